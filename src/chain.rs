@@ -1,0 +1,155 @@
+//! Sequential networks: a tuple of layers is a layer.
+//!
+//! `(Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>)` is a network: its input is the first
+//! layer's, its output the last one's, and each layer's output feeds the next one's input.
+//! Tuples of 1 to 12 layers are networks, and they nest — a tuple can hold tuples — so
+//! there is no limit on depth.
+//!
+//! Sizes are checked at compile time. A layer that does not fit the one before it is an
+//! error that names both layers and both sizes:
+//!
+//! ```compile_fail
+//! use typenet::{Dense, Layer, Sigmoid};
+//! let net = (Dense::<2, 3>::zeroed(), Sigmoid::<1>::new());
+//! typenet::infer(&net, &[0.0, 1.0]);
+//! // error[E0277]: layer sizes do not match: `Dense<2, 3>` outputs `[f32; 3]`,
+//! //               but the next layer, `Sigmoid<1>`, takes `[f32; 1]`
+//! ```
+//!
+//! The same network with matching sizes compiles:
+//!
+//! ```
+//! use typenet::{Dense, Layer, Sigmoid};
+//! let net = (Dense::<2, 1>::zeroed(), Sigmoid::<1>::new());
+//! assert_eq!(typenet::infer(&net, &[0.0, 1.0]), [0.5]);
+//! ```
+//!
+//! A network's cache is the tuple of its layers' caches, and its gradients are a tuple of
+//! the same layers holding gradients. Backward runs the layers in reverse, each starting
+//! from the `∂E/∂input` its successor returned: the chain rule.
+
+use crate::init::Init;
+use crate::layer::{Layer, fingerprint};
+use rand_core::Rng;
+
+/// Connects one layer's output to the next layer's input; holds only when the two are the
+/// same array type. `Prev` and `Next` are the two layers, named so the error can say which.
+///
+/// It is implemented for `[T; N]` into `[T; N]` alone, so a mismatch has no candidate impl
+/// and the compiler reports this trait's message rather than a wall of trait bounds.
+#[diagnostic::on_unimplemented(
+    message = "layer sizes do not match: `{Prev}` outputs `{Self}`, but the next layer, `{Next}`, takes `{In}`",
+    label = "`{Next}` cannot follow `{Prev}`",
+    note = "each layer's output must be the next layer's input: same length, same scalar type"
+)]
+pub trait Fits<In, Prev, Next> {
+    /// Passes an output on as the next layer's input (the identity).
+    fn fit(self) -> In;
+    /// Passes `∂E/∂input` of the next layer back as `∂E/∂output` of this one (the identity).
+    fn unfit(grad: In) -> Self;
+}
+
+impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
+    #[inline(always)]
+    fn fit(self) -> [T; N] {
+        self
+    }
+    #[inline(always)]
+    fn unfit(grad: [T; N]) -> [T; N] {
+        grad
+    }
+}
+
+macro_rules! tuple_layer {
+    (
+        first: $A0:ident $i0:tt $c0:ident,
+        last: $AL:ident $iL:tt,
+        all: [$($A:ident $i:tt $c:ident),+],
+        pairs: [$($P:ident $pi:tt => $N:ident $ni:tt $nc:ident),*],
+        rev_pairs: [$($RN:ident $rni:tt => $RP:ident $rpi:tt),*]
+    ) => {
+        impl<$($A),+> Layer for ($($A,)+)
+        where
+            $A0: Layer,
+            $(
+                // each layer computes in the first layer's scalar type ...
+                $N: Layer<Scalar = <$A0 as Layer>::Scalar>,
+                // ... and takes exactly what the previous one outputs
+                <$P as Layer>::Output: Fits<<$N as Layer>::Input, $P, $N>,
+            )*
+        {
+            type Scalar = <$A0 as Layer>::Scalar;
+            type Input = <$A0 as Layer>::Input;
+            type Output = <$AL as Layer>::Output;
+            type Cache = ($(<$A as Layer>::Cache,)+);
+
+            const PARAM_COUNT: usize = 0 $(+ <$A as Layer>::PARAM_COUNT)+;
+            const FINGERPRINT: u64 = {
+                let h = fingerprint::START;
+                $(let h = fingerprint::then(h, <$A as Layer>::FINGERPRINT);)+
+                h
+            };
+
+            #[inline]
+            fn forward(&self, x: &Self::Input) -> Self::Output {
+                let y = self.$i0.forward(x);
+                $(let y = self.$ni.forward(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
+                y
+            }
+
+            #[inline]
+            fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache) {
+                let (y, $c0) = self.$i0.forward_train(x);
+                $(let (y, $nc) = self.$ni.forward_train(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
+                (y, ($($c,)+))
+            }
+
+            #[inline]
+            fn backward(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
+                let g = self.$iL.backward(&cache.$iL, grad, &mut grads.$iL);
+                $(let g = self.$rpi.backward(
+                    &cache.$rpi,
+                    &<<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(g),
+                    &mut grads.$rpi,
+                );)*
+                g
+            }
+
+            fn zeroed() -> Self {
+                ($(<$A as Layer>::zeroed(),)+)
+            }
+
+            fn visit_params<Fv: FnMut(&[Self::Scalar])>(&self, f: &mut Fv) {
+                $(self.$i.visit_params(f);)+
+            }
+
+            fn visit_params_mut<Fv: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut Fv) {
+                $(self.$i.visit_params_mut(f);)+
+            }
+
+            fn zip_params<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
+            where
+                Fv: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; KK]),
+            {
+                $(self.$i.zip_params(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
+            }
+
+            fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+                $(self.$i.init_params(init, rng);)+
+            }
+        }
+    };
+}
+
+tuple_layer!(first: A 0 c0, last: A 0, all: [A 0 c0], pairs: [], rev_pairs: []);
+tuple_layer!(first: A 0 c0, last: B 1, all: [A 0 c0, B 1 c1], pairs: [A 0 => B 1 c1], rev_pairs: [B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: C 2, all: [A 0 c0, B 1 c1, C 2 c2], pairs: [A 0 => B 1 c1, B 1 => C 2 c2], rev_pairs: [C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: D 3, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3], rev_pairs: [D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: E 4, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4], rev_pairs: [E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: F 5, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5], rev_pairs: [F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: G 6, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6], rev_pairs: [G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: H 7, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7], rev_pairs: [H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: J 8, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8], rev_pairs: [J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: K 9, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9], rev_pairs: [K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: M 10, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10], rev_pairs: [M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+tuple_layer!(first: A 0 c0, last: P 11, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10, P 11 c11], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10, M 10 => P 11 c11], rev_pairs: [P 11 => M 10, M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);

@@ -1,0 +1,187 @@
+//! The core trait every layer and every network implements.
+
+use crate::init::Init;
+use crate::scalar::{Scalar, Vector};
+use rand_core::Rng;
+
+/// A differentiable function with a fixed input and output size, and (possibly) parameters.
+///
+/// Everything in typenet is a `Layer`: a single layer such as [`Dense`](crate::Dense) or
+/// [`Sigmoid`](crate::Sigmoid), a tuple of layers (a sequential network, see
+/// [`chain`](crate::chain)), and a struct with `#[derive(Network)]`.
+///
+/// # Three jobs, three entry points
+///
+/// * **Inference**: [`forward`](Layer::forward) takes `&self`, allocates nothing and keeps
+///   no state, so a trained network can be a `static` in flash.
+/// * **Training forward**: [`forward_train`](Layer::forward_train) also returns a typed
+///   [`Cache`](Layer::Cache) holding what backward needs (for `Dense`, its input; for
+///   `Sigmoid`, its output). The cache is a plain value, so it lives on the stack.
+/// * **Backward**: [`backward`](Layer::backward) takes that cache and `∂E/∂output`,
+///   *adds* the parameter gradients into `grads`, and returns `∂E/∂input`, which the
+///   previous layer's backward starts from. That is the chain rule, one layer at a time.
+///
+/// # Gradients are a network too
+///
+/// `grads` has the layer's own type: the gradient of a `Dense<2, 1>` is a `Dense<2, 1>`
+/// whose weights hold `∂E/∂w`. The same goes for optimizer state (momentum, Adam's
+/// moments). A network of any shape therefore gets gradient and optimizer storage of
+/// exactly the right size, known at compile time, with no heap.
+///
+/// # Parameters
+///
+/// Optimizers, the gradient check and serialisation reach the parameters through the
+/// visiting methods, which present each parameter tensor as a flat slice, always in the
+/// same order (layer order; within a `Dense`, weights row by row, then biases).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a typenet layer",
+    label = "this is not a layer",
+    note = "layers are types such as `Dense<I, O>` or `Sigmoid<N>`, tuples of layers, or structs with `#[derive(Network)]`"
+)]
+pub trait Layer: Sized {
+    /// The number type the layer computes in (`f32` by default).
+    type Scalar: Scalar;
+    /// The input: an array `[Self::Scalar; IN]`.
+    type Input: Vector<Self::Scalar>;
+    /// The output: an array `[Self::Scalar; OUT]`.
+    type Output: Vector<Self::Scalar>;
+    /// What [`forward_train`](Layer::forward_train) keeps for [`backward`](Layer::backward).
+    type Cache;
+
+    /// The number of trainable parameters.
+    const PARAM_COUNT: usize;
+    /// A hash of the layer's kind and sizes (and, for networks, of every layer in order).
+    /// Byte images carry it so that weights saved for one shape do not load into another.
+    const FINGERPRINT: u64;
+
+    /// Inference: computes the output for `x`.
+    fn forward(&self, x: &Self::Input) -> Self::Output;
+
+    /// Training forward: computes the output and the cache that [`backward`](Layer::backward)
+    /// needs.
+    fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache);
+
+    /// Backward: given the cache of a [`forward_train`](Layer::forward_train) call and
+    /// `∂E/∂output`, adds `∂E/∂parameters` into `grads` and returns `∂E/∂input`.
+    fn backward(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &Self::Output,
+        grads: &mut Self,
+    ) -> Self::Input;
+
+    /// A value of this type whose every parameter is zero: fresh gradient or optimizer
+    /// storage. Settings that are not parameters (such as a leaky ReLU's slope) keep
+    /// their defaults.
+    fn zeroed() -> Self;
+
+    /// Calls `f` once per parameter tensor, as a flat slice, in the documented order.
+    fn visit_params<F: FnMut(&[Self::Scalar])>(&self, f: &mut F);
+
+    /// Calls `f` once per parameter tensor, as a flat mutable slice, in the same order.
+    fn visit_params_mut<F: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut F);
+
+    /// Walks the parameters of `self`, of `grads` and of `K` state networks in lockstep,
+    /// one tensor at a time. This is how an optimizer updates parameters from gradients
+    /// and its own per-parameter state (`K = 0` for SGD, 1 for momentum, 2 for Adam).
+    fn zip_params<const K: usize, F>(&mut self, grads: &Self, state: [&mut Self; K], f: &mut F)
+    where
+        F: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; K]);
+
+    /// Sets every parameter from `rng` with the scheme `init` (see [`Init`]).
+    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R);
+
+    /// Sets every parameter to zero: call it on gradients before accumulating a new
+    /// mini-batch. It only writes the parameters, nothing else.
+    #[inline]
+    fn zero_params(&mut self) {
+        self.visit_params_mut(&mut |p| p.fill(Self::Scalar::zero()));
+    }
+
+    /// Multiplies every parameter by `factor`: for instance `1/B` to turn gradients summed
+    /// over a mini-batch of `B` samples into their mean.
+    #[inline]
+    fn scale_params(&mut self, factor: Self::Scalar) {
+        self.visit_params_mut(&mut |p| {
+            for v in p {
+                *v = *v * factor;
+            }
+        });
+    }
+
+    /// Builds a network with every parameter drawn from `rng` with the scheme `init`.
+    ///
+    /// ```
+    /// use typenet::{Dense, Init, Layer, Sigmoid, SplitMix64};
+    /// let mut rng = SplitMix64::new(7);
+    /// let net: (Dense<2, 4>, Sigmoid<4>) = Layer::initialized(Init::XavierUniform, &mut rng);
+    /// let again: (Dense<2, 4>, Sigmoid<4>) = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(7));
+    /// assert_eq!(net.0.weights, again.0.weights); // same seed, same network
+    /// ```
+    fn initialized<R: Rng + ?Sized>(init: Init, rng: &mut R) -> Self {
+        let mut net = Self::zeroed();
+        net.init_params(init, rng);
+        net
+    }
+}
+
+use num_traits::Zero as _;
+
+/// The input type of a layer: `InputOf<Dense<2, 1>>` is `[f32; 2]`.
+pub type InputOf<L> = <L as Layer>::Input;
+/// The output type of a layer: `OutputOf<Dense<2, 1>>` is `[f32; 1]`.
+pub type OutputOf<L> = <L as Layer>::Output;
+/// The scalar type of a layer.
+pub type ScalarOf<L> = <L as Layer>::Scalar;
+/// The training cache type of a layer.
+pub type CacheOf<L> = <L as Layer>::Cache;
+
+/// Compile-time shape fingerprints (FNV-1a, 64 bit).
+///
+/// A layer's fingerprint hashes its kind and sizes; a network's combines its layers' in
+/// order. Custom layers can use these `const fn`s for their own
+/// [`Layer::FINGERPRINT`].
+pub mod fingerprint {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    const fn mix(mut h: u64, byte: u8) -> u64 {
+        h ^= byte as u64;
+        h.wrapping_mul(PRIME)
+    }
+
+    const fn mix_u64(mut h: u64, v: u64) -> u64 {
+        let bytes = v.to_le_bytes();
+        let mut i = 0;
+        while i < 8 {
+            h = mix(h, bytes[i]);
+            i += 1;
+        }
+        h
+    }
+
+    /// The fingerprint of a layer of kind `name` with the given sizes.
+    pub const fn layer(name: &str, dims: &[usize]) -> u64 {
+        let bytes = name.as_bytes();
+        let mut h = OFFSET;
+        let mut i = 0;
+        while i < bytes.len() {
+            h = mix(h, bytes[i]);
+            i += 1;
+        }
+        let mut j = 0;
+        while j < dims.len() {
+            h = mix_u64(h, dims[j] as u64);
+            j += 1;
+        }
+        h
+    }
+
+    /// Appends a layer's fingerprint to a running network fingerprint (order matters).
+    pub const fn then(acc: u64, next: u64) -> u64 {
+        mix_u64(mix(acc, b'>'), next)
+    }
+
+    /// The starting value for [`then`], for a network with no layers yet.
+    pub const START: u64 = OFFSET;
+}

@@ -1,0 +1,35 @@
+//! Losses: how far a network's output is from its target, and the gradient that starts
+//! backpropagation.
+
+mod mse;
+
+pub use mse::Mse;
+
+use crate::scalar::Scalar;
+
+/// A loss `E(y, t)` over a network output `Y` (an array `[T; N]`) and a target.
+///
+/// The loss is generic over the output type, so a loss of the wrong size for a network is
+/// a compile error: `Mse<1>` implements `Loss<[f32; 1]>` and nothing else.
+#[diagnostic::on_unimplemented(
+    message = "the loss `{Self}` does not fit a network whose output is `{Y}`",
+    label = "loss and network output differ",
+    note = "a loss sized `N` scores an output `[T; N]`: give the loss the size of the last layer's output"
+)]
+pub trait Loss<Y> {
+    /// The number type of the loss value.
+    type Scalar: Scalar;
+    /// What the output is compared with (for [`Mse`], an array like the output).
+    type Target;
+
+    /// The loss `E(y, t)`.
+    fn loss(&self, y: &Y, target: &Self::Target) -> Self::Scalar;
+
+    /// `∂E/∂y`: where backpropagation starts.
+    fn gradient(&self, y: &Y, target: &Self::Target) -> Y;
+
+    /// Both at once; losses override it when the two share work.
+    fn loss_and_gradient(&self, y: &Y, target: &Self::Target) -> (Self::Scalar, Y) {
+        (self.loss(y, target), self.gradient(y, target))
+    }
+}
