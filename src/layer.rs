@@ -54,6 +54,14 @@ pub trait Layer: Sized {
     /// Byte images carry it so that weights saved for one shape do not load into another.
     const FINGERPRINT: u64;
 
+    /// Bytes the network itself occupies (its parameters, for the built-in layers).
+    const BYTES: usize = core::mem::size_of::<Self>();
+    /// Bytes a gradient value occupies: the same as [`BYTES`](Layer::BYTES), since
+    /// gradients have the network's own type.
+    const GRADIENT_BYTES: usize = core::mem::size_of::<Self>();
+    /// Bytes the training cache of one sample occupies.
+    const CACHE_BYTES: usize = core::mem::size_of::<Self::Cache>();
+
     /// Inference: computes the output for `x`.
     fn forward(&self, x: &Self::Input) -> Self::Output;
 

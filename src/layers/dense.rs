@@ -125,3 +125,15 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         fill_uniform(&mut self.bias, bl, rng);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_figures_are_known_at_compile_time() {
+        const _: () = assert!(<Dense<2, 4> as Layer>::BYTES == 4 * (2 * 4 + 4));
+        assert_eq!(<Dense<3, 2> as Layer>::PARAM_COUNT, 8);
+        assert_eq!(<Dense<3, 2, f64> as Layer>::CACHE_BYTES, 24);
+    }
+}
