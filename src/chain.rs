@@ -28,8 +28,10 @@
 //! the same layers holding gradients. Backward runs the layers in reverse, each starting
 //! from the `∂E/∂input` its successor returned: the chain rule.
 
+use crate::batch::{BatchError, check_batch};
 use crate::init::Init;
 use crate::layer::{Layer, fingerprint};
+use crate::scalar::Vector;
 use rand_core::Rng;
 
 /// Connects one layer's output to the next layer's input; holds only when the two are the
@@ -42,11 +44,16 @@ use rand_core::Rng;
     label = "`{Next}` cannot follow `{Prev}`",
     note = "each layer's output must be the next layer's input: same length, same scalar type"
 )]
-pub trait Fits<In, Prev, Next> {
+pub trait Fits<In, Prev, Next>: Sized {
     /// Passes an output on as the next layer's input (the identity).
     fn fit(self) -> In;
     /// Passes `∂E/∂input` of the next layer back as `∂E/∂output` of this one (the identity).
     fn unfit(grad: In) -> Self;
+    /// [`fit`](Fits::fit) for a batch of outputs.
+    fn fit_slice(batch: &[Self]) -> &[In];
+    /// [`fit`](Fits::fit) for a batch of outputs, mutably (where the next layer writes
+    /// its input gradients).
+    fn fit_slice_mut(batch: &mut [Self]) -> &mut [In];
 }
 
 impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
@@ -58,6 +65,34 @@ impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
     fn unfit(grad: [T; N]) -> [T; N] {
         grad
     }
+    #[inline(always)]
+    fn fit_slice(batch: &[Self]) -> &[[T; N]] {
+        batch
+    }
+    #[inline(always)]
+    fn fit_slice_mut(batch: &mut [Self]) -> &mut [[T; N]] {
+        batch
+    }
+}
+
+/// Splits the first `len` scalars off a workspace.
+#[inline(always)]
+#[allow(clippy::mut_mut)] // the cursor itself is moved forward
+fn take<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
+    let (head, tail) = core::mem::take(rest).split_at_mut(len);
+    *rest = tail;
+    head
+}
+
+/// `&[T]` as `&[V]`, vectors of a layer's output size.
+#[inline(always)]
+fn vecs<T: crate::Scalar, V: Vector<T>>(flat: &[T]) -> &[V] {
+    V::slice_from_flat(flat)
+}
+
+#[inline(always)]
+fn vecs_mut<T: crate::Scalar, V: Vector<T>>(flat: &mut [T]) -> &mut [V] {
+    V::slice_from_flat_mut(flat)
 }
 
 macro_rules! tuple_layer {
@@ -84,6 +119,9 @@ macro_rules! tuple_layer {
             type Cache = ($(<$A as Layer>::Cache,)+);
 
             const PARAM_COUNT: usize = 0 $(+ <$A as Layer>::PARAM_COUNT)+;
+            // each layer's output and its gradient, then the layers' own workspaces
+            const BATCH_WORKSPACE: usize = 0
+                $(+ 2 * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN + <$A as Layer>::BATCH_WORKSPACE)+;
             const FINGERPRINT: u64 = {
                 let h = fingerprint::START;
                 $(let h = fingerprint::then(h, <$A as Layer>::FINGERPRINT);)+
@@ -106,13 +144,78 @@ macro_rules! tuple_layer {
 
             #[inline]
             fn backward(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
-                let g = self.$iL.backward(&cache.$iL, grad, &mut grads.$iL);
-                $(let g = self.$rpi.backward(
-                    &cache.$rpi,
-                    &<<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(g),
-                    &mut grads.$rpi,
+                let g = *grad;
+                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                    self.$rni.backward(&cache.$rni, &g, &mut grads.$rni),
                 );)*
-                g
+                self.$i0.backward(&cache.$i0, &g, &mut grads.$i0)
+            }
+
+            #[inline]
+            fn backward_params(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) {
+                let g = *grad;
+                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                    self.$rni.backward(&cache.$rni, &g, &mut grads.$rni),
+                );)*
+                self.$i0.backward_params(&cache.$i0, &g, &mut grads.$i0);
+            }
+
+            #[allow(unused_mut)] // a one-layer tuple splits nothing
+            fn forward_batch(
+                &self,
+                xs: &[Self::Input],
+                ys: &mut [Self::Output],
+                workspace: &mut [Self::Scalar],
+            ) -> Result<(), BatchError> {
+                let n = xs.len();
+                check_batch(n, &[ys.len()], workspace.len(), Self::BATCH_WORKSPACE)?;
+                let mut rest = &mut workspace[..];
+                let mut outs = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let _grads = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <$A as Layer>::BATCH_WORKSPACE)),+];
+                                self.$i0.forward_batch(xs, vecs_mut(&mut *outs[0]), &mut *subs[0])?;
+                $({
+                    let (done, next) = outs.split_at_mut($ni);
+                    self.$ni.forward_batch(
+                        <<$P as Layer>::Output as Fits<_, $P, $N>>::fit_slice(vecs(&*done[$pi])),
+                        vecs_mut(&mut *next[0]),
+                        &mut *subs[$ni],
+                    )?;
+                })*
+                ys.copy_from_slice(vecs(&*outs[$iL]));
+                Ok(())
+            }
+
+            #[allow(unused_mut)]
+            fn backward_batch(
+                &self,
+                xs: &[Self::Input],
+                ys: &[Self::Output],
+                grad_ys: &[Self::Output],
+                grad_xs: Option<&mut [Self::Input]>,
+                grads: &mut Self,
+                workspace: &mut [Self::Scalar],
+            ) -> Result<(), BatchError> {
+                let n = xs.len();
+                let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+                check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), Self::BATCH_WORKSPACE)?;
+                let mut rest = &mut workspace[..];
+                let outs = [$(&*take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut gys = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <$A as Layer>::BATCH_WORKSPACE)),+];
+                vecs_mut(&mut *gys[$iL]).copy_from_slice(grad_ys);
+                $({
+                    let (before, at) = gys.split_at_mut($rni);
+                    self.$rni.backward_batch(
+                        <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::fit_slice(vecs(outs[$rpi])),
+                        vecs(outs[$rni]),
+                        vecs(&*at[0]),
+                        Some(<<$RP as Layer>::Output as Fits<_, $RP, $RN>>::fit_slice_mut(vecs_mut(&mut *before[$rpi]))),
+                        &mut grads.$rni,
+                        &mut *subs[$rni],
+                    )?;
+                })*
+                self.$i0.backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, &mut grads.$i0, &mut *subs[0])
             }
 
             fn zeroed() -> Self {

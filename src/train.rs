@@ -38,7 +38,7 @@ where
 {
     let (y, cache) = net.forward_train(x);
     let (e, dy) = loss.loss_and_gradient(&y, target);
-    net.backward(&cache, &dy, grads);
+    net.backward_params(&cache, &dy, grads);
     e
 }
 

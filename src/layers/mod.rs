@@ -10,7 +10,7 @@ mod sigmoid;
 mod step;
 mod tanh;
 
-pub use dense::Dense;
+pub use dense::{BLOCKED_MIN, Dense};
 pub use identity::Identity;
 pub use relu::Relu;
 pub use sigmoid::Sigmoid;
@@ -91,6 +91,29 @@ macro_rules! activation {
                 dx
             }
 
+            /// Element-wise from what the cache would hold, without recomputing it.
+            fn backward_batch(
+                &self,
+                xs: &[[T; N]],
+                ys: &[[T; N]],
+                grad_ys: &[[T; N]],
+                grad_xs: Option<&mut [[T; N]]>,
+                _grads: &mut Self,
+                workspace: &mut [T],
+            ) -> Result<(), $crate::BatchError> {
+                let n = xs.len();
+                let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+                $crate::batch::check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
+                if let Some(dxs) = grad_xs {
+                    for ((dx, gy), (_x, _y)) in dxs.iter_mut().zip(grad_ys).zip(xs.iter().zip(ys)) {
+                        let cache = $crate::layers::activation!(@batch_cache $cache, _x, _y);
+                        *dx = *gy;
+                        $crate::layers::activation!(@apply $cache, dx, cache);
+                    }
+                }
+                Ok(())
+            }
+
             fn zeroed() -> Self {
                 Self::new()
             }
@@ -113,6 +136,9 @@ macro_rules! activation {
     (@cache_val input, $x:ident, $y:ident) => { *$x };
     (@cache_val output, $x:ident, $y:ident) => { $y };
     (@cache_val none, $x:ident, $y:ident) => { () };
+    (@batch_cache input, $x:ident, $y:ident) => { $x };
+    (@batch_cache output, $x:ident, $y:ident) => { $y };
+    (@batch_cache none, $x:ident, $y:ident) => { &() };
     (@apply none, $dx:ident, $cache:ident) => {
         let () = *$cache;
         for g in $dx.iter_mut() {

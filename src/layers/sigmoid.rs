@@ -4,7 +4,7 @@ use crate::Scalar;
 
 #[inline]
 fn f<T: Scalar>(x: T) -> T {
-    T::one() / (T::one() + (-x).exp())
+    T::one() / (T::one() + (-x).act_exp())
 }
 
 /// `σ'(a) = y·(1 − y)`, from the cached output `y`.

@@ -1,0 +1,539 @@
+//! typenet against hand-written loops of the same maths, in one binary, on the workloads
+//! of the performance issue:
+//!
+//! * W1 — AND: `Dense<2,1>` + `Sigmoid<1>` + `Mse<1>`, one SGD step per sample;
+//! * W2 — XOR: 2-4-1 sigmoid, one SGD step per sample;
+//! * W3 — 784-128-10 sigmoid, one SGD step per sample; W3i — the same, inference only;
+//! * W4 — the same, one SGD step on a mini-batch of 64; and a whole epoch of a
+//!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32).
+//!
+//! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run).
+//! Ratios are typenet's time divided by the baseline's, measured in the same run.
+
+mod hand;
+mod harness;
+
+use harness::{Case, fmt_ns};
+use std::hint::black_box;
+use std::time::Duration;
+use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step};
+
+type And = (Dense<2, 1>, Sigmoid<1>);
+type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+type Mnist = (Dense<784, 128>, Sigmoid<128>, Dense<128, 10>, Sigmoid<10>);
+type Digits = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>, Sigmoid<10>);
+
+const LR: f32 = 0.01;
+
+/// Deterministic synthetic data in `[0, 1)`.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> f32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 40) as f32) / (1u64 << 24) as f32
+    }
+    fn array<const N: usize>(&mut self) -> [f32; N] {
+        core::array::from_fn(|_| self.next())
+    }
+    fn one_hot<const N: usize>(&mut self) -> [f32; N] {
+        let k = ((self.next() * N as f32) as usize).min(N - 1);
+        core::array::from_fn(|i| if i == k { 1.0 } else { 0.0 })
+    }
+}
+
+/// Copies a typenet two-layer network into the hand-written layout.
+fn to_hand<const I: usize, const H: usize, const O: usize>(
+    n: &(Dense<I, H>, Sigmoid<H>, Dense<H, O>, Sigmoid<O>),
+) -> Box<hand::Mlp<I, H, O>> {
+    let mut m = hand::Mlp::zeroed();
+    m.w1 = n.0.weights;
+    m.b1 = n.0.bias;
+    m.w2 = n.2.weights;
+    m.b2 = n.2.bias;
+    m
+}
+
+fn boxed<N: Layer>(init: bool) -> Box<N> {
+    let mut n: Box<N> = Box::new(N::zeroed());
+    if init {
+        n.init_params(Init::Uniform, &mut SplitMix64::new(42));
+    }
+    n
+}
+
+/// FLOPs of one training sample of an `I-H-O` perceptron: forward (`I·H + H·O` multiply-adds),
+/// the weight gradients (the same again) and the hidden layer's input gradient (`H·O`).
+fn train_flops(i: usize, h: usize, o: usize) -> f64 {
+    2.0 * (2.0 * (i * h + h * o) as f64 + (h * o) as f64)
+}
+
+fn infer_flops(i: usize, h: usize, o: usize) -> f64 {
+    2.0 * (i * h + h * o) as f64
+}
+
+/// Sustained GFLOP/s of independent multiply-add chains held in registers.
+mod peak {
+    const CHAINS: usize = 12;
+
+    #[inline(never)]
+    fn sse(iters: u64) -> f32 {
+        let mut acc = [1.0f32; CHAINS * 4];
+        let m = std::hint::black_box(0.999_999f32);
+        let c = std::hint::black_box(1e-7f32);
+        for _ in 0..iters {
+            for v in acc.iter_mut() {
+                *v = *v * m + c;
+            }
+        }
+        acc.iter().sum()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    #[inline(never)]
+    fn fma(iters: u64) -> f32 {
+        let mut acc = [1.0f32; CHAINS * 8];
+        let m = std::hint::black_box(0.999_999f32);
+        let c = std::hint::black_box(1e-7f32);
+        for _ in 0..iters {
+            for v in acc.iter_mut() {
+                *v = v.mul_add(m, c);
+            }
+        }
+        acc.iter().sum()
+    }
+
+    fn gflops(lanes: usize, f: impl Fn(u64) -> f32) -> f64 {
+        let iters = 20_000_000u64;
+        let mut best = f64::INFINITY;
+        for _ in 0..5 {
+            let t = std::time::Instant::now();
+            std::hint::black_box(f(iters));
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        (iters as f64 * (CHAINS * lanes * 2) as f64) / best / 1e9
+    }
+
+    pub fn report() -> (f64, Option<f64>) {
+        let s = gflops(4, sse);
+        #[cfg(target_arch = "x86_64")]
+        if super::hand::tuned::available() {
+            // SAFETY: AVX2 and FMA were detected at run time.
+            return (s, Some(gflops(8, |n| unsafe { fma(n) })));
+        }
+        (s, None)
+    }
+}
+
+struct Row {
+    workload: &'static str,
+    flops: Option<f64>,
+    /// Indices into the case list: typenet, plain, tuned.
+    typenet: usize,
+    plain: usize,
+    tuned: Option<usize>,
+}
+
+fn main() {
+    let quick = std::env::var_os("TYPENET_BENCH_QUICK").is_some();
+    let (rounds, target) = if quick {
+        (5, Duration::from_millis(20))
+    } else {
+        (15, Duration::from_millis(60))
+    };
+    let tuned_ok = cfg!(target_arch = "x86_64") && hand::tuned::available();
+
+    let mut rng = Lcg(7);
+    let and_data: [([f32; 2], [f32; 1]); 4] = [
+        ([0., 0.], [0.]),
+        ([0., 1.], [0.]),
+        ([1., 0.], [0.]),
+        ([1., 1.], [1.]),
+    ];
+    let xor_data: [([f32; 2], [f32; 1]); 4] = [
+        ([0., 0.], [0.]),
+        ([0., 1.], [1.]),
+        ([1., 0.], [1.]),
+        ([1., 1.], [0.]),
+    ];
+    const SAMPLES: usize = 64;
+    let mnist_x: Vec<[f32; 784]> = (0..SAMPLES).map(|_| rng.array()).collect();
+    let mnist_t: Vec<[f32; 10]> = (0..SAMPLES).map(|_| rng.one_hot()).collect();
+    const DIGITS: usize = 1797;
+    let digits_x: Vec<[f32; 64]> = (0..DIGITS).map(|_| rng.array()).collect();
+    let digits_t: Vec<[f32; 10]> = (0..DIGITS).map(|_| rng.one_hot()).collect();
+
+    // ---- networks: each case owns its own copy, all starting from the same weights ----
+    let and0: And = Layer::initialized(Init::Uniform, &mut SplitMix64::new(1));
+    let xor0: Xor = Layer::initialized(Init::Uniform, &mut SplitMix64::new(2));
+    let mnist0: Box<Mnist> = boxed(true);
+    let digits0: Box<Digits> = boxed(true);
+
+    // sanity: the baselines compute what typenet computes
+    {
+        let h = to_hand(&mnist0);
+        let a = infer(&*mnist0, &mnist_x[0]);
+        let b = hand::plain::infer(&h, &mnist_x[0]);
+        for (a, b) in a.iter().zip(&b) {
+            assert!(
+                (a - b).abs() < 1e-5,
+                "baseline disagrees with typenet: {a} vs {b}"
+            );
+        }
+    }
+
+    let mut cases: Vec<Case> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut add = |c: Case<'static>| {
+        cases.push(c);
+        cases.len() - 1
+    };
+
+    // W1
+    {
+        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5));
+        let t = add(Case::new("W1 typenet", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &and_data[(i & 3) as usize];
+                black_box(train_step(
+                    &mut n,
+                    &mut g,
+                    &Mse::new(),
+                    &mut sgd,
+                    black_box(x),
+                    y,
+                ));
+            }
+        }));
+        let unit = hand::Unit {
+            w: and0.0.weights[0],
+            b: and0.0.bias[0],
+        };
+        let (mut u, mut gu) = (unit, unit);
+        let p = add(Case::new("W1 plain", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &and_data[(i & 3) as usize];
+                black_box(hand::plain::unit_step(
+                    &mut u,
+                    &mut gu,
+                    black_box(x),
+                    y[0],
+                    0.5,
+                ));
+            }
+        }));
+        let (mut u, mut gu) = (unit, unit);
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W1 tuned", move |iters| {
+                for i in 0..iters {
+                    let (x, y) = &and_data[(i & 3) as usize];
+                    // SAFETY: AVX2 and FMA were detected at run time.
+                    black_box(unsafe {
+                        hand::tuned::unit_step(&mut u, &mut gu, black_box(x), y[0], 0.5)
+                    });
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W1 AND 2-1, train/sample",
+            flops: None,
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    // W2
+    {
+        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5));
+        let t = add(Case::new("W2 typenet", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &xor_data[(i & 3) as usize];
+                black_box(train_step(
+                    &mut n,
+                    &mut g,
+                    &Mse::new(),
+                    &mut sgd,
+                    black_box(x),
+                    y,
+                ));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&xor0), hand::Mlp::zeroed());
+        let p = add(Case::new("W2 plain", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &xor_data[(i & 3) as usize];
+                black_box(hand::plain::train_step(
+                    &mut m,
+                    &mut gm,
+                    black_box(x),
+                    y,
+                    0.5,
+                ));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&xor0), hand::Mlp::zeroed());
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W2 tuned", move |iters| {
+                for i in 0..iters {
+                    let (x, y) = &xor_data[(i & 3) as usize];
+                    // SAFETY: AVX2 and FMA were detected at run time.
+                    black_box(unsafe {
+                        hand::tuned::train_step(&mut m, &mut gm, black_box(x), y, 0.5)
+                    });
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W2 XOR 2-4-1, train/sample",
+            flops: None,
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    let mnist_x: &'static [[f32; 784]] = Vec::leak(mnist_x);
+    let mnist_t: &'static [[f32; 10]] = Vec::leak(mnist_t);
+    let digits_x: &'static [[f32; 64]] = Vec::leak(digits_x);
+    let digits_t: &'static [[f32; 10]] = Vec::leak(digits_t);
+
+    // W3 train
+    {
+        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let t = add(Case::new("W3 typenet", move |iters| {
+            for i in 0..iters {
+                let k = (i as usize) % SAMPLES;
+                black_box(train_step(
+                    &mut *n,
+                    &mut *g,
+                    &Mse::new(),
+                    &mut sgd,
+                    &mnist_x[k],
+                    &mnist_t[k],
+                ));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
+        let p = add(Case::new("W3 plain", move |iters| {
+            for i in 0..iters {
+                let k = (i as usize) % SAMPLES;
+                black_box(hand::plain::train_step(
+                    &mut m,
+                    &mut gm,
+                    &mnist_x[k],
+                    &mnist_t[k],
+                    LR,
+                ));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W3 tuned", move |iters| {
+                for i in 0..iters {
+                    let k = (i as usize) % SAMPLES;
+                    // SAFETY: AVX2 and FMA were detected at run time.
+                    black_box(unsafe {
+                        hand::tuned::train_step(&mut m, &mut gm, &mnist_x[k], &mnist_t[k], LR)
+                    });
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W3 784-128-10, train/sample",
+            flops: Some(train_flops(784, 128, 10)),
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    // W3i
+    {
+        let n = mnist0.clone();
+        let t = add(Case::new("W3i typenet", move |iters| {
+            for i in 0..iters {
+                black_box(infer(&*n, black_box(&mnist_x[(i as usize) % SAMPLES])));
+            }
+        }));
+        let m = to_hand(&mnist0);
+        let p = add(Case::new("W3i plain", move |iters| {
+            for i in 0..iters {
+                black_box(hand::plain::infer(
+                    &m,
+                    black_box(&mnist_x[(i as usize) % SAMPLES]),
+                ));
+            }
+        }));
+        let m = to_hand(&mnist0);
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W3i tuned", move |iters| {
+                for i in 0..iters {
+                    // SAFETY: AVX2 and FMA were detected at run time.
+                    black_box(unsafe {
+                        hand::tuned::infer(&m, black_box(&mnist_x[(i as usize) % SAMPLES]))
+                    });
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W3i 784-128-10, inference",
+            flops: Some(infer_flops(784, 128, 10)),
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    // W4: one step on a mini-batch of 64
+    {
+        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let t = add(Case::new("W4 typenet", move |iters| {
+            for _ in 0..iters {
+                black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
+        let p = add(Case::new("W4 plain", move |iters| {
+            for _ in 0..iters {
+                black_box(hand::plain::batch_step(
+                    &mut m, &mut gm, mnist_x, mnist_t, LR,
+                ));
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W4 tuned", move |iters| {
+                for _ in 0..iters {
+                    // SAFETY: AVX2 and FMA were detected at run time.
+                    black_box(unsafe {
+                        hand::tuned::batch_step(&mut m, &mut gm, mnist_x, mnist_t, LR)
+                    });
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W4 784-128-10, batch 64 step",
+            flops: Some(train_flops(784, 128, 10) * 64.0),
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    // W4 epoch: digits-shaped 64-32-10, mini-batch 32
+    {
+        let (mut n, mut g, mut sgd) = (digits0.clone(), boxed::<Digits>(false), Sgd::new(LR));
+        let t = add(Case::new("W4e typenet", move |iters| {
+            for _ in 0..iters {
+                for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
+                    black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, xs, ts));
+                }
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&digits0), hand::Mlp::zeroed());
+        let p = add(Case::new("W4e plain", move |iters| {
+            for _ in 0..iters {
+                for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
+                    black_box(hand::plain::batch_step(&mut m, &mut gm, xs, ts, LR));
+                }
+            }
+        }));
+        let (mut m, mut gm) = (to_hand(&digits0), hand::Mlp::zeroed());
+        let tu = tuned_ok.then(|| {
+            add(Case::new("W4e tuned", move |iters| {
+                for _ in 0..iters {
+                    for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
+                        // SAFETY: AVX2 and FMA were detected at run time.
+                        black_box(unsafe { hand::tuned::batch_step(&mut m, &mut gm, xs, ts, LR) });
+                    }
+                }
+            }))
+        });
+        rows.push(Row {
+            workload: "W4e digits 64-32-10, epoch, batch 32",
+            flops: Some(train_flops(64, 32, 10) * DIGITS as f64),
+            typenet: t,
+            plain: p,
+            tuned: tu,
+        });
+    }
+
+    if let Ok(f) = std::env::var("TYPENET_BENCH_FILTER") {
+        // profiling aid: run only the matching cases, no table
+        let mut only: Vec<Case> = cases.into_iter().filter(|c| c.name.contains(&f)).collect();
+        harness::run(&mut only, rounds, target);
+        for c in &only {
+            println!("{}: {}", c.name, fmt_ns(c.median_ns()));
+        }
+        return;
+    }
+    let (sse_peak, fma_peak) = peak::report();
+    harness::run(&mut cases, rounds, target);
+
+    println!();
+    println!(
+        "typenet vs hand-written loops ({rounds} interleaved rounds, medians; ratio = typenet / baseline)"
+    );
+    println!(
+        "peak (12 register-resident chains): SSE mul+add {sse_peak:.1} GFLOP/s, AVX2 FMA {}",
+        fma_peak.map_or("n/a".into(), |p| format!("{p:.1} GFLOP/s"))
+    );
+    println!();
+    println!(
+        "| workload | typenet | plain | tuned | typenet/plain | typenet/tuned | typenet GFLOP/s | plain GFLOP/s | tuned GFLOP/s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        let tn = cases[r.typenet].median_ns();
+        let pn = cases[r.plain].median_ns();
+        let un = r.tuned.map(|i| cases[i].median_ns());
+        let gf = |ns: f64| {
+            r.flops
+                .map_or("–".to_string(), |f| format!("{:.1}", f / ns))
+        };
+        println!(
+            "| {} | {} (±{:.0}%) | {} | {} | {:.2}× | {} | {} | {} | {} |",
+            r.workload,
+            fmt_ns(tn),
+            cases[r.typenet].spread() * 50.0,
+            fmt_ns(pn),
+            un.map_or("–".into(), fmt_ns),
+            tn / pn,
+            un.map_or("–".into(), |u| format!("{:.2}×", tn / u)),
+            gf(tn),
+            gf(pn),
+            un.map_or("–".into(), gf),
+        );
+    }
+    println!();
+    println!(
+        "FLOPs count multiply-adds as 2: forward, weight gradients and the hidden layer's input gradient."
+    );
+}
+
+/// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).
+fn w4_typenet<N, const I: usize, const O: usize>(
+    n: &mut N,
+    g: &mut N,
+    sgd: &mut Sgd,
+    xs: &[[f32; I]],
+    ts: &[[f32; O]],
+) -> f32
+where
+    N: Layer<Scalar = f32, Input = [f32; I], Output = [f32; O]>,
+{
+    thread_local! {
+        static WS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    WS.with_borrow_mut(|ws| {
+        let need = typenet::batch::workspace_len::<N>(xs.len());
+        if ws.len() < need {
+            ws.resize(need, 0.0);
+        }
+        typenet::train_step_batch(n, g, &Mse::new(), sgd, xs, ts, ws).expect("sizes match")
+    })
+}

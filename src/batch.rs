@@ -1,0 +1,166 @@
+//! Mini-batches: a whole batch through each layer at once.
+//!
+//! [`Layer::forward_batch`] and [`Layer::backward_batch`] take slices of samples
+//! (`&[[f32; 784]]`) and a caller-provided workspace of scalars, so the library still
+//! allocates nothing: a batch of 64 MNIST images is 200 KB, too much for a stack, so the
+//! caller keeps it (and the workspace) wherever it likes — a `Vec`, a `static`, an arena.
+//! [`workspace_len`] says how many scalars a network needs for a batch.
+//!
+//! Every batched result is bit for bit the result of the per-sample methods run sample
+//! after sample (the tests check it), so a network trained on batches on a desktop and
+//! one trained per sample on a microcontroller follow the same arithmetic.
+//!
+//! ```
+//! use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, batch};
+//! type Net = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+//! let mut net: Net = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(7));
+//! let mut grads = Net::zeroed();
+//! let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
+//! let ts = [[0.], [1.], [1.], [0.]];
+//! let mut workspace = [0.0; batch::workspace_len::<Net>(4)];
+//! let first = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5), &xs, &ts, &mut workspace)?;
+//! let mut last = first;
+//! for _ in 0..2000 {
+//!     last = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5), &xs, &ts, &mut workspace)?;
+//! }
+//! assert!(last < first / 4.0);
+//! # Ok::<(), typenet::BatchError>(())
+//! ```
+
+use crate::layer::Layer;
+use crate::loss::Loss;
+use crate::optim::Optimizer;
+use crate::scalar::Vector;
+use core::fmt;
+use num_traits::Zero as _;
+
+/// A batched call got slices of different lengths or too small a workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchError {
+    /// A slice's length differs from the number of input samples.
+    Length {
+        /// The number of input samples.
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// The workspace holds fewer scalars than the batch needs.
+    Workspace {
+        /// Scalars needed ([`workspace_len`] for the batch size, less the outputs and
+        /// their gradients for the layer methods).
+        needed: usize,
+        /// Scalars given.
+        found: usize,
+    },
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Length { expected, found } => {
+                write!(f, "batch of {expected} samples, but a slice of {found}")
+            }
+            Self::Workspace { needed, found } => {
+                write!(
+                    f,
+                    "batch workspace of {found} scalars, but {needed} are needed"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for BatchError {}
+
+/// Checks that every length in `others` is `n` and that the workspace holds `n · per_sample`.
+#[inline]
+pub(crate) fn check_batch(
+    n: usize,
+    others: &[usize],
+    workspace: usize,
+    per_sample: usize,
+) -> Result<(), BatchError> {
+    if let Some(&found) = others.iter().find(|&&l| l != n) {
+        return Err(BatchError::Length { expected: n, found });
+    }
+    let needed = n * per_sample;
+    if workspace < needed {
+        return Err(BatchError::Workspace {
+            needed,
+            found: workspace,
+        });
+    }
+    Ok(())
+}
+
+/// Scalars of workspace [`accumulate_batch`] and [`train_step_batch`] need for `batch`
+/// samples: the network's own [`BATCH_WORKSPACE`](Layer::BATCH_WORKSPACE) plus its
+/// outputs and their gradients. A `const fn`, so it can size an array.
+pub const fn workspace_len<N: Layer>(batch: usize) -> usize {
+    batch * (N::BATCH_WORKSPACE + 2 * <N::Output as Vector<N::Scalar>>::LEN)
+}
+
+/// Forward and backward for a mini-batch: **adds** the gradients summed over the samples
+/// into `grads` and returns the summed loss. The same numbers as calling
+/// [`accumulate`](crate::accumulate) on each sample in order, computed a layer at a
+/// time over the whole batch.
+///
+/// # Errors
+/// [`BatchError`] if `targets` differs in length from `xs` or `workspace` is shorter
+/// than [`workspace_len`]`::<N>(xs.len())`.
+pub fn accumulate_batch<N, L>(
+    net: &N,
+    grads: &mut N,
+    loss: &L,
+    xs: &[N::Input],
+    targets: &[L::Target],
+    workspace: &mut [N::Scalar],
+) -> Result<N::Scalar, BatchError>
+where
+    N: Layer,
+    L: Loss<N::Output, Scalar = N::Scalar>,
+{
+    let n = xs.len();
+    check_batch(n, &[targets.len()], workspace.len(), workspace_len::<N>(1))?;
+    let out = n * <N::Output as Vector<N::Scalar>>::LEN;
+    let (ys, rest) = workspace.split_at_mut(out);
+    let (dys, rest) = rest.split_at_mut(out);
+    let ys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(ys);
+    let dys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(dys);
+    net.forward_batch(xs, ys, rest)?;
+    let mut total = N::Scalar::zero();
+    for ((y, t), dy) in ys.iter().zip(targets).zip(dys.iter_mut()) {
+        let (e, g) = loss.loss_and_gradient(y, t);
+        total = total + e;
+        *dy = g;
+    }
+    net.backward_batch(xs, ys, dys, None, grads, rest)?;
+    Ok(total)
+}
+
+/// One optimizer step on a mini-batch: zero `grads`, [`accumulate_batch`], step.
+/// Returns the summed loss before the update. Gradients are summed over the batch; for
+/// the mean, divide the learning rate by the batch size.
+///
+/// # Errors
+/// As [`accumulate_batch`]; on error nothing is updated.
+#[allow(clippy::too_many_arguments)]
+pub fn train_step_batch<N, L, O>(
+    net: &mut N,
+    grads: &mut N,
+    loss: &L,
+    optimizer: &mut O,
+    xs: &[N::Input],
+    targets: &[L::Target],
+    workspace: &mut [N::Scalar],
+) -> Result<N::Scalar, BatchError>
+where
+    N: Layer,
+    L: Loss<N::Output, Scalar = N::Scalar>,
+    O: Optimizer<N>,
+{
+    grads.zero_params();
+    let e = accumulate_batch(net, grads, loss, xs, targets, workspace)?;
+    optimizer.step(net, grads);
+    Ok(e)
+}
