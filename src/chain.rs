@@ -218,18 +218,22 @@ macro_rules! tuple_layer {
                 self.$i0.backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, &mut grads.$i0, &mut *subs[0])
             }
 
+            #[inline]
             fn zeroed() -> Self {
                 ($(<$A as Layer>::zeroed(),)+)
             }
 
+            #[inline]
             fn visit_params<Fv: FnMut(&[Self::Scalar])>(&self, f: &mut Fv) {
                 $(self.$i.visit_params(f);)+
             }
 
+            #[inline]
             fn visit_params_mut<Fv: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut Fv) {
                 $(self.$i.visit_params_mut(f);)+
             }
 
+            #[inline]
             fn zip_params<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
             where
                 Fv: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; KK]),

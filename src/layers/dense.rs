@@ -169,20 +169,24 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         Ok(())
     }
 
+    #[inline]
     fn zeroed() -> Self {
         Self::new([[T::zero(); I]; O], [T::zero(); O])
     }
 
+    #[inline]
     fn visit_params<F: FnMut(&[T])>(&self, f: &mut F) {
         f(self.weights.as_flattened());
         f(&self.bias);
     }
 
+    #[inline]
     fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, f: &mut F) {
         f(self.weights.as_flattened_mut());
         f(&mut self.bias);
     }
 
+    #[inline]
     fn zip_params<const K: usize, F>(&mut self, grads: &Self, mut state: [&mut Self; K], f: &mut F)
     where
         F: FnMut(&mut [T], &[T], [&mut [T]; K]),

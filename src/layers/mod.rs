@@ -74,7 +74,13 @@ macro_rules! activation {
 
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
-                x.map(f)
+                // a plain loop rather than `map`, which the compiler left as a call
+                // (a third of an XOR training step, measured)
+                let mut y = *x;
+                for v in &mut y {
+                    *v = f(*v);
+                }
+                y
             }
 
             #[inline]
@@ -118,10 +124,13 @@ macro_rules! activation {
                 Self::new()
             }
 
+            #[inline]
             fn visit_params<F: FnMut(&[T])>(&self, _: &mut F) {}
 
+            #[inline]
             fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, _: &mut F) {}
 
+            #[inline]
             fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
             where
                 F: FnMut(&mut [T], &[T], [&mut [T]; K]),
