@@ -34,8 +34,17 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let lr = self.learning_rate;
         net.zip_params(grads, [], &mut |p, g, []| {
-            for (p, &g) in p.iter_mut().zip(g) {
-                *p = *p - lr * g;
+            let large = p.len() >= crate::layers::BLOCKED_MIN;
+            let mut update = || {
+                for (p, &g) in p.iter_mut().zip(g) {
+                    *p = *p - lr * g;
+                }
+            };
+            // large tensors in AVX2 where the CPU has it (same bits, see `kernels`)
+            if large {
+                crate::kernels::dispatch(&mut update);
+            } else {
+                update();
             }
         });
     }
