@@ -9,7 +9,7 @@
 # Each program initialises, infers, trains one sample and one mini-batch.
 #
 # Usage: scripts/compile_time.sh [depths...]    (default: 4 16 64)
-# Prints a Markdown table. Work files go to target/compile-time/.
+# Prints a Markdown table of CPU seconds. Work files go to target/compile-time/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -84,26 +84,28 @@ fn main() {
 RS
 }
 
-secs() { # runs "$@" and prints its wall time in seconds
-  local s e
-  s=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  e=$(date +%s.%N)
-  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f", e - s }'
+secs() { # runs "$@" and prints the CPU seconds (user + system) it and its children used:
+  # unlike wall time, that does not grow when other processes share the machine
+  local TIMEFORMAT='%U %S' t
+  t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+  awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.2f", a[1] + a[2] }'
 }
 
-echo "| layers | cargo check | cargo build --release | check per layer | build per layer |"
+echo "| layers | cargo check | cargo build | cargo build --release | release build per layer |"
 echo "|---|---|---|---|---|"
 for n in "${depths[@]}"; do
   gen "$n"
   man="$work/net$n/Cargo.toml"
   # dependencies first, so only the generated program is timed
   cargo build --release --manifest-path "$man" >/dev/null 2>&1
+  cargo build --manifest-path "$man" >/dev/null 2>&1
   cargo check --manifest-path "$man" >/dev/null 2>&1
   touch "$work/net$n/src/main.rs"
   c=$(secs cargo check --manifest-path "$man")
   touch "$work/net$n/src/main.rs"
+  d=$(secs cargo build --manifest-path "$man")
+  touch "$work/net$n/src/main.rs"
   b=$(secs cargo build --release --manifest-path "$man")
   "$work/target/release/net$n" >/dev/null # the program runs
-  awk -v n="$n" -v c="$c" -v b="$b" 'BEGIN { printf "| %d | %.2f s | %.2f s | %.3f s | %.3f s |\n", n, c, b, c / n, b / n }'
+  awk -v n="$n" -v c="$c" -v d="$d" -v b="$b" 'BEGIN { printf "| %d | %.2f s | %.2f s | %.2f s | %.3f s |\n", n, c, d, b, b / n }'
 done
