@@ -7,10 +7,17 @@
 //! what changed), `TYPENET_UI=0` skips them. Refresh the snapshots with
 //! `TRYBUILD=overwrite cargo test --test ui` on the pinned toolchain.
 
+use std::io::Write as _;
 use std::process::Command;
 
 /// The `rustc --version` the `.stderr` files were written with.
 const PINNED: &str = "rustc 1.95.0";
+
+/// Prints a note that `cargo test` shows even for a passing test: writing to the stderr
+/// handle directly bypasses libtest's capture of `eprintln!`.
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "note: {text}");
+}
 
 fn rustc_version() -> Option<String> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
@@ -24,15 +31,15 @@ fn ui() {
     let on_pinned = version == PINNED || version.starts_with(&format!("{PINNED} "));
     match std::env::var("TYPENET_UI").as_deref() {
         Ok("0") => {
-            eprintln!("note: TYPENET_UI=0, compile-error snapshots skipped");
+            note("TYPENET_UI=0, compile-error snapshots skipped");
             return;
         }
         Ok("1") => {}
         _ if !on_pinned => {
-            eprintln!(
-                "note: compile-error snapshots skipped: they are pinned to {PINNED}, \
+            note(&format!(
+                "compile-error snapshots skipped: they are pinned to {PINNED}, \
                  this is {version} (TYPENET_UI=1 runs them anyway)"
-            );
+            ));
             return;
         }
         _ => {}

@@ -161,7 +161,8 @@ fn cache_ident() -> Ident {
 }
 
 /// The training cache: a struct with one field per layer, holding that layer's cache, with
-/// the network's own field names (`cache.hidden`, or `cache.0` for a tuple struct).
+/// the network's own field names (`cache.hidden`, or `cache.0` for a tuple struct) and
+/// visibility.
 ///
 /// A struct rather than a tuple of the caches: its field types are spanned on the network's
 /// fields, and `Self::Cache` names it without looking into the layers, so a field that is
@@ -169,12 +170,14 @@ fn cache_ident() -> Ident {
 fn cache_struct(net: &Network<'_>) -> TokenStream {
     let name = cache_ident();
     let (impl_generics, _, where_clause) = net.generics.split_for_impl();
-    let tys = net.layers.iter().map(|f| layer_path(f, "Cache"));
+    // Each cache field is as visible as the layer field it belongs to.
+    let tys = net.layers.iter().map(|l| layer_path(l, "Cache"));
+    let vis = net.layers.iter().map(|l| &l.field.vis);
     let body = if let syn::Member::Named(_) = net.first().member {
-        let members = net.layers.iter().map(|f| &f.member);
-        quote!(#where_clause { #(pub #members: #tys,)* })
+        let members = net.layers.iter().map(|l| &l.member);
+        quote!(#where_clause { #(#vis #members: #tys,)* })
     } else {
-        quote!((#(pub #tys,)*) #where_clause;)
+        quote!((#(#vis #tys,)*) #where_clause;)
     };
     let doc = format!(
         "What `{}`'s training forward keeps for backward: each layer's cache, under the \
