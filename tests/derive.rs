@@ -304,3 +304,38 @@ mod clashes {
         assert!(z[0] > 0.0 && z[0] < 1.0);
     }
 }
+
+/// A network generic over one of its layers: the bound gives the sizes (and the scalar)
+/// the derive's checks need.
+#[derive(Network)]
+struct WithHead<L: Layer<Scalar = f32, Input = [f32; 4], Output = [f32; 1]>> {
+    body: Dense<2, 4>,
+    squash: Tanh<4>,
+    head: L,
+}
+
+#[test]
+fn a_layer_can_be_a_type_parameter() {
+    type Linear = WithHead<Dense<4, 1>>;
+    type Deeper = WithHead<(Dense<4, 3>, Relu<3>, Dense<3, 1>)>;
+    assert_same_as_tuple::<Linear, (Dense<2, 4>, Tanh<4>, Dense<4, 1>)>(3, &[0.2, 0.9], &[1.0]);
+    assert_same_as_tuple::<Deeper, (Dense<2, 4>, Tanh<4>, (Dense<4, 3>, Relu<3>, Dense<3, 1>))>(
+        3,
+        &[0.2, 0.9],
+        &[1.0],
+    );
+}
+
+/// One field is enough.
+#[derive(Network)]
+struct Single(Dense<3, 2, f64>);
+
+#[test]
+fn a_single_layer_network_is_that_layer() {
+    assert_same_as_tuple::<Single, (Dense<3, 2, f64>,)>(8, &[1.0, -2.0, 0.5], &[0.0, 1.0]);
+    let net: Single = Layer::initialized(Init::Uniform, &mut SplitMix64::new(8));
+    assert_eq!(
+        infer(&net, &[1.0, -2.0, 0.5]),
+        infer(&net.0, &[1.0, -2.0, 0.5])
+    );
+}

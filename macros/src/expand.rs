@@ -1,9 +1,13 @@
-//! Code generation: one function per generated item, so another trait (a byte image, a
-//! batched pass) is one more function and one more line in [`derive`].
+//! Code generation: one function per generated item.
+//!
+//! Another trait (a byte image, say) is one more function and one more line in [`derive`]:
+//! write `fn impl_bytes(net: &Network<'_>) -> TokenStream` that reaches each field's impl
+//! through [`field_path`] (so errors land on the field), add it to the `Ok` branch, and add
+//! its stub beside [`stub_layer`] for the `Err` branch.
 //!
 //! Generated code names only `::core` and `::typenet` paths, calls every trait method in
 //! fully qualified form (a layer's inherent method of the same name cannot shadow it), and
-//! gives its local variables mixed-site hygiene (a user's `const y` cannot capture them).
+//! names its local variables with mixed-site hygiene and a `typenet_` prefix (see [`local`]).
 //!
 //! # Why the impl has no generated bounds
 //!
@@ -82,13 +86,18 @@ fn fits_path(prev: &LayerField<'_>, next: &LayerField<'_>, method: &str) -> Toke
     quote!(#open2 #p #output #open #n #input)
 }
 
-/// `<Field as Layer>::<item>`, spanned on the field's type.
-fn layer_path(field: &LayerField<'_>, item: &str) -> TokenStream {
+/// `<Field as Trait>::<item>`, spanned on the field's type.
+fn field_path(field: &LayerField<'_>, trait_path: &TokenStream, item: &str) -> TokenStream {
     let ty = field.ty;
     let open = quote_spanned!(field.span_lo=> <);
-    let rest = quote_spanned!(field.span_hi=> as ::typenet::Layer>::);
+    let rest = quote_spanned!(field.span_hi=> as #trait_path>::);
     let item = Ident::new(item, field.span_hi);
     quote!(#open #ty #rest #item)
+}
+
+/// `<Field as Layer>::<item>`, spanned on the field's type.
+fn layer_path(field: &LayerField<'_>, item: &str) -> TokenStream {
+    field_path(field, &quote!(::typenet::Layer), item)
 }
 
 /// `&cache.<member>`: a layer's cache, spanned on the field's type (the cache's type is a
@@ -184,10 +193,13 @@ fn cache_struct(net: &Network<'_>) -> TokenStream {
          layer's field name.",
         net.ident
     );
+    // As visible as the network: `Layer::Cache` of a public network must be public, and a
+    // private network's cache must not trip `unreachable_pub`.
+    let vis = net.vis;
     quote! {
         #[doc = #doc]
         #[allow(dead_code)]
-        pub struct #name #impl_generics #body
+        #vis struct #name #impl_generics #body
     }
 }
 

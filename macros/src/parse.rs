@@ -7,12 +7,16 @@
 use proc_macro2::{Span, TokenTree};
 use quote::ToTokens as _;
 use syn::spanned::Spanned as _;
-use syn::{Data, DeriveInput, Error, Field, Fields, Generics, Ident, Member, Result, Type};
+use syn::{
+    Data, DeriveInput, Error, Field, Fields, Generics, Ident, Member, Result, Type, Visibility,
+};
 
 /// A struct deriving `Network`.
 pub struct Network<'a> {
     /// The struct's name.
     pub ident: &'a Ident,
+    /// The struct's visibility.
+    pub vis: &'a Visibility,
     /// Its generics, as written (const sizes, a scalar type parameter, where clauses).
     pub generics: &'a Generics,
     /// Its fields in declaration order: the order the layers run in.
@@ -111,6 +115,7 @@ impl<'a> Network<'a> {
         }
         Ok(Network {
             ident: &input.ident,
+            vis: &input.vis,
             generics: &input.generics,
             layers,
         })
