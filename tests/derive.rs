@@ -339,3 +339,91 @@ fn a_single_layer_network_is_that_layer() {
         infer(&net.0, &[1.0, -2.0, 0.5])
     );
 }
+
+#[test]
+fn caches_are_copy_clone_debug_and_comparable_like_tuples() {
+    let net: Xor = Layer::initialized(Init::Uniform, &mut SplitMix64::new(6));
+    let (_, cache) = net.forward_train(&[1.0, 0.0]);
+    let copy = cache; // Copy: `cache` stays usable
+    #[allow(clippy::clone_on_copy)]
+    let clone = cache.clone();
+    assert_eq!(copy, clone);
+    let (_, other) = net.forward_train(&[0.0, 1.0]);
+    assert_ne!(cache, other);
+    let shown = format!("{cache:?}");
+    assert!(
+        shown.starts_with("CacheOf<Xor> { hidden: [1.0, 0.0], squash: ["),
+        "{shown}"
+    );
+
+    let stacked: Stacked = Layer::initialized(Init::Uniform, &mut SplitMix64::new(6));
+    let (_, cache) = stacked.forward_train(&[0.5, 0.5]);
+    let shown = format!("{cache:?}");
+    assert!(
+        shown.starts_with("CacheOf<Stacked>(CacheOf<Mlp> { l1: [0.5, 0.5]"),
+        "{shown}"
+    );
+    let generic: Mlp<7> = Layer::initialized(Init::Uniform, &mut SplitMix64::new(6));
+    let (_, cache) = generic.forward_train(&[0.5, 0.5]);
+    assert_eq!(cache, cache.clone());
+}
+
+/// A layer whose cache implements nothing: networks holding it still derive (their cache
+/// just lacks the traits its fields lack).
+mod opaque_cache {
+    use typenet::{Dense, Init, Layer, Network};
+
+    /// The identity on 2 values, with a cache that is neither `Clone` nor `Debug`.
+    pub struct Opaque;
+    pub struct Nothing;
+
+    impl Layer for Opaque {
+        type Scalar = f32;
+        type Input = [f32; 2];
+        type Output = [f32; 2];
+        type Cache = Nothing;
+        const PARAM_COUNT: usize = 0;
+        const FINGERPRINT: u64 = typenet::fingerprint::layer("Opaque", &[2]);
+        fn forward(&self, x: &[f32; 2]) -> [f32; 2] {
+            *x
+        }
+        fn forward_train(&self, x: &[f32; 2]) -> ([f32; 2], Nothing) {
+            (*x, Nothing)
+        }
+        fn backward(&self, _: &Nothing, g: &[f32; 2], _: &mut Self) -> [f32; 2] {
+            *g
+        }
+        fn zeroed() -> Self {
+            Self
+        }
+        fn visit_params<F: FnMut(&[f32])>(&self, _: &mut F) {}
+        fn visit_params_mut<F: FnMut(&mut [f32])>(&mut self, _: &mut F) {}
+        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
+        where
+            F: FnMut(&mut [f32], &[f32], [&mut [f32]; K]),
+        {
+        }
+        fn init_params<R: typenet::rand_core::Rng + ?Sized>(&mut self, _: Init, _: &mut R) {}
+    }
+
+    #[derive(Network)]
+    struct WithOpaque {
+        dense: Dense<2, 2>,
+        opaque: Opaque,
+    }
+
+    #[test]
+    fn a_cache_without_traits_does_not_stop_the_derive() {
+        let net = WithOpaque {
+            dense: Dense::new([[2.0, 0.0], [0.0, 3.0]], [0.0; 2]),
+            opaque: Opaque,
+        };
+        let (y, cache) = net.forward_train(&[1.0, 1.0]);
+        assert_eq!(y, [2.0, 3.0]);
+        assert_eq!(cache.dense, [1.0, 1.0]);
+        let mut grads = WithOpaque::zeroed();
+        let dx = net.backward(&cache, &[1.0, 1.0], &mut grads);
+        assert_eq!(dx, [2.0, 3.0]);
+        assert_eq!(grads.dense.weights, [[1.0, 1.0], [1.0, 1.0]]);
+    }
+}

@@ -35,11 +35,13 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         Ok(net) => {
             let check = shape_check(&net);
             let cache = cache_struct(&net);
+            let cache_traits = impl_cache_traits(&net);
             let layer = impl_layer(&net);
             quote! {
                 const _: () = {
                     #check
                     #cache
+                    #cache_traits
                     #layer
                 };
             }
@@ -125,6 +127,31 @@ fn respan_member(member: &syn::Member, span: Span) -> syn::Member {
     }
 }
 
+/// `<receiver>.<member>`, spanned on the field: the receiver (already spanned by the
+/// caller) starts at the type's first token and the member ends at its last.
+fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
+    let member = respan_member(&field.member, field.span_hi);
+    let dot = quote_spanned!(field.span_hi=> .);
+    quote!(#receiver #dot #member)
+}
+
+/// Generated tokens (never the user's) moved to `span`, groups included.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
 /// `&`, spanned to start an expression about `field`.
 fn amp(field: &LayerField<'_>) -> TokenStream {
     quote_spanned!(field.span_lo=> &)
@@ -200,6 +227,106 @@ fn cache_struct(net: &Network<'_>) -> TokenStream {
         #[doc = #doc]
         #[allow(dead_code)]
         #vis struct #name #impl_generics #body
+    }
+}
+
+/// `Clone`, `Copy`, `Debug` and `PartialEq` for the cache, each wherever every layer's
+/// cache has it — what a tuple of the caches would have.
+///
+/// The bounds are on the layers' cache types, each after a bound that the field is a layer
+/// (so the projection is well-formed even when it is not: the one error about that stays
+/// at the field). All are higher-ranked (`for<'typenet>`): a bound that names no generic
+/// parameter and does not hold (a custom layer whose cache is not `Clone`) would otherwise
+/// be an error ("trivial bound") rather than an impl that does not apply. The bodies never
+/// need to see through a projection, so these bounds cannot hide a layer's own impl.
+fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
+    let name = cache_ident();
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
+    let user_predicates = where_clause.map(|w| &w.predicates);
+    let bounds = |bound: TokenStream| -> TokenStream {
+        // Spanned on the field like everything else about it (see `field_path`).
+        let preds = net.layers.iter().map(|l| {
+            let (ty, cache) = (l.ty, layer_path(l, "Cache"));
+            let binder = respanned(quote!(for<'typenet>), l.span_lo);
+            let is_layer = respanned(quote!(: ::typenet::Layer), l.span_hi);
+            let bound = respanned(quote!(: #bound), l.span_hi);
+            quote!(#binder #ty #is_layer, #binder #cache #bound)
+        });
+        quote!(where #user_predicates #(#preds,)*)
+    };
+    let clone_bounds = bounds(quote!(::core::clone::Clone));
+    let copy_bounds = bounds(quote!(::core::marker::Copy));
+    let debug_bounds = bounds(quote!(::core::fmt::Debug));
+    let eq_bounds = bounds(quote!(::core::cmp::PartialEq));
+    let (formatter, other) = (local("formatter"), local("other"));
+    let label = format!("CacheOf<{}>", net.ident);
+    // Every per-field expression is spanned on the field (see `field_path`), so a field that
+    // is not a layer adds no error here.
+    let own = |l: &LayerField<'_>| member_of(l, &respanned(quote!(self), l.span_lo));
+    let clones = net.layers.iter().map(|l| {
+        let (clone, field) = (
+            respanned(quote!(::core::clone::Clone::clone), l.span_lo),
+            own(l),
+        );
+        let arg = respanned(quote!((&#field)), l.span_hi);
+        field_init(l, &quote!(#clone #arg))
+    });
+    let debug_fields = net.layers.iter().map(|l| {
+        // The unsizing to `&dyn Debug` happens in the cast, spanned on the field, rather
+        // than at the call.
+        let (amp, field) = (amp(l), own(l));
+        let as_dyn = respanned(quote!(as &dyn ::core::fmt::Debug), l.span_hi);
+        let value = quote!(#amp #field #as_dyn);
+        let dot_field = respanned(quote!(.field), l.span_hi);
+        let args = match &l.member {
+            syn::Member::Named(name) => {
+                let name = syn::LitStr::new(&name.to_string(), l.span_hi);
+                quote!(#name, #value)
+            }
+            syn::Member::Unnamed(_) => value,
+        };
+        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
+        args.set_span(l.span_hi);
+        quote!(#dot_field #args)
+    });
+    let debug_body = if let syn::Member::Named(_) = net.first().member {
+        quote!(#formatter.debug_struct(#label) #(#debug_fields)* .finish())
+    } else {
+        quote!(#formatter.debug_tuple(#label) #(#debug_fields)* .finish())
+    };
+    let equal = net.layers.iter().map(|l| {
+        let mut theirs = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#other));
+        theirs.set_span(l.span_lo);
+        let theirs = member_of(l, &quote!(#theirs));
+        let (ours, eq) = (own(l), respanned(quote!(==), l.span_hi));
+        quote!(#ours #eq #theirs)
+    });
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::core::clone::Clone for #name #ty_generics #clone_bounds {
+            #[inline]
+            fn clone(&self) -> Self {
+                Self { #(#clones,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::marker::Copy for #name #ty_generics #copy_bounds {}
+
+        #[automatically_derived]
+        impl #impl_generics ::core::fmt::Debug for #name #ty_generics #debug_bounds {
+            fn fmt(&self, #formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #debug_body
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::cmp::PartialEq for #name #ty_generics #eq_bounds {
+            #[inline]
+            fn eq(&self, #other: &Self) -> bool {
+                true #(&& #equal)*
+            }
+        }
     }
 }
 
