@@ -1,4 +1,4 @@
-use typenet::{Dense, Network, Sigmoid};
+use typenet::{Dense, Layer, Network, Sigmoid};
 
 #[derive(Network)]
 struct Net {
@@ -7,4 +7,7 @@ struct Net {
     squash: Sigmoid<1>,
 }
 
-fn main() {}
+fn main() {
+    let net = Net::zeroed();
+    let _ = typenet::infer(&net, &[0.0, 1.0]);
+}

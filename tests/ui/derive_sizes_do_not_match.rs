@@ -1,4 +1,4 @@
-use typenet::{Dense, Network, Sigmoid};
+use typenet::{Dense, Layer, Network, Sigmoid};
 
 #[derive(Network)]
 struct Broken {
@@ -6,4 +6,8 @@ struct Broken {
     squash: Sigmoid<1>,
 }
 
-fn main() {}
+fn main() {
+    // Using the network adds no errors: the one above, at the field, is the only one.
+    let net = Broken::zeroed();
+    let _ = typenet::infer(&net, &[0.0, 1.0]);
+}
