@@ -427,3 +427,22 @@ mod opaque_cache {
         assert_eq!(grads.dense.weights, [[1.0, 1.0], [1.0, 1.0]]);
     }
 }
+
+/// The user's where clause (here without a trailing comma) is kept on every impl.
+#[rustfmt::skip] // rustfmt would add the comma
+#[derive(Network)]
+struct Bounded<T, const N: usize>
+where
+    T: Scalar
+{
+    dense: Dense<N, N, T>,
+    squash: Sigmoid<N, T>,
+}
+
+#[test]
+fn where_clauses_are_kept() {
+    let net: Bounded<f64, 3> = Layer::initialized(Init::Uniform, &mut SplitMix64::new(1));
+    let (_, cache) = net.forward_train(&[1.0, 2.0, 3.0]);
+    assert_eq!(cache, cache.clone());
+    assert_eq!(cache.dense, [1.0, 2.0, 3.0]);
+}

@@ -242,7 +242,9 @@ fn cache_struct(net: &Network<'_>) -> TokenStream {
 fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
     let name = cache_ident();
     let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
-    let user_predicates = where_clause.map(|w| &w.predicates);
+    let user_predicates: Vec<_> = where_clause
+        .map(|w| w.predicates.iter().collect())
+        .unwrap_or_default();
     let bounds = |bound: TokenStream| -> TokenStream {
         // Spanned on the field like everything else about it (see `field_path`).
         let preds = net.layers.iter().map(|l| {
@@ -252,7 +254,7 @@ fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
             let bound = respanned(quote!(: #bound), l.span_hi);
             quote!(#binder #ty #is_layer, #binder #cache #bound)
         });
-        quote!(where #user_predicates #(#preds,)*)
+        quote!(where #(#user_predicates,)* #(#preds,)*)
     };
     let clone_bounds = bounds(quote!(::core::clone::Clone));
     let copy_bounds = bounds(quote!(::core::marker::Copy));
