@@ -446,3 +446,55 @@ fn where_clauses_are_kept() {
     assert_eq!(cache, cache.clone());
     assert_eq!(cache.dense, [1.0, 2.0, 3.0]);
 }
+
+/// Raw identifiers as field names, and more fields than the largest tuple network (12).
+#[derive(Network)]
+struct Long {
+    r#in: Dense<2, 3>,
+    r#type: Tanh<3>,
+    l2: Dense<3, 3>,
+    a2: Tanh<3>,
+    l3: Dense<3, 3>,
+    a3: Tanh<3>,
+    l4: Dense<3, 3>,
+    a4: Tanh<3>,
+    l5: Dense<3, 3>,
+    a5: Tanh<3>,
+    l6: Dense<3, 3>,
+    a6: Tanh<3>,
+    l7: Dense<3, 1>,
+    r#out: Sigmoid<1>,
+}
+type LongTuple = (
+    (
+        Dense<2, 3>,
+        Tanh<3>,
+        Dense<3, 3>,
+        Tanh<3>,
+        Dense<3, 3>,
+        Tanh<3>,
+        Dense<3, 3>,
+    ),
+    (
+        Tanh<3>,
+        Dense<3, 3>,
+        Tanh<3>,
+        Dense<3, 3>,
+        Tanh<3>,
+        Dense<3, 1>,
+        Sigmoid<1>,
+    ),
+);
+
+#[test]
+fn fourteen_layers_and_raw_identifiers() {
+    // Grouped differently, but the same layers in the same order: same outputs and
+    // gradients (the fingerprint differs, as nesting is part of it).
+    assert_same_as_tuple::<Long, LongTuple>(12, &[0.3, -0.8], &[1.0]);
+    let (_, cache) = Long::zeroed().forward_train(&[0.3, -0.8]);
+    assert_eq!(cache.r#in, [0.3, -0.8]);
+    assert!(format!("{cache:?}").starts_with("CacheOf<Long> { in: [0.3, -0.8], type: ["));
+    let mut net: Long = Layer::initialized(Init::Uniform, &mut SplitMix64::new(12));
+    let report = check_gradients(&mut net, &Mse::new(), &[0.3, -0.8], &[1.0], 1e-2);
+    assert!(report.max_error() < 1e-2, "{report:?}");
+}

@@ -25,6 +25,7 @@ use crate::parse::{LayerField, Network};
 use crate::validate::validate;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::{DeriveInput, Ident};
 
 /// The whole expansion: the checks and the impls, or the errors and a stub.
@@ -119,7 +120,13 @@ fn cache_arg(field: &LayerField<'_>) -> TokenStream {
 /// The member (`name` or `0`) with its span moved, keeping its meaning.
 fn respan_member(member: &syn::Member, span: Span) -> syn::Member {
     match member {
-        syn::Member::Named(ident) => syn::Member::Named(Ident::new(&ident.to_string(), span)),
+        syn::Member::Named(ident) => {
+            // `set_span` rather than `Ident::new(&ident.to_string(), ..)`, which would panic
+            // on a raw identifier such as `r#type`.
+            let mut ident = ident.clone();
+            ident.set_span(span);
+            syn::Member::Named(ident)
+        }
         syn::Member::Unnamed(index) => syn::Member::Unnamed(syn::Index {
             index: index.index,
             span,
@@ -282,7 +289,7 @@ fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
         let dot_field = respanned(quote!(.field), l.span_hi);
         let args = match &l.member {
             syn::Member::Named(name) => {
-                let name = syn::LitStr::new(&name.to_string(), l.span_hi);
+                let name = syn::LitStr::new(&name.unraw().to_string(), l.span_hi);
                 quote!(#name, #value)
             }
             syn::Member::Unnamed(_) => value,

@@ -19,7 +19,9 @@ pub struct Network<'a> {
     pub vis: &'a Visibility,
     /// Its generics, as written (const sizes, a scalar type parameter, where clauses).
     pub generics: &'a Generics,
-    /// Its fields in declaration order: the order the layers run in.
+    /// Its fields in declaration order: the order the layers run in. Never empty:
+    /// [`Network::from_syn`] rejects a struct without fields, so [`Network::first`] and
+    /// [`Network::last`] cannot fail.
     pub layers: Vec<LayerField<'a>>,
 }
 
