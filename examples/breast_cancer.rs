@@ -25,6 +25,8 @@ use typenet::{
 type Net = (Dense<30, 16>, Sigmoid<16>, Dense<16, 1>, Sigmoid<1>);
 
 const SEED: u64 = 0;
+/// The test accuracy this example must reach.
+const TARGET: f64 = 0.96;
 const EPOCHS: usize = 50;
 const BATCH: usize = 16;
 const LEARNING_RATE: f32 = 0.003;
@@ -90,5 +92,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         result.total()
     );
     println!("0 = malignant, 1 = benign\n{result}");
+    // The target this example is held to (CI runs it): fail loudly below it.
+    if result.accuracy() < TARGET {
+        return Err(format!("test accuracy below the {:.0} % target", 100.0 * TARGET).into());
+    }
     Ok(())
 }

@@ -27,6 +27,8 @@ use typenet::{
 type Net = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>);
 
 const SEED: u64 = 0;
+/// The test accuracy this example must reach.
+const TARGET: f64 = 0.92;
 const EPOCHS: usize = 100;
 const BATCH: usize = 32;
 const LEARNING_RATE: f32 = 0.05;
@@ -94,5 +96,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         result.total()
     );
     println!("{result}");
+    // The target this example is held to (CI runs it): fail loudly below it.
+    if result.accuracy() < TARGET {
+        return Err(format!("test accuracy below the {:.0} % target", 100.0 * TARGET).into());
+    }
     Ok(())
 }

@@ -25,7 +25,11 @@ macro_rules! check_all_seeds {
             assert!(r.checked > 0);
             worst = worst.max(r.max_error().to_f64());
         }
-        assert!(worst < $tol, "{}: worst scaled error {worst}", stringify!($net));
+        assert!(
+            worst < $tol,
+            "{}: worst scaled error {worst}",
+            stringify!($net)
+        );
         worst
     }};
 }
@@ -46,7 +50,12 @@ fn softmax_cross_entropy_networks() {
 
 #[test]
 fn binary_cross_entropy_networks() {
-    type N64 = (Dense<4, 6, f64>, Tanh<6, f64>, Dense<6, 2, f64>, Sigmoid<2, f64>);
+    type N64 = (
+        Dense<4, 6, f64>,
+        Tanh<6, f64>,
+        Dense<6, 2, f64>,
+        Sigmoid<2, f64>,
+    );
     type N32 = (Dense<4, 6>, Tanh<6>, Dense<6, 2>, Sigmoid<2>);
     let t64 = |seed: u64| [(seed % 2) as f64, ((seed / 2) % 2) as f64];
     let t32 = |seed: u64| [(seed % 2) as f32, ((seed / 2) % 2) as f32];
