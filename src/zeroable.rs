@@ -195,4 +195,34 @@ mod tests {
         assert_eq!(*a, b);
         assert!(a.0.weights[0][0] != 0.0);
     }
+
+    #[test]
+    fn zero_sized_networks_need_no_allocation() {
+        let b: std::boxed::Box<(crate::Relu<4>, Softmax<4>)> = boxed_zeroed();
+        assert_eq!(core::mem::size_of_val(&*b), 0);
+        assert_eq!(b.1.forward(&[0.0; 4]), [0.25; 4]);
+    }
+
+    #[test]
+    fn boxed_optimizer_state_steps_like_state_by_value() {
+        use crate::{Adam, Momentum, Optimizer};
+        let grads: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(9));
+        let start: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(8));
+        let (mut a, mut b) = (start, start);
+        let mut by_value = Adam::new(0.1);
+        let mut boxed = Adam::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1);
+        let (mut c, mut d) = (start, start);
+        let mut m_value = Momentum::new(0.1, 0.9).nesterov();
+        let mut m_boxed = Momentum::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1, 0.9).nesterov();
+        for _ in 0..3 {
+            by_value.step(&mut a, &grads);
+            boxed.step(&mut b, &grads);
+            m_value.step(&mut c, &grads);
+            m_boxed.step(&mut d, &grads);
+        }
+        assert_eq!(a, b);
+        assert_eq!(c, d);
+        assert_ne!(a, start);
+        assert_ne!(c, start);
+    }
 }
