@@ -4,7 +4,7 @@ use crate::layer::Layer;
 use crate::scalar::Scalar;
 
 /// The index of the largest value (the first one on ties; NaNs are never the largest).
-/// Returns 0 for an empty slice. This is the predicted class of a network whose output
+/// Returns 0 for an empty slice or one of NaNs only. This is the predicted class of a network whose output
 /// scores the classes (logits or probabilities).
 ///
 /// ```
@@ -13,8 +13,8 @@ use crate::scalar::Scalar;
 pub fn argmax<T: Scalar>(values: &[T]) -> usize {
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
-        // `!(v <= best)` would let a NaN win; `v > best` never does.
-        if v > values[best] || values[best].is_nan() {
+        // A NaN never wins, and any number beats a NaN that happens to be first.
+        if !v.is_nan() && (v > values[best] || values[best].is_nan()) {
             best = i;
         }
     }
@@ -170,6 +170,7 @@ mod tests {
     fn argmax_ties_nans_and_empty() {
         assert_eq!(argmax(&[1.0f32, 3.0, 3.0]), 1);
         assert_eq!(argmax(&[f64::NAN, 0.5, f64::NAN, 2.0]), 3);
+        assert_eq!(argmax(&[f64::NAN, f64::NAN]), 0);
         assert_eq!(argmax::<f32>(&[]), 0);
         assert_eq!(argmax(&[-5.0f32]), 0);
     }

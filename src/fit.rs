@@ -125,6 +125,10 @@ impl<T: Scalar> Trainer<T> {
     /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
     /// print progress or evaluate it); returning [`ControlFlow::Break`] stops training.
     ///
+    /// To change the learning rate as training goes (a schedule), run one epoch per call
+    /// and set the optimizer's public `learning_rate` between calls; the optimizer keeps
+    /// its state (momentum, moments) across calls.
+    ///
     /// Returns the last epoch's report (`None` if no epoch ran: zero epochs or no data).
     ///
     /// # Errors

@@ -88,9 +88,19 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for SoftmaxCrossEntropy<N, T> {
         g
     }
 
+    /// One pass of exponentials serves both: `e = exp(z − m)`, `E = m + ln Σe − zₖ`,
+    /// `∂E/∂z = e/Σe − onehot(k)`.
     #[inline]
     fn loss_and_gradient(&self, z: &[T; N], target: &Class<N>) -> (T, [T; N]) {
-        (self.loss(z, target), self.gradient(z, target))
+        let m = max(z);
+        let mut g = z.map(|zj| (zj - m).exp());
+        let sum = g.iter().fold(T::zero(), |s, &e| s + e);
+        for gj in &mut g {
+            *gj = *gj / sum;
+        }
+        let k = target.index();
+        g[k] = g[k] - T::one();
+        (m + sum.ln() - z[k], g)
     }
 }
 
@@ -113,6 +123,19 @@ mod tests {
             (g[1] - (0.628_531_719_211_762_5 - 1.0)).abs() < 1e-14,
             "{g:?}"
         );
+    }
+
+    #[test]
+    fn the_fused_path_agrees_with_loss_and_gradient() {
+        let ce = SoftmaxCrossEntropy::<4, f64>::new();
+        let z = [0.3, -2.0, 1.7, 0.9];
+        for k in 0..4 {
+            let t = Class::new(k).unwrap();
+            let (e, g) = ce.loss_and_gradient(&z, &t);
+            assert!((e - ce.loss(&z, &t)).abs() < 1e-15);
+            let g2 = ce.gradient(&z, &t);
+            assert!(g.iter().zip(&g2).all(|(a, b)| (a - b).abs() < 1e-15));
+        }
     }
 
     #[test]
