@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: `zeroable` allows itself the one `unsafe` it needs (a zeroed heap
+// allocation for networks too large for the stack), argued there. Nothing else may.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]
 #![allow(
@@ -20,6 +22,8 @@
 extern crate std;
 
 pub mod chain;
+pub mod eval;
+pub mod fit;
 pub mod gradcheck;
 pub mod init;
 pub mod layer;
@@ -29,16 +33,19 @@ pub mod optim;
 pub mod rng;
 pub mod scalar;
 pub mod train;
+pub mod zeroable;
 
 mod kernels;
 
 pub use chain::Fits;
+pub use eval::{Confusion, accuracy, argmax, confusion};
+pub use fit::{EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
-pub use layers::{Dense, Identity, Relu, Sigmoid, Step, Tanh};
-pub use loss::{Loss, Mse};
-pub use optim::{Optimizer, Sgd};
+pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
+pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
+pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
@@ -49,3 +56,7 @@ pub use rand_core;
 
 mod network;
 pub use network::Network;
+
+pub use zeroable::Zeroable;
+#[cfg(feature = "std")]
+pub use zeroable::{boxed_initialized, boxed_zeroed};

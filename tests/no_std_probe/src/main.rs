@@ -45,6 +45,36 @@ pub extern "C" fn probe_derived() -> f32 {
     infer(&net, &[1.0, 0.0])[0]
 }
 
+/// Mini-batch training of a classifier with Adam, softmax cross-entropy and evaluation:
+/// the classification pieces need neither `std` nor an allocator either.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_classifier() -> f64 {
+    use core::ops::ControlFlow;
+    use typenet::{Adam, Class, Relu, SoftmaxCrossEntropy, Trainer, argmax, confusion};
+    type Clf = (Dense<2, 4>, Relu<4>, Dense<4, 2>);
+    let mut rng = SplitMix64::new(2);
+    let mut net: Clf = Layer::initialized(Init::HeUniform, &mut rng);
+    let mut grads = Clf::zeroed();
+    let mut adam = Adam::new(0.01);
+    let (Ok(a), Ok(b)) = (Class::new(0), Class::new(1)) else {
+        return -1.0;
+    };
+    let mut data = [([1.0, 0.0], a), ([0.0, 1.0], b)];
+    let fit = Trainer::new(5, 2).fit(
+        &mut net,
+        &mut grads,
+        &SoftmaxCrossEntropy::new(),
+        &mut adam,
+        &mut data,
+        &mut rng,
+        |_, _| ControlFlow::Continue(()),
+    );
+    if fit.is_err() {
+        return -1.0;
+    }
+    confusion::<_, _, 2>(&net, &data, |y| argmax(y), |t| t.index()).accuracy()
+}
+
 #[panic_handler]
 fn panic(_: &PanicInfo) -> ! {
     loop {}
