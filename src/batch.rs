@@ -93,6 +93,27 @@ pub(crate) fn check_batch(
     Ok(())
 }
 
+/// Splits the first `len` scalars off a workspace.
+#[inline(always)]
+#[allow(clippy::mut_mut)] // the cursor itself is moved forward
+pub(crate) fn take<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
+    let (head, tail) = core::mem::take(rest).split_at_mut(len);
+    *rest = tail;
+    head
+}
+
+/// `&[T]` as `&[V]`: a workspace region seen as vectors of a layer's output size.
+#[inline(always)]
+pub(crate) fn vecs<T, V: Vector<T>>(flat: &[T]) -> &[V] {
+    V::slice_from_flat(flat)
+}
+
+/// `&mut [T]` as `&mut [V]`.
+#[inline(always)]
+pub(crate) fn vecs_mut<T, V: Vector<T>>(flat: &mut [T]) -> &mut [V] {
+    V::slice_from_flat_mut(flat)
+}
+
 /// Scalars of workspace [`accumulate_batch`] and [`train_step_batch`] need for `batch`
 /// samples: the network's own [`BATCH_WORKSPACE`](Layer::BATCH_WORKSPACE) plus its
 /// outputs and their gradients. A `const fn`, so it can size an array.

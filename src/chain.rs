@@ -28,7 +28,7 @@
 //! the same layers holding gradients. Backward runs the layers in reverse, each starting
 //! from the `∂E/∂input` its successor returned: the chain rule.
 
-use crate::batch::{BatchError, check_batch};
+use crate::batch::{BatchError, check_batch, take, vecs, vecs_mut};
 use crate::init::Init;
 use crate::layer::{Layer, fingerprint};
 use crate::scalar::Vector;
@@ -73,26 +73,6 @@ impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
     fn fit_slice_mut(batch: &mut [Self]) -> &mut [[T; N]] {
         batch
     }
-}
-
-/// Splits the first `len` scalars off a workspace.
-#[inline(always)]
-#[allow(clippy::mut_mut)] // the cursor itself is moved forward
-fn take<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
-    let (head, tail) = core::mem::take(rest).split_at_mut(len);
-    *rest = tail;
-    head
-}
-
-/// `&[T]` as `&[V]`, vectors of a layer's output size.
-#[inline(always)]
-fn vecs<T: crate::Scalar, V: Vector<T>>(flat: &[T]) -> &[V] {
-    V::slice_from_flat(flat)
-}
-
-#[inline(always)]
-fn vecs_mut<T: crate::Scalar, V: Vector<T>>(flat: &mut [T]) -> &mut [V] {
-    V::slice_from_flat_mut(flat)
 }
 
 macro_rules! tuple_layer {

@@ -219,3 +219,97 @@ fn a_batch_step_is_a_step_on_the_summed_gradients() {
     );
     assert_eq!(c, d);
 }
+
+mod derived {
+    use super::*;
+    use typenet::{Network, Vector};
+
+    /// The same maths as `Net`, as a struct; one field is itself a tuple network.
+    #[derive(Network, Clone)]
+    struct Derived {
+        first: Dense<37, 20, f64>,
+        squash: Tanh<20, f64>,
+        middle: (Dense<20, 9, f64>, Relu<9, f64>),
+        last: Dense<9, 3, f64>,
+        decide: Sigmoid<3, f64>,
+    }
+
+    fn pair(seed: u64) -> (Net, Derived) {
+        let tuple: Net = Layer::initialized(Init::Uniform, &mut SplitMix64::new(seed));
+        let derived: Derived = Layer::initialized(Init::Uniform, &mut SplitMix64::new(seed));
+        (tuple, derived)
+    }
+
+    fn param_bits<N: Layer<Scalar = f64>>(n: &N) -> Vec<u64> {
+        bits(n)
+    }
+
+    #[test]
+    fn a_derived_network_batches_like_the_tuple_and_like_single_samples() {
+        let (tuple, derived) = pair(21);
+        assert_eq!(param_bits(&tuple), param_bits(&derived));
+        let mut rng = 4;
+        let xs: Vec<[f64; 37]> = data(&mut rng, 7);
+        let ts: Vec<[f64; 3]> = data(&mut rng, 7);
+        let loss = Mse::<3, f64>::new();
+        let len = batch::workspace_len::<Derived>(7).max(batch::workspace_len::<Net>(7));
+        let mut ws = vec![0.0; len];
+
+        let (mut g_tuple, mut g_derived, mut g_single) =
+            (Net::zeroed(), Derived::zeroed(), Derived::zeroed());
+        let e1 = accumulate_batch(&tuple, &mut g_tuple, &loss, &xs, &ts, &mut ws).unwrap();
+        let e2 = accumulate_batch(&derived, &mut g_derived, &loss, &xs, &ts, &mut ws).unwrap();
+        let mut e3 = 0.0;
+        for (x, t) in xs.iter().zip(&ts) {
+            e3 += accumulate(&derived, &mut g_single, &loss, x, t);
+        }
+        assert_eq!(param_bits(&g_derived), param_bits(&g_tuple));
+        assert_eq!(param_bits(&g_derived), param_bits(&g_single));
+        assert_eq!((e1.to_bits(), e2.to_bits()), (e3.to_bits(), e3.to_bits()));
+
+        // input gradients and outputs too
+        let mut ys = vec![[0.0; 3]; 7];
+        derived.forward_batch(&xs, &mut ys, &mut ws).unwrap();
+        let mut dxs = vec![[0.0; 37]; 7];
+        let mut g = Derived::zeroed();
+        derived
+            .backward_batch(&xs, &ys, &ts, Some(&mut dxs), &mut g, &mut ws)
+            .unwrap();
+        for ((x, y), (t, dx)) in xs.iter().zip(&ys).zip(ts.iter().zip(&dxs)) {
+            assert_eq!(infer(&derived, x).map(f64::to_bits), y.map(f64::to_bits));
+            let (_, cache) = derived.forward_train(x);
+            let dx_ref = derived.backward(&cache, t, &mut Derived::zeroed());
+            assert_eq!(dx_ref.map(f64::to_bits), dx.map(f64::to_bits));
+        }
+        assert_eq!(<[f64; 3] as Vector<f64>>::LEN, 3);
+    }
+
+    #[test]
+    fn backward_params_adds_what_backward_adds() {
+        let (_, derived) = pair(3);
+        let x = [0.3; 37];
+        let (y, cache) = derived.forward_train(&x);
+        let (mut a, mut b) = (Derived::zeroed(), Derived::zeroed());
+        let _ = derived.backward(&cache, &y, &mut a);
+        derived.backward_params(&cache, &y, &mut b);
+        assert_eq!(param_bits(&a), param_bits(&b));
+        assert_ne!(param_bits(&a), param_bits(&Derived::zeroed()));
+    }
+
+    #[test]
+    fn a_one_layer_derived_network_batches() {
+        #[derive(Network)]
+        struct One {
+            only: Dense<300, 2, f64>,
+        }
+        let net: One = Layer::initialized(Init::Uniform, &mut SplitMix64::new(1));
+        let mut rng = 2;
+        let xs: Vec<[f64; 300]> = data(&mut rng, 5);
+        let mut ys = vec![[0.0; 2]; 5];
+        let mut ws = vec![0.0; 5 * One::BATCH_WORKSPACE];
+        net.forward_batch(&xs, &mut ys, &mut ws).unwrap();
+        for (x, y) in xs.iter().zip(&ys) {
+            assert_eq!(infer(&net, x).map(f64::to_bits), y.map(f64::to_bits));
+        }
+    }
+}
