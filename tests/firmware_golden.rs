@@ -1,9 +1,8 @@
 //! The firmware's golden output, produced on the host by the firmware's own code.
 //!
 //! `examples/firmware/src/{out,xor,sine}.rs` use only `core` and typenet, so this test
-//! compiles the very same files and runs the very same computations as the `xor`, `sine`,
-//! `nopanic` and `nopanic_train` binaries, with a `Vec<u8>` in place of semihosting
-//! stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
+//! compiles the very same files and runs the very same computations as the `xor`, `sine`
+//! and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
 //! device's (`examples/firmware/run.sh` compares them): host and microcontroller agree
 //! byte for byte, down to the bit patterns of the floats.
 //!
@@ -91,13 +90,6 @@ fn nopanic_golden() {
     let mut buf = Buf::default();
     assert!(xor::run_inference(&mut buf));
     check_file("golden/nopanic.txt", &buf.text());
-}
-
-#[test]
-fn nopanic_train_golden() {
-    let mut buf = Buf::default();
-    assert!(xor::run_training_quiet(&mut buf));
-    check_file("golden/nopanic_train.txt", &buf.text());
 }
 
 #[test]

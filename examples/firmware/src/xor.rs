@@ -173,12 +173,3 @@ pub fn run_inference(out: &mut impl Sink) -> bool {
     out.str("typenet nopanic: XOR inference from weights in flash, no panic path linked\n");
     truth_table(out, &TRAINED)
 }
-
-/// The `nopanic_train` binary: initialisation, training and inference as in [`run`],
-/// reported with constant strings only. Returns whether all four answers are right.
-pub fn run_training_quiet(out: &mut impl Sink) -> bool {
-    out.str("typenet nopanic_train: XOR trained with SGD on the device, no panic path linked\n");
-    let trained = train(|_, _| {});
-    let right = truth_table(out, &trained.net);
-    right && trained.loss < TARGET_LOSS
-}

@@ -4,6 +4,11 @@
 #![no_main]
 
 use cortex_m_rt::entry;
+// With the `nopanic` feature (release builds, as in run.sh) this program links only if
+// no panic branch is left; otherwise a panic prints its message and fails the QEMU run.
+#[cfg(feature = "nopanic")]
+use panic_never as _;
+#[cfg(not(feature = "nopanic"))]
 use panic_semihosting as _;
 use typenet_firmware::{device, sine};
 
