@@ -42,3 +42,10 @@ pub use optim::{Optimizer, Sgd};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
+
+/// The RNG traits `Layer::init_params` takes, re-exported so that custom layers and the
+/// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.
+pub use rand_core;
+
+mod network;
+pub use network::Network;
