@@ -4,10 +4,21 @@
 //! files (`tests/firmware_golden.rs`), so host and device run the same code path.
 
 use crate::out::Sink;
-use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step};
+use typenet::{Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, infer, train_step};
 
-/// 2 inputs → 4 hidden sigmoid units → 1 sigmoid output.
-pub type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+/// 2 inputs → 4 hidden sigmoid units → 1 sigmoid output. The fields are the layers, in
+/// order; the derive checks at compile time that each takes what the previous one gives.
+#[derive(Network)]
+pub struct Xor {
+    /// Two inputs to four hidden units: `a = W·x + b`.
+    pub hidden: Dense<2, 4>,
+    /// `h = σ(a)`, element-wise.
+    pub squash: Sigmoid<4>,
+    /// Four hidden units to one output.
+    pub output: Dense<4, 1>,
+    /// `y = σ(·)`, read as 1 when above ½.
+    pub decide: Sigmoid<1>,
+}
 
 /// The seed of the weight initialisation: the whole run, epochs included, follows from it.
 pub const SEED: u64 = 1;
@@ -88,7 +99,7 @@ pub fn train(mut progress: impl FnMut(u32, f32)) -> Trained {
 /// with each output's value and bits. Returns whether training converged and all four
 /// answers are right.
 pub fn run(out: &mut impl Sink) -> bool {
-    out.str("typenet xor: Dense<2, 4> > Sigmoid<4> > Dense<4, 1> > Sigmoid<1>\n");
+    out.str("typenet xor: struct Xor { Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1> }\n");
     out.u32(Xor::PARAM_COUNT as u32);
     out.str(" parameters, ");
     out.u32(Xor::BYTES as u32);

@@ -2,9 +2,9 @@
 // Included by `xor.rs`, in the firmware and in the host golden test.
 
 /// The network [`train`] produces, bit for bit: a `static` in flash.
-pub static TRAINED: Xor = (
-    Dense::new([[-0.47481486, -1.9991088], [4.835809, -5.3264775], [-0.58377737, -1.8554708], [3.9135478, -2.9100757]], [-0.6278652, -2.904227, -0.76074505, 1.0835483]),
-    Sigmoid::new(),
-    Dense::new([[-1.5327272, 5.6505046, -1.2985725, -4.5460787]], [2.230061]),
-    Sigmoid::new(),
-);
+pub static TRAINED: Xor = Xor {
+    hidden: Dense::new([[-0.47481486, -1.9991088], [4.835809, -5.3264775], [-0.58377737, -1.8554708], [3.9135478, -2.9100757]], [-0.6278652, -2.904227, -0.76074505, 1.0835483]),
+    squash: Sigmoid::new(),
+    output: Dense::new([[-1.5327272, 5.6505046, -1.2985725, -4.5460787]], [2.230061]),
+    decide: Sigmoid::new(),
+};
