@@ -31,9 +31,10 @@ use rand_core::Rng;
 ///
 /// # Speed and reproducibility
 ///
-/// Layers with at least [`BLOCKED_MIN`](crate::layers::BLOCKED_MIN) weights run blocked kernels (several rows and
-/// samples per pass, AVX2 chosen at run time on x86-64 with `std`); smaller ones run the
-/// simple loops, which are faster there. Both compute every output with the same
+/// Layers with at least [`BLOCKED_MIN`](crate::layers::BLOCKED_MIN) weights run blocked
+/// kernels on CPUs with vector registers (several rows and samples per pass, AVX2 chosen
+/// at run time on x86-64 with `std`); smaller layers, and every layer on a
+/// microcontroller, run the simple loops, which are faster there. Both compute every output with the same
 /// operations in the same order, so the result is the same bits on every target and for
 /// every batch size: one code path for the numbers, whatever runs them.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,6 +48,17 @@ pub struct Dense<const I: usize, const O: usize, T = f32> {
 /// The weight count from which [`Dense`] uses its blocked kernels. Below it (an XOR
 /// network's 2×4) the call into the dispatcher costs more than blocking saves.
 pub const BLOCKED_MIN: usize = 256;
+
+/// Whether the target has vector registers for the blocked kernels to fill. A
+/// microcontroller's FPU works one number at a time: there the blocked kernels would only
+/// spill their accumulators, so it always runs the simple loops (which also keeps firmware
+/// free of the kernels' slice bookkeeping and its panic paths). Same bits either way.
+const VECTOR_TARGET: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "wasm32"
+));
 
 impl<const I: usize, const O: usize, T> Dense<I, O, T> {
     /// A layer with the given weights (`O` rows of `I`) and biases. A `const fn`, so a
@@ -63,6 +75,11 @@ impl<const I: usize, const O: usize, T: Scalar> Default for Dense<I, O, T> {
     }
 }
 
+impl<const I: usize, const O: usize, T: Scalar> Dense<I, O, T> {
+    /// Whether this layer runs the blocked kernels (see the type's docs).
+    const BLOCKED: bool = VECTOR_TARGET && I * O >= BLOCKED_MIN;
+}
+
 impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     type Scalar = T;
     type Input = [T; I];
@@ -75,7 +92,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     #[inline]
     fn forward(&self, x: &[T; I]) -> [T; O] {
         let mut a = self.bias;
-        if I * O >= BLOCKED_MIN {
+        if Self::BLOCKED {
             let (xs, ys) = (core::array::from_ref(x), core::array::from_mut(&mut a));
             dispatch(|| forward_rows(&self.weights, xs, ys));
         } else {
@@ -94,7 +111,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     #[inline]
     fn backward(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
         let mut dx = [T::zero(); I];
-        if I * O >= BLOCKED_MIN {
+        if Self::BLOCKED {
             let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
             let dxs = core::array::from_mut(&mut dx);
             dispatch(|| {
@@ -120,7 +137,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     #[inline]
     fn backward_params(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
         let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
-        if I * O >= BLOCKED_MIN {
+        if Self::BLOCKED {
             dispatch(|| {
                 add_bias_grads(&mut grads.bias, ds);
                 outer_acc(&mut grads.weights, ds, xs);
@@ -141,8 +158,14 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         workspace: &mut [T],
     ) -> Result<(), BatchError> {
         check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
-        ys.fill(self.bias);
-        dispatch(|| forward_rows(&self.weights, xs, ys));
+        if Self::BLOCKED {
+            ys.fill(self.bias);
+            dispatch(|| forward_rows(&self.weights, xs, ys));
+        } else {
+            for (x, y) in xs.iter().zip(ys) {
+                *y = self.forward(x);
+            }
+        }
         Ok(())
     }
 
@@ -159,13 +182,23 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         let n = xs.len();
         let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
         check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
-        dispatch(|| {
-            add_bias_grads(&mut grads.bias, grad_ys);
-            outer_acc(&mut grads.weights, grad_ys, xs);
-            if let Some(dxs) = grad_xs {
-                backward_input(&self.weights, grad_ys, dxs);
+        if Self::BLOCKED {
+            dispatch(|| {
+                add_bias_grads(&mut grads.bias, grad_ys);
+                outer_acc(&mut grads.weights, grad_ys, xs);
+                if let Some(dxs) = grad_xs {
+                    backward_input(&self.weights, grad_ys, dxs);
+                }
+            });
+        } else if let Some(dxs) = grad_xs {
+            for ((x, d), dx) in xs.iter().zip(grad_ys).zip(dxs) {
+                *dx = self.backward(x, d, grads);
             }
-        });
+        } else {
+            for (x, d) in xs.iter().zip(grad_ys) {
+                self.backward_params(x, d, grads);
+            }
+        }
         Ok(())
     }
 
