@@ -56,8 +56,7 @@ pub const BLOCKED_MIN: usize = 256;
 const VECTOR_TARGET: bool = cfg!(any(
     target_arch = "x86_64",
     target_arch = "x86",
-    target_arch = "aarch64",
-    target_arch = "wasm32"
+    target_arch = "aarch64"
 ));
 
 impl<const I: usize, const O: usize, T> Dense<I, O, T> {
