@@ -39,9 +39,15 @@ fn main() {
     let by_hand_w = [de_dy * dy_da * x[0], de_dy * dy_da * x[1]];
     let by_hand_b = de_dy * dy_da;
     let by_hand_x = [de_dy * dy_da * w[0], de_dy * dy_da * w[1]];
-    println!("∂E/∂w = (y − t) σ'(a) x = [{:.6}, {:.6}]", by_hand_w[0], by_hand_w[1]);
+    println!(
+        "∂E/∂w = (y − t) σ'(a) x = [{:.6}, {:.6}]",
+        by_hand_w[0], by_hand_w[1]
+    );
     println!("∂E/∂b = (y − t) σ'(a)   = {by_hand_b:.6}");
-    println!("∂E/∂x = (y − t) σ'(a) w = [{:.6}, {:.6}]", by_hand_x[0], by_hand_x[1]);
+    println!(
+        "∂E/∂x = (y − t) σ'(a) w = [{:.6}, {:.6}]",
+        by_hand_x[0], by_hand_x[1]
+    );
 
     let mut grads = Perceptron::zeroed();
     let dx = net.backward(&cache, &loss.gradient(&y, &t), &mut grads);
@@ -50,8 +56,14 @@ fn main() {
         grads.0.weights[0], grads.0.bias
     );
     let close = |p: f32, q: f32| (p - q).abs() < 1e-6;
-    assert!(close(grads.0.weights[0][0], by_hand_w[0]) && close(grads.0.weights[0][1], by_hand_w[1]));
-    assert!(close(grads.0.bias[0], by_hand_b) && close(dx[0], by_hand_x[0]) && close(dx[1], by_hand_x[1]));
+    assert!(
+        close(grads.0.weights[0][0], by_hand_w[0]) && close(grads.0.weights[0][1], by_hand_w[1])
+    );
+    assert!(
+        close(grads.0.bias[0], by_hand_b)
+            && close(dx[0], by_hand_x[0])
+            && close(dx[1], by_hand_x[1])
+    );
 
     println!("\n== Training with SGD (α = 2.0), one step per sample ==");
     let mut sgd = Sgd::new(2.0);
