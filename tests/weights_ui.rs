@@ -6,4 +6,5 @@ fn weights_compile_errors() {
     t.compile_fail("tests/ui/byte_image_too_big.rs");
     t.compile_fail("tests/ui/npy_shape_mismatch.rs");
     t.compile_fail("tests/ui/npy_file_missing.rs");
+    t.compile_fail("tests/ui/npy_too_big_for_f32.rs");
 }

@@ -81,19 +81,35 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
         order
             .into_iter()
             .map(|k| match ty {
-                "f32" => Literal::f32_unsuffixed(array.values[k] as f32),
+                // out-of-range values are replaced by `too_big`'s panic; never pass an
+                // infinity to `f32_unsuffixed`, which would panic here
+                "f32" if (array.values[k] as f32).is_finite() => {
+                    Literal::f32_unsuffixed(array.values[k] as f32)
+                }
+                "f32" => Literal::f32_unsuffixed(0.0),
                 _ => Literal::f64_unsuffixed(array.values[k]),
             })
             .collect()
+    };
+    // An f64 file may hold values beyond f32's range: its f32 constant is then an error,
+    // raised only if an f32 array is actually built from it (constants are lazy).
+    let too_big = |ty: &str| -> Option<TokenStream> {
+        let k = array
+            .values
+            .iter()
+            .position(|&v| ty == "f32" && (v as f32).is_infinite())?;
+        let msg = format!("`{}`: element {k} is too large for f32", file.display());
+        Some(quote!(::core::panic!(#msg)))
     };
     let (file_shape, data_impls) = match (array.shape.as_slice(), args.transposed) {
         (&[n], false) => {
             let impls = ["f32", "f64"].map(|ty| {
                 let t = Ident::new(ty, Span::call_site());
                 let items = literals(ty);
+                let value = too_big(ty).unwrap_or_else(|| quote!([#(#items),*]));
                 quote! {
                     impl #npy::VectorData<#t, #n> for __Npy {
-                        const DATA: [#t; #n] = [#(#items),*];
+                        const DATA: [#t; #n] = #value;
                     }
                 }
             });
@@ -118,9 +134,10 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
                 } else {
                     row_tokens.collect()
                 };
+                let value = too_big(ty).unwrap_or_else(|| quote!([#(#row_tokens),*]));
                 quote! {
                     impl #npy::MatrixData<#t, #rows, #cols> for __Npy {
-                        const DATA: [[#t; #cols]; #rows] = [#(#row_tokens),*];
+                        const DATA: [[#t; #cols]; #rows] = #value;
                     }
                 }
             });
@@ -285,4 +302,86 @@ fn value_of<'a>(dict: &'a str, key: &str) -> Result<&'a str, String> {
         })
         .map_or(value.len(), |(i, _)| i);
     Ok(value[..end].trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(name: &str) -> Vec<u8> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/npy")
+            .join(name);
+        std::fs::read(root).unwrap()
+    }
+
+    #[test]
+    fn reads_the_example_files() {
+        let w = parse_npy(&example("hidden_weight.npy")).unwrap();
+        assert_eq!(w.shape, [3, 2]);
+        assert_eq!(w.values.len(), 6);
+        let e = parse_npy(&example("expected.npy")).unwrap();
+        assert_eq!(e.shape, [4, 1]);
+        // XOR outputs: low, high, high, low
+        assert!(e.values[0] < 0.5 && e.values[1] > 0.5 && e.values[2] > 0.5 && e.values[3] < 0.5);
+        let k = parse_npy(&example("out_kernel.npy")).unwrap();
+        let o = parse_npy(&example("out_weight.npy")).unwrap();
+        assert_eq!(
+            (k.shape.as_slice(), o.shape.as_slice()),
+            (&[3, 1][..], &[1, 3][..])
+        );
+        assert_eq!(k.values, o.values); // a (3, 1) and a (1, 3) hold the same sequence
+    }
+
+    /// The compile-time parser must not panic (a panic would be an unreadable compile
+    /// error): random mutations of a real file, counted.
+    #[test]
+    fn mutated_files_never_panic() {
+        let good = example("hidden_weight.npy");
+        let mut state = 0x5eed_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (n, mut accepted) = (50_000, 0);
+        for _ in 0..n {
+            let mut b = good.clone();
+            for _ in 0..=next() % 4 {
+                let i = (next() % b.len() as u64) as usize;
+                match next() % 3 {
+                    0 => b[i] = next() as u8,
+                    1 => b.truncate(i),
+                    _ => b.insert(i, b"(),:'{} 0123456789TrueFalse"[(next() % 27) as usize]),
+                }
+                if b.is_empty() {
+                    break;
+                }
+            }
+            if let Ok(a) = parse_npy(&b) {
+                accepted += 1;
+                assert_eq!(a.values.len(), a.shape.iter().product::<usize>());
+            }
+        }
+        assert!(accepted > 0 && accepted < n, "{accepted} of {n}");
+    }
+
+    #[test]
+    fn argument_errors_are_spanned_messages() {
+        let err = syn::parse2::<Args>(quote!("w.npy", transpose))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("expected `transposed`"));
+        assert!(
+            syn::parse2::<Args>(quote!("w.npy", transposed,))
+                .unwrap()
+                .transposed
+        );
+        assert!(syn::parse2::<Args>(quote!(w)).is_err());
+        let err = syn::parse2::<Args>(quote!("w.npy", transposed, 3))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("unexpected tokens"));
+    }
 }
