@@ -9,7 +9,7 @@
 //!
 //! ```sh
 //! python3 examples/npy/make_weights.py   # optional: the .npy files are checked in
-//! cargo run --example npy_weights
+//! cargo run --release --example npy_weights
 //! ```
 
 use typenet::weights::{ImageSize, npy};

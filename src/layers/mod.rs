@@ -1,7 +1,7 @@
 //! The layers: one file each.
 //!
 //! A new element-wise activation is a file with two functions — the forward `f(x)` and its
-//! derivative in terms of what the cache holds — and one `activation!` line.
+//! derivative in terms of what the cache holds — and one `activation!` line (a crate-private macro).
 
 mod dense;
 mod identity;
