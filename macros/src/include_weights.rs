@@ -54,107 +54,48 @@ pub fn expand(input: TokenStream) -> TokenStream {
 fn expand_args(args: &Args) -> syn::Result<TokenStream> {
     let span = args.path.span();
     let file = resolve(&args.path.value(), span)?;
-    let bytes = std::fs::read(&file)
-        .map_err(|e| syn::Error::new(span, format!("cannot read `{}`: {e}", file.display())))?;
-    let array = parse_npy(&bytes)
-        .map_err(|e| syn::Error::new(span, format!("`{}`: {e}", file.display())))?;
+    let at_file = |msg: String| syn::Error::new(span, format!("`{}`: {msg}", file.display()));
+    let bytes = std::fs::read(&file).map_err(|e| at_file(format!("cannot read it: {e}")))?;
+    let array = parse_npy(&bytes).map_err(at_file)?;
     if let Some(index) = array.values.iter().position(|v| !v.is_finite()) {
-        return Err(syn::Error::new(
-            span,
-            format!(
-                "`{}`: element {index} is not finite (NaN or infinite)",
-                file.display()
-            ),
-        ));
+        return Err(at_file(format!(
+            "element {index} is not finite (NaN or infinite)"
+        )));
     }
-    let tracked = file.to_string_lossy().into_owned();
     let npy = quote!(::typenet::weights::npy);
-    // The values as literals of one scalar type: an exact f64 literal is also the exact
-    // value of an f32 file's element in an f32 constant.
-    let literals = |ty: &str| -> Vec<Literal> {
-        let order: Vec<usize> = match (array.shape.as_slice(), args.transposed) {
-            (&[r, c], true) => (0..c)
+    // The values in the order they are emitted: row by row of the array the code gets.
+    let (shape, order): (Vec<usize>, Vec<usize>) = match (array.shape.as_slice(), args.transposed) {
+        (&[n], false) => (vec![n], (0..n).collect()),
+        // a transposed (R, C) file stands for the (C, R) array
+        (&[r, c], true) => (
+            vec![c, r],
+            (0..c)
                 .flat_map(|j| (0..r).map(move |i| i * c + j))
                 .collect(),
-            _ => (0..array.values.len()).collect(),
-        };
-        order
-            .into_iter()
-            .map(|k| match ty {
-                // out-of-range values are replaced by `too_big`'s panic; never pass an
-                // infinity to `f32_unsuffixed`, which would panic here
-                "f32" if (array.values[k] as f32).is_finite() => {
-                    Literal::f32_unsuffixed(array.values[k] as f32)
-                }
-                "f32" => Literal::f32_unsuffixed(0.0),
-                _ => Literal::f64_unsuffixed(array.values[k]),
-            })
-            .collect()
-    };
-    // An f64 file may hold values beyond f32's range: its f32 constant is then an error,
-    // raised only if an f32 array is actually built from it (constants are lazy).
-    let too_big = |ty: &str| -> Option<TokenStream> {
-        let k = array
-            .values
-            .iter()
-            .position(|&v| ty == "f32" && (v as f32).is_infinite())?;
-        let msg = format!("`{}`: element {k} is too large for f32", file.display());
-        Some(quote!(::core::panic!(#msg)))
-    };
-    let (file_shape, data_impls) = match (array.shape.as_slice(), args.transposed) {
-        (&[n], false) => {
-            let impls = ["f32", "f64"].map(|ty| {
-                let t = Ident::new(ty, Span::call_site());
-                let items = literals(ty);
-                let value = too_big(ty).unwrap_or_else(|| quote!([#(#items),*]));
-                quote! {
-                    impl #npy::VectorData<#t, #n> for __Npy {
-                        const DATA: [#t; #n] = #value;
-                    }
-                }
-            });
-            (quote!(#npy::Array1<#n>), impls)
-        }
+        ),
+        (&[r, c], false) => (vec![r, c], (0..r * c).collect()),
         (&[_], true) => {
             return Err(syn::Error::new(
                 span,
                 "`transposed` needs a 2-D array, but this file holds a 1-D one",
             ));
         }
-        (&[r, c], transposed) => {
-            // a transposed (R, C) file stands for the (C, R) array
-            let (rows, cols) = if transposed { (c, r) } else { (r, c) };
-            let impls = ["f32", "f64"].map(|ty| {
-                let t = Ident::new(ty, Span::call_site());
-                let items = literals(ty);
-                let row_tokens = items.chunks(cols.max(1)).map(|row| quote!([#(#row),*]));
-                // a (rows, 0) array has no items to chunk
-                let row_tokens: Vec<TokenStream> = if cols == 0 {
-                    (0..rows).map(|_| quote!([])).collect()
-                } else {
-                    row_tokens.collect()
-                };
-                let value = too_big(ty).unwrap_or_else(|| quote!([#(#row_tokens),*]));
-                quote! {
-                    impl #npy::MatrixData<#t, #rows, #cols> for __Npy {
-                        const DATA: [[#t; #cols]; #rows] = #value;
-                    }
-                }
-            });
-            (quote!(#npy::Array2<#rows, #cols>), impls)
-        }
         (dims, _) => {
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "`{}` holds a {}-D array; weights are 2-D and biases 1-D",
-                    file.display(),
-                    dims.len()
-                ),
-            ));
+            return Err(at_file(format!(
+                "it holds a {}-D array; weights are 2-D and biases 1-D",
+                dims.len()
+            )));
         }
     };
-    let [impl32, impl64] = data_impls;
+    let values: Vec<f64> = order.iter().map(|&k| array.values[k]).collect();
+    let file_shape = match *shape.as_slice() {
+        [n] => quote!(#npy::Array1<#n>),
+        [r, c] => quote!(#npy::Array2<#r, #c>),
+        _ => unreachable!("shape has rank 1 or 2 here"),
+    };
+    let impl32 = data_impl(&npy, "f32", &shape, &values, &file);
+    let impl64 = data_impl(&npy, "f64", &shape, &values, &file);
+    let tracked = file.to_string_lossy().into_owned();
     Ok(quote!({
         // `include_bytes!` makes cargo rebuild when the file changes.
         const _: &[u8] = ::core::include_bytes!(#tracked);
@@ -163,6 +104,68 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
         #impl64
         #npy::embed::<_, #file_shape, __Npy>()
     }))
+}
+
+/// `f64` to `f32`, rounding to nearest (beyond f32's range: infinity).
+#[allow(clippy::cast_possible_truncation)]
+fn to_f32(v: f64) -> f32 {
+    v as f32
+}
+
+/// `impl VectorData<ty, N>` or `impl MatrixData<ty, R, C>` for `__Npy`, holding `values`.
+///
+/// Each value is emitted as the shortest literal that reads back as itself in `ty`. An
+/// f64 file may hold values beyond f32's range: its f32 constant is then a `panic!`,
+/// an error only where an f32 array is actually built from it (constants are lazy).
+fn data_impl(
+    npy: &TokenStream,
+    ty: &str,
+    shape: &[usize],
+    values: &[f64],
+    file: &Path,
+) -> TokenStream {
+    let t = Ident::new(ty, Span::call_site());
+    let row = |vals: &[f64]| {
+        let items = vals.iter().map(|&v| match ty {
+            "f32" => Literal::f32_unsuffixed(to_f32(v)),
+            _ => Literal::f64_unsuffixed(v),
+        });
+        quote!([#(#items),*])
+    };
+    let too_big = values
+        .iter()
+        .position(|&v| ty == "f32" && to_f32(v).is_infinite())
+        .map(|k| {
+            let msg = format!("`{}`: element {k} is too large for f32", file.display());
+            quote!(::core::panic!(#msg))
+        });
+    match *shape {
+        [n] => {
+            let body = too_big.unwrap_or_else(|| row(values));
+            quote! {
+                impl #npy::VectorData<#t, #n> for __Npy {
+                    const DATA: [#t; #n] = #body;
+                }
+            }
+        }
+        [r, c] => {
+            let body = too_big.unwrap_or_else(|| {
+                // an (r, 0) array has no values to chunk, but still r empty rows
+                let rows: Vec<TokenStream> = if c == 0 {
+                    (0..r).map(|_| quote!([])).collect()
+                } else {
+                    values.chunks(c).map(row).collect()
+                };
+                quote!([#(#rows),*])
+            });
+            quote! {
+                impl #npy::MatrixData<#t, #r, #c> for __Npy {
+                    const DATA: [[#t; #c]; #r] = #body;
+                }
+            }
+        }
+        _ => TokenStream::new(),
+    }
 }
 
 /// An absolute path, or one relative to the crate root (`CARGO_MANIFEST_DIR`); failing
@@ -208,10 +211,18 @@ fn parse_npy(bytes: &[u8]) -> Result<NpyArray, String> {
         .strip_prefix(b"\x93NUMPY")
         .ok_or("not a .npy file (no \\x93NUMPY magic)")?;
     let (header_len, rest) = match rest {
-        [1, 0, a, b, rest @ ..] => (usize::from(u16::from_le_bytes([*a, *b])), rest),
-        [2 | 3, 0, a, b, c, d, rest @ ..] => {
-            let n = u32::from_le_bytes([*a, *b, *c, *d]);
-            (usize::try_from(n).map_err(|_| "header too long")?, rest)
+        [1, 0, rest @ ..] if rest.len() >= 2 => {
+            let (len, rest) = rest.split_at(2);
+            let len = u16::from_le_bytes(len.try_into().unwrap_or_default());
+            (usize::from(len), rest)
+        }
+        [2 | 3, 0, rest @ ..] if rest.len() >= 4 => {
+            let (len, rest) = rest.split_at(4);
+            let len = u32::from_le_bytes(len.try_into().unwrap_or_default());
+            (usize::try_from(len).map_err(|_| "header too long")?, rest)
+        }
+        [major @ 1..=3, 0, ..] => {
+            return Err(format!("file ends inside the version {major}.0 preamble"));
         }
         [major, minor, ..] => return Err(format!("unsupported .npy version {major}.{minor}")),
         _ => return Err("file ends inside the preamble".into()),
@@ -264,14 +275,15 @@ fn parse_npy(bytes: &[u8]) -> Result<NpyArray, String> {
             count.saturating_mul(width)
         ));
     }
-    let values = data
-        .chunks_exact(width)
-        .map(|c| match *c {
-            [a, b, c, d] => f64::from(f32::from_le_bytes([a, b, c, d])),
-            [a, b, c, d, e, f, g, h] => f64::from_le_bytes([a, b, c, d, e, f, g, h]),
-            _ => unreachable!("chunks are 4 or 8 bytes"),
-        })
-        .collect();
+    let values = if width == 4 {
+        data.chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes(c.try_into().unwrap_or_default())))
+            .collect()
+    } else {
+        data.chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect()
+    };
     Ok(NpyArray { shape, values })
 }
 
@@ -337,23 +349,25 @@ mod tests {
     /// error): random mutations of a real file, counted.
     #[test]
     fn mutated_files_never_panic() {
+        const SET: &[u8] = b"\x93NUMPY{}():,' <f48";
+        const INSERT: &[u8] = b"(),:'{} 0123456789TrueFalse";
         let good = example("hidden_weight.npy");
         let mut state = 0x5eed_u64;
         let mut next = move || {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            state
+            usize::try_from(state >> 40).unwrap_or(0)
         };
         let (n, mut accepted) = (50_000, 0);
         for _ in 0..n {
             let mut b = good.clone();
             for _ in 0..=next() % 4 {
-                let i = (next() % b.len() as u64) as usize;
+                let i = next() % b.len();
                 match next() % 3 {
-                    0 => b[i] = next() as u8,
+                    0 => b[i] = SET[next() % SET.len()],
                     1 => b.truncate(i),
-                    _ => b.insert(i, b"(),:'{} 0123456789TrueFalse"[(next() % 27) as usize]),
+                    _ => b.insert(i, INSERT[next() % INSERT.len()]),
                 }
                 if b.is_empty() {
                     break;

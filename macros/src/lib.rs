@@ -4,7 +4,7 @@
 
 mod include_weights;
 
-/// Embeds a NumPy `.npy` array as an array literal, shape-checked at compile time.
+/// Embeds a `NumPy` `.npy` array as an array constant, shape-checked at compile time.
 ///
 /// See `typenet::include_weights` for the documentation and examples.
 #[proc_macro]
