@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: `zeroable` allows itself the one `unsafe` it needs (a zeroed heap
+// allocation for networks too large for the stack), argued there. Nothing else may.
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]
 #![allow(
@@ -20,6 +22,8 @@
 extern crate std;
 
 pub mod chain;
+pub mod eval;
+pub mod fit;
 pub mod gradcheck;
 pub mod init;
 pub mod layer;
@@ -30,16 +34,19 @@ pub mod rng;
 pub mod scalar;
 pub mod train;
 pub mod weights;
+pub mod zeroable;
 
 mod kernels;
 
 pub use chain::Fits;
+pub use eval::{Confusion, accuracy, argmax, confusion};
+pub use fit::{EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
-pub use layers::{Dense, Identity, Relu, Sigmoid, Step, Tanh};
-pub use loss::{Loss, Mse};
-pub use optim::{Optimizer, Sgd};
+pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
+pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
+pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
@@ -82,6 +89,17 @@ pub use weights::{ByteImage, Error};
 ///     include_weights!("examples/npy/hidden_weight.npy"), // (3, 2), but Dense<3, 2> needs (2, 3)
 ///     [0.0; 2],
 /// );
-/// // error[E0277]: the .npy file holds an `Array2<3, 2>`, but this place needs an `Array2<2, 3>`
+/// // error[E0277]: the .npy file holds an `Array2<3, 2>`, but this place needs `[[f32; 3]; 2]`
 /// ```
 pub use typenet_macros::include_weights;
+
+/// The RNG traits `Layer::init_params` takes, re-exported so that custom layers and the
+/// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.
+pub use rand_core;
+
+mod network;
+pub use network::Network;
+
+pub use zeroable::Zeroable;
+#[cfg(feature = "std")]
+pub use zeroable::{boxed_initialized, boxed_zeroed};

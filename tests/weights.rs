@@ -226,6 +226,29 @@ fn large_layers_still_train_without_a_byte_image() {
 }
 
 #[test]
+fn settings_are_kept_by_load_bytes_and_defaulted_by_from_bytes() {
+    use typenet::{LeakyRelu, Softmax};
+    type Net = (Dense<2, 3>, LeakyRelu<3>, Dense<3, 2>, Softmax<2>);
+    let mut trained: Net = random(9);
+    trained.1 = LeakyRelu::with_slope(0.25);
+    let bytes = trained.to_bytes();
+    assert_eq!(bytes.len(), 16 + (6 + 3 + 6 + 2) * 4);
+    // the slope is a setting, not a parameter: from_bytes gives the default one
+    let fresh = Net::from_bytes(&bytes).unwrap();
+    assert_eq!((fresh.0, fresh.2), (trained.0, trained.2));
+    assert_eq!(fresh.1.slope, 0.01);
+    // load_bytes into a configured network keeps its slope and takes the parameters
+    let mut configured: Net = random(10);
+    configured.1 = LeakyRelu::with_slope(0.25);
+    configured.load_bytes(&bytes).unwrap();
+    assert_eq!(configured, trained);
+    assert_eq!(
+        infer(&configured, &[-1.0, 2.0]),
+        infer(&trained, &[-1.0, 2.0])
+    );
+}
+
+#[test]
 fn step_networks_have_images_too() {
     static AND: (Dense<2, 1>, Step<1>) = (Dense::new([[1.0, 1.0]], [-1.5]), Step::new());
     let bytes = AND.to_bytes();

@@ -1,13 +1,41 @@
-//! Procedural macros for [typenet](https://docs.rs/typenet).
+//! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]` and
+//! `include_weights!`.
 //!
-//! This crate is re-exported by `typenet`; depend on `typenet` rather than on it directly.
+//! This crate is re-exported by `typenet` as `typenet::Network`; depend on `typenet` rather
+//! than on it directly, and read the derive's documentation there.
+//!
+//! The derive is split the way thiserror's `impl/` is:
+//! `parse` turns the syntax tree into a small model of the network (one entry per layer
+//! field), `validate` checks what can be checked before type checking, and `expand`
+//! writes one trait impl per function. Errors are spanned `syn::Error`s, combined, and
+//! never a panic; on error the derive still emits a stub impl, so the one mistake in the
+//! struct is the only error the user sees.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::pedantic)]
 
+mod expand;
 mod include_weights;
+mod parse;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Implements `typenet::Layer` for a struct whose fields are layers, applied in field order.
+///
+/// See `typenet::Network` for the documentation and examples.
+#[proc_macro_derive(Network)]
+pub fn derive_network(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    expand::derive(&input).into()
+}
 
 /// Embeds a `NumPy` `.npy` array as an array constant, shape-checked at compile time.
 ///
 /// See `typenet::include_weights` for the documentation and examples.
 #[proc_macro]
-pub fn include_weights(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+pub fn include_weights(input: TokenStream) -> TokenStream {
     include_weights::expand(input.into()).into()
 }

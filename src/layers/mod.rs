@@ -5,15 +5,19 @@
 
 mod dense;
 mod identity;
+mod leaky_relu;
 mod relu;
 mod sigmoid;
+pub(crate) mod softmax;
 mod step;
 mod tanh;
 
 pub use dense::Dense;
 pub use identity::Identity;
+pub use leaky_relu::LeakyRelu;
 pub use relu::Relu;
 pub use sigmoid::Sigmoid;
+pub use softmax::Softmax;
 pub use step::Step;
 pub use tanh::Tanh;
 

@@ -1,9 +1,15 @@
 //! Losses: how far a network's output is from its target, and the gradient that starts
 //! backpropagation.
 
+mod binary_cross_entropy;
+mod class;
 mod mse;
+mod softmax_cross_entropy;
 
+pub use binary_cross_entropy::BinaryCrossEntropy;
+pub use class::{Class, ClassOutOfRange};
 pub use mse::Mse;
+pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 use crate::scalar::Scalar;
 

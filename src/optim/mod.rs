@@ -1,7 +1,13 @@
 //! Optimizers: how parameters move, given their gradients.
 
+mod adam;
+mod clip;
+mod momentum;
 mod sgd;
 
+pub use adam::Adam;
+pub use clip::{clip_grad_norm, grad_norm};
+pub use momentum::Momentum;
 pub use sgd::Sgd;
 
 use crate::layer::Layer;

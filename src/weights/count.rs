@@ -1,7 +1,7 @@
 //! The parameter count as a type, for sizes that must be known to the type system.
 
 use crate::layer::Layer;
-use crate::layers::{Dense, Identity, Relu, Sigmoid, Step, Tanh};
+use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 use crate::scalar::Scalar;
 use core::ops::{Add, Mul};
 use typenum::{Const, Prod, Sum, ToUInt, U, U0, Unsigned};
@@ -78,7 +78,8 @@ macro_rules! no_params {
         }
     )*};
 }
-no_params!(Identity, Relu, Sigmoid, Step, Tanh);
+// (a LeakyRelu's slope is a setting, not a parameter: it is not in the image)
+no_params!(Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh);
 
 macro_rules! tuple_count {
     ($($A:ident),+) => {

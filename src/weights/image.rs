@@ -149,7 +149,9 @@ pub trait ByteImage: Layer {
 
     /// Parses a byte image into a new network. Checks, in order: the length, the magic
     /// number, the version, the scalar type, the fingerprint, and that every parameter is
-    /// finite. Never panics.
+    /// finite. Never panics. Settings that are not parameters take their
+    /// [`zeroed`](Layer::zeroed) defaults; [`load_bytes`](ByteImage::load_bytes) into a
+    /// configured network keeps them.
     ///
     /// # Errors
     /// The first check that fails, as an [`Error`].
@@ -199,8 +201,11 @@ pub trait ByteImage: Layer {
         }
     }
 
-    /// Replaces `self` with the network in `bytes`. On error `self` is left untouched:
-    /// the image is parsed in full before anything is written.
+    /// Sets the parameters of `self` from `bytes`, keeping its settings (such as a
+    /// [`LeakyRelu`](crate::LeakyRelu)'s slope, which is not a parameter and not in the
+    /// image; [`from_bytes`](ByteImage::from_bytes) gives such settings their defaults).
+    /// On error `self` is left untouched: the image is parsed in full before anything is
+    /// written.
     ///
     /// # Errors
     /// As [`from_bytes`](ByteImage::from_bytes).
@@ -208,7 +213,9 @@ pub trait ByteImage: Layer {
     where
         Self: ImageSize,
     {
-        *self = Self::from_bytes(bytes)?;
+        let loaded = Self::from_bytes(bytes)?;
+        // same type, so the same tensors in the same order and of the same lengths
+        self.zip_params(&loaded, [], &mut |dst, src, []| dst.copy_from_slice(src));
         Ok(())
     }
 

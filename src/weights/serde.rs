@@ -17,7 +17,7 @@
 //! assert!(serde_json::from_str::<(Dense<1, 2>, Sigmoid<2>)>(&json).is_err());
 //! ```
 
-use crate::layers::{Dense, Identity, Relu, Sigmoid, Step, Tanh};
+use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 use crate::scalar::Scalar;
 use core::fmt;
 use core::marker::PhantomData;
@@ -252,7 +252,35 @@ macro_rules! unit_serde {
         }
     )*};
 }
-unit_serde!(Identity, Relu, Sigmoid, Step, Tanh);
+unit_serde!(Identity, Relu, Sigmoid, Softmax, Step, Tanh);
+
+/// A `LeakyRelu` is a newtype struct of its slope (in JSON, just the number).
+impl<const N: usize, T: Scalar + Serialize> Serialize for LeakyRelu<N, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct("LeakyRelu", &self.slope)
+    }
+}
+
+impl<'de, const N: usize, T: Scalar + Deserialize<'de>> Deserialize<'de> for LeakyRelu<N, T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SlopeVisitor<const N: usize, T>(PhantomData<T>);
+        impl<'de, const N: usize, T: Scalar + Deserialize<'de>> Visitor<'de> for SlopeVisitor<N, T> {
+            type Value = LeakyRelu<N, T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a LeakyRelu's slope")
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                Finite::<T>(PhantomData)
+                    .deserialize(d)
+                    .map(LeakyRelu::with_slope)
+            }
+        }
+        d.deserialize_newtype_struct("LeakyRelu", SlopeVisitor::<N, T>(PhantomData))
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -282,5 +310,23 @@ mod tests {
         let huge = r#"{"weights":[[1e60]],"bias":[0]}"#;
         let err = serde_json::from_str::<Dense<1, 1>>(huge).unwrap_err();
         assert!(err.to_string().contains("not finite"), "{err}");
+    }
+
+    #[test]
+    fn settings_and_parameterless_layers_serialize() {
+        let net = (
+            Dense::<2, 2>::new([[1.0, 2.0], [3.0, 4.0]], [0.5, -0.5]),
+            LeakyRelu::<2>::with_slope(0.25),
+            Softmax::<2>::new(),
+        );
+        let json = serde_json::to_string(&net).unwrap();
+        assert_eq!(
+            json,
+            r#"[{"weights":[[1.0,2.0],[3.0,4.0]],"bias":[0.5,-0.5]},0.25,null]"#
+        );
+        let back: (Dense<2, 2>, LeakyRelu<2>, Softmax<2>) = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, net);
+        let bad = r#"[{"weights":[[1,2],[3,4]],"bias":[0,0]},1e60,null]"#;
+        assert!(serde_json::from_str::<(Dense<2, 2>, LeakyRelu<2>, Softmax<2>)>(bad).is_err());
     }
 }

@@ -6,9 +6,19 @@
 #![no_main]
 
 use core::panic::PanicInfo;
-use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step};
+use typenet::{Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, infer, train_step};
 
 type Net = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+
+/// The same network as a struct: the derive's generated code must need neither `std` nor
+/// `alloc` (it names only `::core` and `::typenet`).
+#[derive(Network)]
+struct Xor<const H: usize> {
+    hidden: Dense<2, H>,
+    squash: Sigmoid<H>,
+    output: Dense<H, 1>,
+    decide: Sigmoid<1>,
+}
 
 /// Trains for a few steps and returns a prediction, exercising inference, training and
 /// initialisation.
@@ -36,7 +46,51 @@ pub extern "C" fn probe_weights() -> bool {
         Sigmoid::new(),
     );
     let bytes = FROM_NPY.to_bytes();
+    let derived = Xor::<4>::zeroed().to_bytes();
     <(Dense<2, 3>, Sigmoid<3>)>::from_bytes(&bytes) == Ok(FROM_NPY)
+        && Xor::<4>::from_bytes(&derived).is_ok()
+}
+
+/// The same with the derived struct.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_derived() -> f32 {
+    let mut net: Xor<4> = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
+    let mut grads = Xor::<4>::zeroed();
+    let mut sgd = Sgd::new(0.5);
+    for _ in 0..10 {
+        train_step(&mut net, &mut grads, &Mse::new(), &mut sgd, &[1.0, 0.0], &[1.0]);
+    }
+    infer(&net, &[1.0, 0.0])[0]
+}
+
+/// Mini-batch training of a classifier with Adam, softmax cross-entropy and evaluation:
+/// the classification pieces need neither `std` nor an allocator either.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_classifier() -> f64 {
+    use core::ops::ControlFlow;
+    use typenet::{Adam, Class, Relu, SoftmaxCrossEntropy, Trainer, argmax, confusion};
+    type Clf = (Dense<2, 4>, Relu<4>, Dense<4, 2>);
+    let mut rng = SplitMix64::new(2);
+    let mut net: Clf = Layer::initialized(Init::HeUniform, &mut rng);
+    let mut grads = Clf::zeroed();
+    let mut adam = Adam::new(0.01);
+    let (Ok(a), Ok(b)) = (Class::new(0), Class::new(1)) else {
+        return -1.0;
+    };
+    let mut data = [([1.0, 0.0], a), ([0.0, 1.0], b)];
+    let fit = Trainer::new(5, 2).fit(
+        &mut net,
+        &mut grads,
+        &SoftmaxCrossEntropy::new(),
+        &mut adam,
+        &mut data,
+        &mut rng,
+        |_, _| ControlFlow::Continue(()),
+    );
+    if fit.is_err() {
+        return -1.0;
+    }
+    confusion::<_, _, 2>(&net, &data, |y| argmax(y), |t| t.index()).accuracy()
 }
 
 #[panic_handler]

@@ -1,0 +1,104 @@
+//! Handwritten digits: a 64 → 32 → 10 network learns to read 8×8 images of the digits
+//! 0–9 (the UCI optical digits, `data/digits.csv`), with a sigmoid hidden layer, softmax
+//! cross-entropy, SGD with momentum and shuffled mini-batches.
+//!
+//! It trains on the first 1437 images and tests on the last 360, which it never sees in
+//! training. The training images are also used shifted by one pixel in each direction
+//! (five times the samples, no new data): that is what lifts test accuracy above what the
+//! same network reaches on the plain images (91.1–91.9 % over eight seeds, like
+//! scikit-learn's `MLPClassifier` at 91.4–92.2 %). Each epoch prints the mean training loss and the test accuracy;
+//! at the end it prints the training time, the accuracy and the confusion matrix (which
+//! digits are mistaken for which).
+//!
+//! ```sh
+//! cargo run --release --example digits
+//! ```
+
+mod common;
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+use typenet::{
+    Dense, Init, Layer, Momentum, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer, argmax,
+    confusion,
+};
+
+/// 64 pixels → 32 sigmoid units → 10 scores (logits); the softmax is inside the loss.
+type Net = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>);
+
+const SEED: u64 = 0;
+/// The test accuracy this example must reach.
+const TARGET: f64 = 0.92;
+const EPOCHS: usize = 100;
+const BATCH: usize = 32;
+const LEARNING_RATE: f32 = 0.05;
+const MOMENTUM: f32 = 0.9;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (train, test) = common::digits()?;
+    let mut train = common::with_shifted_copies(&train);
+    println!(
+        "digits: {} training samples (1437 images and their one-pixel shifts), {} test images",
+        train.len(),
+        test.len(),
+    );
+    println!(
+        "network: 64 → 32 sigmoid → 10, {} parameters, {} bytes; SGD with momentum {MOMENTUM}, \
+         rate {LEARNING_RATE}, batches of {BATCH}",
+        Net::PARAM_COUNT,
+        Net::BYTES
+    );
+
+    let mut rng = SplitMix64::new(SEED);
+    let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
+    let mut grads = Net::zeroed();
+    let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
+    let loss = SoftmaxCrossEntropy::new();
+    let evaluate = |net: &Net| confusion::<_, _, 10>(net, &test, |y| argmax(y), |t| t.index());
+
+    // The time spent evaluating after each epoch is measured and left out of the
+    // training time.
+    let mut evaluating = Duration::ZERO;
+    let start = Instant::now();
+    Trainer::new(EPOCHS, BATCH).fit(
+        &mut net,
+        &mut grads,
+        &loss,
+        &mut optimizer,
+        &mut train,
+        &mut rng,
+        |epoch, net| {
+            let t = Instant::now();
+            let accuracy = evaluate(net).accuracy();
+            println!(
+                "epoch {:3}: loss {:.4}, test accuracy {:5.1} %",
+                epoch.epoch,
+                epoch.loss,
+                100.0 * accuracy
+            );
+            evaluating += t.elapsed();
+            ControlFlow::Continue(())
+        },
+    )?;
+    let training = start.elapsed() - evaluating;
+
+    let result = evaluate(&net);
+    println!(
+        "\ntrained {EPOCHS} epochs in {:.2} s ({:.1} ms per epoch of {} samples)",
+        training.as_secs_f64(),
+        training.as_secs_f64() * 1000.0 / EPOCHS as f64,
+        train.len()
+    );
+    println!(
+        "test accuracy: {:.2} % ({} of {} right)\n",
+        100.0 * result.accuracy(),
+        result.correct(),
+        result.total()
+    );
+    println!("{result}");
+    // The target this example is held to (CI runs it): fail loudly below it.
+    if result.accuracy() < TARGET {
+        return Err(format!("test accuracy below the {:.0} % target", 100.0 * TARGET).into());
+    }
+    Ok(())
+}

@@ -1,0 +1,660 @@
+//! Code generation: one function per generated item.
+//!
+//! Another trait (a byte image, say) is one more function and one more line in [`derive`]:
+//! write `fn impl_bytes(net: &Network<'_>) -> TokenStream` that reaches each field's impl
+//! through [`field_path`] (so errors land on the field), add it to the `Ok` branch, and add
+//! its stub beside [`stub_layer`] for the `Err` branch.
+//!
+//! Generated code names only `::core` and `::typenet` paths, calls every trait method in
+//! fully qualified form (a layer's inherent method of the same name cannot shadow it), and
+//! names its local variables with mixed-site hygiene and a `typenet_` prefix (see [`local`]).
+//!
+//! # Why the impl has no generated bounds
+//!
+//! The tuple impl in `src/chain.rs` is generic over its layers and bounds each pair with
+//! `Fits`. A derived impl is about concrete field types (`Dense<2, H>`), and bounds on
+//! them would hurt twice: a bound that mentions a generic parameter (`Dense<2, H>: Layer`)
+//! shadows the layer's own impl, so the compiler no longer sees that `Dense<2, H>`
+//! outputs `[f32; H]`; and a bound that does not hold makes every method signature that
+//! mentions `Self::Scalar` an error too. So the impl carries only the user's own where
+//! clause, and the sizes are checked where each pair meets — in the impl's bodies and in
+//! [`shape_check`] — by an expression spanned on the field. The compiler reports the
+//! identical diagnostics once, so a mismatch reads as one error, at the field.
+
+use crate::parse::{LayerField, Network};
+use crate::validate::validate;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::{DeriveInput, Ident};
+
+/// The whole expansion: the checks and the impls, or the errors and a stub.
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    match Network::from_syn(input).and_then(validate) {
+        // One anonymous const holds everything, so the helper items are unnameable from
+        // the user's code and cannot clash with its names.
+        Ok(net) => {
+            let check = shape_check(&net);
+            let cache = cache_struct(&net);
+            let cache_traits = impl_cache_traits(&net);
+            let layer = impl_layer(&net);
+            let param_count = impl_param_count(&net);
+            quote! {
+                const _: () = {
+                    #check
+                    #cache
+                    #cache_traits
+                    #layer
+                    #param_count
+                };
+            }
+        }
+        Err(errors) => {
+            let errors = errors.into_compile_error();
+            let stub = stub_layer(input);
+            let stub_count = stub_param_count(input);
+            quote! {
+                #errors
+                #stub
+                #stub_count
+            }
+        }
+    }
+}
+
+/// A local variable of generated code.
+///
+/// Mixed-site hygiene keeps the user's local variables apart, but a binding pattern still
+/// sees the user's items: `let out = ...` would match against a user's `const out`. Hence
+/// the `typenet_` prefix as well.
+fn local(name: &str) -> Ident {
+    format_ident!("typenet_{}", name, span = Span::mixed_site())
+}
+
+// How errors find the field.
+//
+// The compiler spans a path or an expression from its first token to its last. Stable
+// proc macros cannot join two spans into one, so every expression that concerns one field
+// starts with a token spanned on the first token of the field's type (`lo`) and ends with
+// one spanned on its last (`hi`): its span is then exactly the field's type, the same span
+// the compiler gives the type itself. Any error about the field — from the check function
+// or from any method of the impl — is therefore the same diagnostic at the same place, and
+// the compiler prints it once. The user's own type tokens are never respanned, so an error
+// about the previous layer still points at the previous layer.
+
+/// `<Prev::Output as Fits<Next::Input, Prev, Next>>::<method>`: where two layers meet,
+/// spanned on the next layer (the one whose input must match).
+fn fits_path(prev: &LayerField<'_>, next: &LayerField<'_>, method: &str) -> TokenStream {
+    let (p, n, lo, hi) = (prev.ty, next.ty, next.span_lo, next.span_hi);
+    let method = Ident::new(method, hi);
+    let (open2, open) = (quote_spanned!(lo=> < <), quote_spanned!(lo=> <));
+    let output = quote_spanned!(hi=> as ::typenet::Layer>::Output as ::typenet::Fits<);
+    let input = quote_spanned!(hi=> as ::typenet::Layer>::Input, #p, #n>>::#method);
+    quote!(#open2 #p #output #open #n #input)
+}
+
+/// `<Field as Trait>::<item>`, spanned on the field's type.
+fn field_path(field: &LayerField<'_>, trait_path: &TokenStream, item: &str) -> TokenStream {
+    let ty = field.ty;
+    let open = quote_spanned!(field.span_lo=> <);
+    let rest = quote_spanned!(field.span_hi=> as #trait_path>::);
+    let item = Ident::new(item, field.span_hi);
+    quote!(#open #ty #rest #item)
+}
+
+/// `<Field as Layer>::<item>`, spanned on the field's type.
+fn layer_path(field: &LayerField<'_>, item: &str) -> TokenStream {
+    field_path(field, &quote!(::typenet::Layer), item)
+}
+
+/// `&cache.<member>`: a layer's cache, spanned on the field's type (the cache's type is a
+/// projection through the field's `Layer` impl).
+///
+/// The local `cache` is mixed-site; it sits in a block spanned on the field so the field
+/// access `{ cache }.member` as a whole is spanned on the field alone.
+fn cache_arg(field: &LayerField<'_>) -> TokenStream {
+    let cache = local("cache");
+    let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#cache));
+    block.set_span(field.span_lo);
+    let member = respan_member(&field.member, field.span_hi);
+    let amp = amp(field);
+    quote!(#amp #block.#member)
+}
+
+/// The member (`name` or `0`) with its span moved, keeping its meaning.
+fn respan_member(member: &syn::Member, span: Span) -> syn::Member {
+    match member {
+        syn::Member::Named(ident) => {
+            // `set_span` rather than `Ident::new(&ident.to_string(), ..)`, which would panic
+            // on a raw identifier such as `r#type`.
+            let mut ident = ident.clone();
+            ident.set_span(span);
+            syn::Member::Named(ident)
+        }
+        syn::Member::Unnamed(index) => syn::Member::Unnamed(syn::Index {
+            index: index.index,
+            span,
+        }),
+    }
+}
+
+/// `<receiver>.<member>`, spanned on the field: the receiver (already spanned by the
+/// caller) starts at the type's first token and the member ends at its last.
+fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
+    let member = respan_member(&field.member, field.span_hi);
+    let dot = quote_spanned!(field.span_hi=> .);
+    quote!(#receiver #dot #member)
+}
+
+/// Generated tokens (never the user's) moved to `span`, groups included.
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respanned(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// `&`, spanned to start an expression about `field`.
+fn amp(field: &LayerField<'_>) -> TokenStream {
+    quote_spanned!(field.span_lo=> &)
+}
+
+/// `member: { value }` in a struct literal, spanned on the field's type.
+fn field_init(field: &LayerField<'_>, value: &TokenStream) -> TokenStream {
+    let member = respan_member(&field.member, field.span_lo);
+    let value = quote_spanned!(field.span_hi=> { #value });
+    quote!(#member: #value)
+}
+
+/// The checks that put every shape error on the struct definition, spanned on the field.
+///
+/// They live in a generic function that is never called: the compiler type-checks its body
+/// anyway, for a generic struct as for a plain one, so a field that is not a layer, or a
+/// layer whose input is not the previous layer's output, is an error at that field,
+/// reported with `Layer`'s or `Fits`' `on_unimplemented` message (which names both layers
+/// and both array types) — even if nothing ever uses the network.
+fn shape_check(net: &Network<'_>) -> TokenStream {
+    let (impl_generics, _, where_clause) = net.generics.split_for_impl();
+    let is_layer = net.layers.iter().map(|field| {
+        let path = layer_path(field, "zeroed");
+        quote!(let _ = #path;)
+    });
+    let fits = net.pairs().map(|(prev, next)| {
+        let path = fits_path(prev, next, "fit");
+        quote!(let _ = #path;)
+    });
+    quote! {
+        #[allow(dead_code, clippy::all, clippy::pedantic)]
+        fn typenet_network_shape_check #impl_generics () #where_clause {
+            #(#is_layer)*
+            #(#fits)*
+        }
+    }
+}
+
+/// The name of the generated cache struct (unnameable outside the anonymous const; users
+/// name it `CacheOf<Net>`).
+fn cache_ident() -> Ident {
+    Ident::new("TypenetNetworkCache", Span::call_site())
+}
+
+/// The training cache: a struct with one field per layer, holding that layer's cache, with
+/// the network's own field names (`cache.hidden`, or `cache.0` for a tuple struct) and
+/// visibility.
+///
+/// A struct rather than a tuple of the caches: its field types are spanned on the network's
+/// fields, and `Self::Cache` names it without looking into the layers, so a field that is
+/// not a layer is reported once, at the field, not again in every method signature.
+fn cache_struct(net: &Network<'_>) -> TokenStream {
+    let name = cache_ident();
+    let (impl_generics, _, where_clause) = net.generics.split_for_impl();
+    // Each cache field is as visible as the layer field it belongs to.
+    let tys = net.layers.iter().map(|l| layer_path(l, "Cache"));
+    let vis = net.layers.iter().map(|l| &l.field.vis);
+    let body = if let syn::Member::Named(_) = net.first().member {
+        let members = net.layers.iter().map(|l| &l.member);
+        quote!(#where_clause { #(#vis #members: #tys,)* })
+    } else {
+        quote!((#(#vis #tys,)*) #where_clause;)
+    };
+    let doc = format!(
+        "What `{}`'s training forward keeps for backward: each layer's cache, under the \
+         layer's field name.",
+        net.ident
+    );
+    // As visible as the network: `Layer::Cache` of a public network must be public, and a
+    // private network's cache must not trip `unreachable_pub`.
+    let vis = net.vis;
+    quote! {
+        #[doc = #doc]
+        #[allow(dead_code)]
+        #vis struct #name #impl_generics #body
+    }
+}
+
+/// `Clone`, `Copy`, `Debug` and `PartialEq` for the cache, each wherever every layer's
+/// cache has it — what a tuple of the caches would have.
+///
+/// The bounds are on the layers' cache types, each after a bound that the field is a layer
+/// (so the projection is well-formed even when it is not: the one error about that stays
+/// at the field). All are higher-ranked (`for<'typenet>`): a bound that names no generic
+/// parameter and does not hold (a custom layer whose cache is not `Clone`) would otherwise
+/// be an error ("trivial bound") rather than an impl that does not apply. The bodies never
+/// need to see through a projection, so these bounds cannot hide a layer's own impl.
+fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
+    let name = cache_ident();
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
+    let user_predicates: Vec<_> = where_clause
+        .map(|w| w.predicates.iter().collect())
+        .unwrap_or_default();
+    let bounds = |bound: TokenStream| -> TokenStream {
+        // Spanned on the field like everything else about it (see `field_path`).
+        let preds = net.layers.iter().map(|l| {
+            let (ty, cache) = (l.ty, layer_path(l, "Cache"));
+            let binder = respanned(quote!(for<'typenet>), l.span_lo);
+            let is_layer = respanned(quote!(: ::typenet::Layer), l.span_hi);
+            let bound = respanned(quote!(: #bound), l.span_hi);
+            quote!(#binder #ty #is_layer, #binder #cache #bound)
+        });
+        quote!(where #(#user_predicates,)* #(#preds,)*)
+    };
+    let clone_bounds = bounds(quote!(::core::clone::Clone));
+    let copy_bounds = bounds(quote!(::core::marker::Copy));
+    let debug_bounds = bounds(quote!(::core::fmt::Debug));
+    let eq_bounds = bounds(quote!(::core::cmp::PartialEq));
+    let (formatter, other) = (local("formatter"), local("other"));
+    let label = format!("CacheOf<{}>", net.ident);
+    // Every per-field expression is spanned on the field (see `field_path`), so a field that
+    // is not a layer adds no error here.
+    let own = |l: &LayerField<'_>| member_of(l, &respanned(quote!(self), l.span_lo));
+    let clones = net.layers.iter().map(|l| {
+        let (clone, field) = (
+            respanned(quote!(::core::clone::Clone::clone), l.span_lo),
+            own(l),
+        );
+        let arg = respanned(quote!((&#field)), l.span_hi);
+        field_init(l, &quote!(#clone #arg))
+    });
+    let debug_fields = net.layers.iter().map(|l| {
+        // The unsizing to `&dyn Debug` happens in the cast, spanned on the field, rather
+        // than at the call.
+        let (amp, field) = (amp(l), own(l));
+        let as_dyn = respanned(quote!(as &dyn ::core::fmt::Debug), l.span_hi);
+        let value = quote!(#amp #field #as_dyn);
+        let dot_field = respanned(quote!(.field), l.span_hi);
+        let args = match &l.member {
+            syn::Member::Named(name) => {
+                let name = syn::LitStr::new(&name.unraw().to_string(), l.span_hi);
+                quote!(#name, #value)
+            }
+            syn::Member::Unnamed(_) => value,
+        };
+        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
+        args.set_span(l.span_hi);
+        quote!(#dot_field #args)
+    });
+    let debug_body = if let syn::Member::Named(_) = net.first().member {
+        quote!(#formatter.debug_struct(#label) #(#debug_fields)* .finish())
+    } else {
+        quote!(#formatter.debug_tuple(#label) #(#debug_fields)* .finish())
+    };
+    let equal = net.layers.iter().map(|l| {
+        let mut theirs = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#other));
+        theirs.set_span(l.span_lo);
+        let theirs = member_of(l, &quote!(#theirs));
+        let (ours, eq) = (own(l), respanned(quote!(==), l.span_hi));
+        quote!(#ours #eq #theirs)
+    });
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::core::clone::Clone for #name #ty_generics #clone_bounds {
+            #[inline]
+            fn clone(&self) -> Self {
+                Self { #(#clones,)* }
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::marker::Copy for #name #ty_generics #copy_bounds {}
+
+        #[automatically_derived]
+        impl #impl_generics ::core::fmt::Debug for #name #ty_generics #debug_bounds {
+            fn fmt(&self, #formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #debug_body
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::cmp::PartialEq for #name #ty_generics #eq_bounds {
+            #[inline]
+            fn eq(&self, #other: &Self) -> bool {
+                true #(&& #equal)*
+            }
+        }
+    }
+}
+
+/// `impl Layer`: the tuple impl of `src/chain.rs`, written out for the struct's fields, so a
+/// derived network behaves bit for bit like the tuple of its fields.
+///
+/// Every use of a field's `Layer` impl is spanned on that field (see [`layer_path`]): if
+/// the field is not a layer, each use reports the same error at the same place, which the
+/// compiler prints once.
+fn impl_layer(net: &Network<'_>) -> TokenStream {
+    let ident = net.ident;
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
+    let (first, last) = (net.first(), net.last());
+    let each = |item: &str| -> Vec<TokenStream> {
+        net.layers.iter().map(|l| layer_path(l, item)).collect()
+    };
+    let (param_counts, fingerprints) = (each("PARAM_COUNT"), each("FINGERPRINT"));
+    let cache_name = cache_ident();
+    let (scalar, input, output) = (
+        layer_path(first, "Scalar"),
+        layer_path(first, "Input"),
+        layer_path(last, "Output"),
+    );
+    let h = local("fingerprint");
+    let forward = forward_fns(net);
+    let backward = backward_fn(net);
+    let params = param_fns(net);
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Layer for #ident #ty_generics #where_clause {
+            type Scalar = #scalar;
+            type Input = #input;
+            type Output = #output;
+            type Cache = #cache_name #ty_generics;
+
+            const PARAM_COUNT: usize = 0 #(+ #param_counts)*;
+            const FINGERPRINT: u64 = {
+                let #h = ::typenet::fingerprint::START;
+                #(let #h = ::typenet::fingerprint::then(#h, #fingerprints);)*
+                #h
+            };
+
+            #forward
+            #backward
+            #params
+        }
+    }
+}
+
+/// `forward` and `forward_train`: the first layer on the input, then each next layer on
+/// the previous layer's output, passed through `Fits` (the identity, where sizes meet).
+fn forward_fns(net: &Network<'_>) -> TokenStream {
+    let (input, out) = (local("input"), local("out"));
+    let caches: Vec<Ident> = (0..net.layers.len())
+        .map(|i| format_ident!("typenet_cache_{}", i, span = Span::mixed_site()))
+        .collect();
+    let first = net.first();
+    let (m0, c0, hi0) = (&first.member, &caches[0], first.span_hi);
+    let forward_first = layer_path(first, "forward");
+    let forward_first = quote_spanned!(hi0=> let #out = #forward_first(&self.#m0, #input););
+    let train_first = layer_path(first, "forward_train");
+    let train_first = quote_spanned!(hi0=> let (#out, #c0) = #train_first(&self.#m0, #input););
+    let forward_rest = net.pairs().map(|(p, n)| {
+        let (nm, forward, arg) = (
+            &n.member,
+            layer_path(n, "forward"),
+            fits_arg(p, n, "fit", &out),
+        );
+        quote_spanned!(n.span_hi=> let #out = #forward(&self.#nm, #arg);)
+    });
+    let train_rest = net.pairs().zip(&caches[1..]).map(|((p, n), c)| {
+        let (nm, train, arg) = (
+            &n.member,
+            layer_path(n, "forward_train"),
+            fits_arg(p, n, "fit", &out),
+        );
+        quote_spanned!(n.span_hi=> let (#out, #c) = #train(&self.#nm, #arg);)
+    });
+    let cache_name = cache_ident();
+    let cache_inits = net
+        .layers
+        .iter()
+        .zip(&caches)
+        .map(|(l, c)| field_init(l, &quote!(#c)));
+    quote! {
+        #[inline]
+        fn forward(&self, #input: &Self::Input) -> Self::Output {
+            #forward_first
+            #(#forward_rest)*
+            #out
+        }
+
+        #[inline]
+        fn forward_train(&self, #input: &Self::Input) -> (Self::Output, Self::Cache) {
+            #train_first
+            #(#train_rest)*
+            (#out, #cache_name { #(#cache_inits,)* })
+        }
+    }
+}
+
+/// `backward`: the last layer first, then each earlier layer from the `∂E/∂input` its
+/// successor returned (the chain rule), adding each layer's parameter gradients into its
+/// own field of `grads`.
+fn backward_fn(net: &Network<'_>) -> TokenStream {
+    let (grad_out, grad_in, grads) = (local("grad_out"), local("grad_in"), local("grads"));
+    let last = net.last();
+    let (lm, backward_last, cache_last) =
+        (&last.member, layer_path(last, "backward"), cache_arg(last));
+    let backward_last = quote_spanned! {last.span_hi=>
+        let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_out, &mut #grads.#lm);
+    };
+    let backward_rest = net.pairs().rev().map(|(p, n)| {
+        let (pm, backward) = (&p.member, layer_path(p, "backward"));
+        let (arg, cache_p) = (fits_arg(p, n, "unfit", &grad_in), cache_arg(p));
+        quote_spanned! {p.span_hi=>
+            let #grad_in = #backward(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
+        }
+    });
+    let cache = local("cache");
+    quote! {
+        #[inline]
+        fn backward(
+            &self,
+            #cache: &Self::Cache,
+            #grad_out: &Self::Output,
+            #grads: &mut Self,
+        ) -> Self::Input {
+            #backward_last
+            #(#backward_rest)*
+            #grad_in
+        }
+    }
+}
+
+/// `zeroed`, the parameter walks and `init_params`: one call per layer, in field order.
+fn param_fns(net: &Network<'_>) -> TokenStream {
+    let (visit, grads, state, each, init, rng) = (
+        local("visit"),
+        local("grads"),
+        local("state"),
+        local("each"),
+        local("init"),
+        local("rng"),
+    );
+    let zeroed = net.layers.iter().map(|l| {
+        let path = layer_path(l, "zeroed");
+        field_init(l, &quote_spanned!(l.span_hi=> #path()))
+    });
+    let per_layer = |item: &str, args: &dyn Fn(&syn::Member) -> TokenStream| -> Vec<TokenStream> {
+        net.layers
+            .iter()
+            .map(|l| {
+                let (path, args) = (layer_path(l, item), args(&l.member));
+                quote_spanned!(l.span_hi=> #path(#args);)
+            })
+            .collect()
+    };
+    let visit_params = per_layer("visit_params", &|m| quote!(&self.#m, #visit));
+    let visit_params_mut = per_layer("visit_params_mut", &|m| quote!(&mut self.#m, #visit));
+    let zip_params = per_layer(
+        "zip_params",
+        &|m| quote!(&mut self.#m, &#grads.#m, #state.each_mut().map(|#each| &mut #each.#m), #visit),
+    );
+    let init_params = per_layer("init_params", &|m| quote!(&mut self.#m, #init, #rng));
+    quote! {
+        fn zeroed() -> Self {
+            Self { #(#zeroed,)* }
+        }
+
+        fn visit_params<TypenetF>(&self, #visit: &mut TypenetF)
+        where
+            TypenetF: ::core::ops::FnMut(&[Self::Scalar]),
+        {
+            #(#visit_params)*
+        }
+
+        fn visit_params_mut<TypenetF>(&mut self, #visit: &mut TypenetF)
+        where
+            TypenetF: ::core::ops::FnMut(&mut [Self::Scalar]),
+        {
+            #(#visit_params_mut)*
+        }
+
+        fn zip_params<const TYPENET_K: usize, TypenetF>(
+            &mut self,
+            #grads: &Self,
+            mut #state: [&mut Self; TYPENET_K],
+            #visit: &mut TypenetF,
+        )
+        where
+            TypenetF: ::core::ops::FnMut(
+                &mut [Self::Scalar],
+                &[Self::Scalar],
+                [&mut [Self::Scalar]; TYPENET_K],
+            ),
+        {
+            #(#zip_params)*
+        }
+
+        fn init_params<TypenetR>(&mut self, #init: ::typenet::Init, #rng: &mut TypenetR)
+        where
+            TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
+        {
+            #(#init_params)*
+        }
+    }
+}
+
+/// `&<Prev::Output as Fits<..>>::<method>(value)`: an argument passed across the boundary
+/// between two layers, spanned on the next layer.
+fn fits_arg(
+    prev: &LayerField<'_>,
+    next: &LayerField<'_>,
+    method: &str,
+    value: &Ident,
+) -> TokenStream {
+    let (amp, path) = (amp(next), fits_path(prev, next, method));
+    let call = quote_spanned!(next.span_hi=> (#value));
+    quote!(#amp #path #call)
+}
+
+/// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image
+/// (`ByteImage::to_bytes`). It is the sum of the fields' counts through the cons list
+/// `(F1, (F2, (…, ())))` and `SumCounts`: the typenum arithmetic of a tuple of the same
+/// layers, with no limit on the number of fields. The image then equals the tuple's, byte
+/// for byte, since `FINGERPRINT` and the parameter order are the tuple's too.
+///
+/// The bound on the list is higher-ranked (`for<'typenet_a>`), which keeps the compiler
+/// from checking it where the struct is defined: a network with a layer beyond typenum's
+/// range (over 1024) must still compile and train. Only a use of its byte image is an
+/// error, and that error names the layer (`ParamCount`'s message).
+fn impl_param_count(net: &Network<'_>) -> TokenStream {
+    let ident = net.ident;
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
+    let list = net.layers.iter().rev().fold(quote!(()), |rest, l| {
+        let ty = l.ty;
+        quote!((#ty, #rest))
+    });
+    let user_predicates = where_clause.into_iter().flat_map(|w| w.predicates.iter());
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::weights::ParamCount for #ident #ty_generics
+        where
+            #(#user_predicates,)*
+            for<'typenet_a> #list: ::typenet::weights::SumCounts,
+        {
+            type Count = <#list as ::typenet::weights::SumCounts>::Count;
+        }
+    }
+}
+
+/// A `ParamCount` beside [`stub_layer`]: zero, like the stub's `PARAM_COUNT`.
+fn stub_param_count(input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::weights::ParamCount for #ident #ty_generics #where_clause {
+            type Count = <() as ::typenet::weights::SumCounts>::Count;
+        }
+    }
+}
+
+/// A `Layer` impl that compiles whatever the input was, emitted beside the errors so that
+/// code using the type does not add "is not a layer" errors to the one real mistake. Its
+/// methods are never run: the crate does not compile.
+fn stub_layer(input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Layer for #ident #ty_generics #where_clause {
+            type Scalar = f32;
+            type Input = [f32; 0];
+            type Output = [f32; 0];
+            type Cache = ();
+            const PARAM_COUNT: usize = 0;
+            const FINGERPRINT: u64 = ::typenet::fingerprint::START;
+            fn forward(&self, _: &Self::Input) -> Self::Output {
+                ::core::unreachable!()
+            }
+            fn forward_train(&self, _: &Self::Input) -> (Self::Output, Self::Cache) {
+                ::core::unreachable!()
+            }
+            fn backward(&self, _: &Self::Cache, _: &Self::Output, _: &mut Self) -> Self::Input {
+                ::core::unreachable!()
+            }
+            fn zeroed() -> Self {
+                ::core::unreachable!()
+            }
+            fn visit_params<TypenetF>(&self, _: &mut TypenetF)
+            where
+                TypenetF: ::core::ops::FnMut(&[f32]),
+            {
+            }
+            fn visit_params_mut<TypenetF>(&mut self, _: &mut TypenetF)
+            where
+                TypenetF: ::core::ops::FnMut(&mut [f32]),
+            {
+            }
+            fn zip_params<const TYPENET_K: usize, TypenetF>(
+                &mut self,
+                _: &Self,
+                _: [&mut Self; TYPENET_K],
+                _: &mut TypenetF,
+            ) where
+                TypenetF: ::core::ops::FnMut(&mut [f32], &[f32], [&mut [f32]; TYPENET_K]),
+            {
+            }
+            fn init_params<TypenetR>(&mut self, _: ::typenet::Init, _: &mut TypenetR)
+            where
+                TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
+            {
+            }
+        }
+    }
+}

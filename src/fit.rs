@@ -1,0 +1,381 @@
+//! Mini-batch training over a data set: epochs, batches, shuffling, progress.
+
+use crate::layer::Layer;
+use crate::loss::Loss;
+use crate::optim::{Optimizer, clip_grad_norm};
+use crate::scalar::Scalar;
+use crate::train::accumulate;
+use core::ops::ControlFlow;
+use rand_core::Rng;
+
+/// A mini-batch training schedule: how many epochs, how large the batches, and whether to
+/// clip gradients. [`fit`](Trainer::fit) runs it.
+///
+/// Each epoch shuffles the data in place (so no index array and no heap), cuts it into
+/// batches of `batch_size` samples (the last one may be smaller), and for each batch sums
+/// the samples' gradients, divides them by the batch's size (a **mean**, so the learning
+/// rate does not depend on the batch size), optionally clips them, and takes one
+/// optimizer step.
+///
+/// ```
+/// use core::ops::ControlFlow;
+/// use typenet::{Dense, Init, Layer, Mse, Momentum, Sigmoid, SplitMix64, Trainer};
+/// type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+/// let mut rng = SplitMix64::new(1);
+/// let mut net: Xor = Layer::initialized(Init::XavierUniform, &mut rng);
+/// let mut grads = Xor::zeroed();
+/// let mut data = [([0., 0.], [0.]), ([0., 1.], [1.]), ([1., 0.], [1.]), ([1., 1.], [0.])];
+/// let mut opt = Momentum::new(0.5, 0.9);
+/// let mut losses = Vec::new();
+/// let last = Trainer::new(2000, 2)
+///     .fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng, |epoch, _net| {
+///         losses.push(epoch.loss);
+///         ControlFlow::Continue(())
+///     })
+///     .unwrap()
+///     .unwrap();
+/// assert_eq!(last.epoch, 2000);
+/// assert!(last.loss < losses[0] / 10.0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Trainer<T = f32> {
+    /// How many passes over the data.
+    pub epochs: usize,
+    /// Samples per optimizer step.
+    pub batch_size: usize,
+    /// If set, each batch's mean gradient is clipped to this global norm
+    /// (see [`clip_grad_norm`]).
+    pub max_grad_norm: Option<T>,
+    /// Shuffle the data before each epoch (on by default).
+    pub shuffle: bool,
+}
+
+/// What one epoch did, handed to the `on_epoch` callback of [`Trainer::fit`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochReport<T> {
+    /// The epoch's number, from 1.
+    pub epoch: usize,
+    /// The mean loss per sample over the epoch (computed before each batch's update).
+    pub loss: T,
+    /// How many optimizer steps it took.
+    pub batches: usize,
+    /// How many batches had their gradient clipped.
+    pub clipped: usize,
+}
+
+/// Why [`Trainer::fit`] stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FitError {
+    /// `batch_size` was 0.
+    ZeroBatchSize,
+    /// A batch's loss was NaN or infinite (diverging training, or non-finite data). The
+    /// network was not updated with that batch.
+    NonFiniteLoss {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 0.
+        batch: usize,
+    },
+}
+
+impl core::fmt::Display for FitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FitError::ZeroBatchSize => write!(f, "the batch size must be at least 1"),
+            FitError::NonFiniteLoss { epoch, batch } => {
+                write!(
+                    f,
+                    "the loss became non-finite in epoch {epoch}, batch {batch}"
+                )
+            }
+        }
+    }
+}
+
+impl core::error::Error for FitError {}
+
+impl<T: Scalar> Trainer<T> {
+    /// `epochs` passes over the data in batches of `batch_size`, shuffled, not clipped.
+    pub const fn new(epochs: usize, batch_size: usize) -> Self {
+        Self {
+            epochs,
+            batch_size,
+            max_grad_norm: None,
+            shuffle: true,
+        }
+    }
+
+    /// The same schedule with each batch's gradient clipped to global norm `max_norm`.
+    pub const fn clip_grad_norm(mut self, max_norm: T) -> Self {
+        self.max_grad_norm = Some(max_norm);
+        self
+    }
+
+    /// The same schedule without shuffling (the data is used in the order given).
+    pub const fn no_shuffle(mut self) -> Self {
+        self.shuffle = false;
+        self
+    }
+
+    /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
+    /// with `rng`. `grads` is scratch space for the gradients (pass
+    /// [`Layer::zeroed()`](Layer::zeroed), or a [`boxed_zeroed`](crate::boxed_zeroed) value
+    /// for a large network).
+    ///
+    /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
+    /// print progress or evaluate it); returning [`ControlFlow::Break`] stops training.
+    ///
+    /// To change the learning rate as training goes (a schedule), run one epoch per call
+    /// and set the optimizer's public `learning_rate` between calls; the optimizer keeps
+    /// its state (momentum, moments) across calls.
+    ///
+    /// Returns the last epoch's report (`None` if no epoch ran: zero epochs or no data).
+    ///
+    /// # Errors
+    ///
+    /// [`FitError::ZeroBatchSize`] if `batch_size` is 0 (checked before anything runs);
+    /// [`FitError::NonFiniteLoss`] if a batch's loss is NaN or infinite, in which case
+    /// that batch is not applied and training stops.
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit<N, L, O, R, F>(
+        &self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &mut [(N::Input, L::Target)],
+        rng: &mut R,
+        mut on_epoch: F,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        R: Rng + ?Sized,
+        F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
+    {
+        if self.batch_size == 0 {
+            return Err(FitError::ZeroBatchSize);
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let mut last = None;
+        for epoch in 1..=self.epochs {
+            if self.shuffle {
+                shuffle(data, rng);
+            }
+            // Summed in f64: an epoch can hold many thousands of losses.
+            let mut total = 0.0f64;
+            let mut report = EpochReport {
+                epoch,
+                loss: T::zero(),
+                batches: 0,
+                clipped: 0,
+            };
+            for (batch, chunk) in data.chunks(self.batch_size).enumerate() {
+                grads.zero_params();
+                let mut batch_loss = 0.0f64;
+                for (x, t) in chunk {
+                    batch_loss += accumulate(net, grads, loss, x, t).to_f64();
+                }
+                if !batch_loss.is_finite() {
+                    return Err(FitError::NonFiniteLoss { epoch, batch });
+                }
+                total += batch_loss;
+                grads.scale_params(T::one() / T::from_f64(chunk.len() as f64));
+                if let Some(max) = self.max_grad_norm
+                    && clip_grad_norm(grads, max) > max
+                {
+                    report.clipped += 1;
+                }
+                optimizer.step(net, grads);
+                report.batches += 1;
+            }
+            report.loss = T::from_f64(total / data.len() as f64);
+            last = Some(report);
+            if on_epoch(&report, net).is_break() {
+                break;
+            }
+        }
+        Ok(last)
+    }
+}
+
+/// Shuffles `data` in place (Fisher–Yates): every order equally likely, given a good `rng`.
+/// No heap and no index array; the same seed gives the same order.
+///
+/// ```
+/// use typenet::{SplitMix64, shuffle};
+/// let mut a = [1, 2, 3, 4, 5, 6, 7, 8];
+/// shuffle(&mut a, &mut SplitMix64::new(3));
+/// let mut sorted = a;
+/// sorted.sort();
+/// assert_eq!(sorted, [1, 2, 3, 4, 5, 6, 7, 8]); // a permutation
+/// assert_ne!(a, sorted);
+/// ```
+pub fn shuffle<E, R: Rng + ?Sized>(data: &mut [E], rng: &mut R) {
+    for i in (1..data.len()).rev() {
+        data.swap(i, below(rng, i + 1));
+    }
+}
+
+/// A uniform draw from `0..n` (`n ≥ 1`), by Lemire's multiply-shift: the high word of a
+/// 64-bit random number times `n`. Its bias is below `n / 2⁶⁴`, far below anything a
+/// data set can show, and it needs no rejection loop.
+pub fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+    ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
+}
+
+#[cfg(test)]
+// Exact comparisons where the expected values are exact in binary floating point.
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::{Dense, Identity, Mse, Sgd, SplitMix64};
+
+    #[test]
+    fn shuffle_is_a_seeded_uniform_permutation() {
+        // Every one of the 6 orders of 3 items should come up about 1/6 of the time.
+        let mut counts = [0u32; 6];
+        let mut rng = SplitMix64::new(11);
+        for _ in 0..60_000 {
+            let mut a = [0u8, 1, 2];
+            shuffle(&mut a, &mut rng);
+            let k = match a {
+                [0, 1, 2] => 0,
+                [0, 2, 1] => 1,
+                [1, 0, 2] => 2,
+                [1, 2, 0] => 3,
+                [2, 0, 1] => 4,
+                _ => 5,
+            };
+            counts[k] += 1;
+        }
+        for c in counts {
+            assert!((9_500..10_500).contains(&c), "{counts:?}");
+        }
+        let (mut a, mut b) = ([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        shuffle(&mut a, &mut SplitMix64::new(4));
+        shuffle(&mut b, &mut SplitMix64::new(4));
+        assert_eq!(a, b);
+    }
+
+    /// One epoch, one batch of two samples, no shuffle: the step must use the *mean* of
+    /// the two gradients. For `y = w·x + b`, Mse: samples (x=1, t=3) and (x=2, t=0) from
+    /// w = 1, b = 0 give errors −2 and 2, gradients ∂w = −2 and 4, ∂b = −2 and 2: means 1
+    /// and 0, so with α = 0.5, w = 0.5 and b = 0. Mean loss = (½·4 + ½·4)/2 = 2.
+    #[test]
+    fn a_batch_steps_along_the_mean_gradient() {
+        let mut net = (
+            Dense::<1, 1, f64>::new([[1.0]], [0.0]),
+            Identity::<1, f64>::new(),
+        );
+        let mut grads = Layer::zeroed();
+        let mut data = [([1.0], [3.0]), ([2.0], [0.0])];
+        let r = Trainer::new(1, 2)
+            .no_shuffle()
+            .fit(
+                &mut net,
+                &mut grads,
+                &Mse::new(),
+                &mut Sgd::new(0.5),
+                &mut data,
+                &mut SplitMix64::new(0),
+                |_, _| ControlFlow::Continue(()),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(net.0.weights, [[0.5]]);
+        assert_eq!(net.0.bias, [0.0]);
+        assert_eq!((r.loss, r.batches, r.epoch), (2.0, 1, 1));
+    }
+
+    #[test]
+    fn uneven_batches_break_early_and_bad_input_errors() {
+        let mut net = Dense::<1, 1, f64>::new([[0.0]], [0.0]);
+        let mut grads = Layer::zeroed();
+        let mut data = [([1.0], [1.0]); 5];
+        let mut seen = 0;
+        let r = Trainer::new(10, 2)
+            .fit(
+                &mut net,
+                &mut grads,
+                &Mse::new(),
+                &mut Sgd::new(0.1),
+                &mut data,
+                &mut SplitMix64::new(0),
+                |e, _| {
+                    seen += 1;
+                    if e.epoch == 3 {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (seen, r.epoch, r.batches),
+            (3, 3, 3),
+            "5 samples in batches of 2: 3 steps"
+        );
+
+        let zero = Trainer::new(1, 0).fit(
+            &mut net,
+            &mut grads,
+            &Mse::new(),
+            &mut Sgd::new(0.1),
+            &mut data,
+            &mut SplitMix64::new(0),
+            |_, _| ControlFlow::Continue(()),
+        );
+        assert_eq!(zero, Err(FitError::ZeroBatchSize));
+
+        let before = net;
+        let mut bad = [([1.0], [1.0]), ([f64::NAN], [1.0])];
+        let nan = Trainer::new(1, 2).fit(
+            &mut net,
+            &mut grads,
+            &Mse::new(),
+            &mut Sgd::new(0.1),
+            &mut bad,
+            &mut SplitMix64::new(0),
+            |_, _| ControlFlow::Continue(()),
+        );
+        assert_eq!(nan, Err(FitError::NonFiniteLoss { epoch: 1, batch: 0 }));
+        assert_eq!(net, before, "a non-finite batch is not applied");
+    }
+
+    #[test]
+    fn clipping_is_applied_and_counted() {
+        let mut net = Dense::<1, 1, f64>::new([[0.0]], [0.0]);
+        let mut grads = Layer::zeroed();
+        // gradient at w = b = 0 for (x=3, t=4): ∂w = −12, ∂b = −4, norm √160 ≈ 12.6
+        let mut data = [([3.0], [4.0])];
+        let r = Trainer::new(1, 1)
+            .clip_grad_norm(1.0)
+            .fit(
+                &mut net,
+                &mut grads,
+                &Mse::new(),
+                &mut Sgd::new(1.0),
+                &mut data,
+                &mut SplitMix64::new(0),
+                |_, _| ControlFlow::Continue(()),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.clipped, 1);
+        let step = (net.weights[0][0].powi(2) + net.bias[0].powi(2)).sqrt();
+        assert!(
+            (step - 1.0).abs() < 1e-12,
+            "the step has the clipped norm: {step}"
+        );
+        assert!(
+            (net.weights[0][0] / net.bias[0] - 3.0).abs() < 1e-12,
+            "and the direction"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Adam: per-parameter step sizes from running moments of the gradient.
+
+use super::Optimizer;
+use crate::layer::Layer;
+use crate::scalar::Scalar;
+use core::borrow::BorrowMut;
+use core::marker::PhantomData;
+use num_traits::{Float as _, One as _, Zero as _};
+
+/// Adam (Kingma and Ba, 2015): each parameter's step is scaled by running estimates of its
+/// gradient's mean and uncentred variance, so every parameter moves at about the rate
+/// `α` whatever the scale of its gradient.
+///
+/// With gradient `g`, step number `t = 1, 2, …` and moments `m`, `v` (starting at 0):
+///
+/// * `g := g + λ·w` (only with [`weight_decay`](Adam::weight_decay) `λ ≠ 0`)
+/// * `m := β₁·m + (1 − β₁)·g`
+/// * `v := β₂·v + (1 − β₂)·g²`
+/// * `m̂ = m / (1 − β₁ᵗ)`, `v̂ = v / (1 − β₂ᵗ)` (bias correction: `m` and `v` start at 0)
+/// * `w := w − α·m̂ / (√v̂ + ε)`
+///
+/// exactly as PyTorch's `torch.optim.Adam` (defaults `α = 0.001`, `β₁ = 0.9`,
+/// `β₂ = 0.999`, `ε = 1e-8`). On the first step `m̂ = g` and `v̂ = g²`, so every parameter
+/// with a non-zero gradient moves by almost exactly `α` against its sign.
+///
+/// The two moments have the network's own type; `S` says how they are stored, as for
+/// [`Momentum`](crate::Momentum): by value ([`new`](Adam::new)), on the heap
+/// ([`boxed`](Adam::boxed)) or borrowed ([`with_state`](Adam::with_state)).
+///
+/// ```
+/// use typenet::{Adam, Dense, Optimizer};
+/// let mut net = Dense::<1, 1>::new([[1.0]], [1.0]);
+/// let grads = Dense::<1, 1>::new([[123.0]], [-0.001]);
+/// let mut adam = Adam::new(0.01);
+/// adam.step(&mut net, &grads);
+/// // both move by about α, whatever the size of their gradients
+/// assert!((net.weights[0][0] - 0.99).abs() < 1e-6);
+/// assert!((net.bias[0] - 1.01).abs() < 1e-4);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam<N: Layer, S = N> {
+    /// The learning rate `α`.
+    pub learning_rate: N::Scalar,
+    /// The decay of the first moment, `β₁`.
+    pub beta1: N::Scalar,
+    /// The decay of the second moment, `β₂`.
+    pub beta2: N::Scalar,
+    /// Added to `√v̂` so that a parameter with no gradient yet does not divide by zero.
+    pub epsilon: N::Scalar,
+    /// L2 regularisation `λ` (0 by default): `λ·w` is added to each gradient before the
+    /// update, as PyTorch's `weight_decay` does, which pulls weights towards 0.
+    pub weight_decay: N::Scalar,
+    m: S,
+    v: S,
+    /// `β₁ᵗ` and `β₂ᵗ`, kept as running products rather than powers of a step counter,
+    /// so there is no counter to overflow.
+    beta1_t: N::Scalar,
+    beta2_t: N::Scalar,
+    _net: PhantomData<fn() -> N>,
+}
+
+impl<N: Layer> Adam<N> {
+    /// Adam with learning rate `learning_rate` and PyTorch's other defaults, the moments
+    /// stored by value.
+    pub fn new(learning_rate: N::Scalar) -> Self {
+        Self::with_state(learning_rate, N::zeroed(), N::zeroed())
+    }
+}
+
+#[cfg(feature = "std")]
+impl<N: Layer + crate::Zeroable> Adam<N, std::boxed::Box<N>> {
+    /// Adam with the moments on the heap, built there without passing through the stack
+    /// (see [`boxed_zeroed`](crate::boxed_zeroed)).
+    pub fn boxed(learning_rate: N::Scalar) -> Self {
+        Self::with_state(learning_rate, crate::boxed_zeroed(), crate::boxed_zeroed())
+    }
+}
+
+impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
+    /// Adam with its moments stored in `m` and `v` however `S` stores them (by value,
+    /// boxed, or borrowed as `&mut N`). Their parameters are set to zero.
+    pub fn with_state(learning_rate: N::Scalar, mut m: S, mut v: S) -> Self {
+        m.borrow_mut().zero_params();
+        v.borrow_mut().zero_params();
+        Self {
+            learning_rate,
+            beta1: N::Scalar::from_f64(0.9),
+            beta2: N::Scalar::from_f64(0.999),
+            epsilon: N::Scalar::from_f64(1e-8),
+            weight_decay: N::Scalar::zero(),
+            m,
+            v,
+            beta1_t: N::Scalar::one(),
+            beta2_t: N::Scalar::one(),
+            _net: PhantomData,
+        }
+    }
+
+    /// The same optimizer with other moment decays.
+    pub fn betas(mut self, beta1: N::Scalar, beta2: N::Scalar) -> Self {
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        self
+    }
+
+    /// The same optimizer with L2 regularisation `λ` (see
+    /// [`weight_decay`](Self::weight_decay)).
+    pub fn weight_decay(mut self, lambda: N::Scalar) -> Self {
+        self.weight_decay = lambda;
+        self
+    }
+
+    /// The first moment `m` (not bias-corrected).
+    pub fn first_moment(&self) -> &N {
+        self.m.borrow()
+    }
+
+    /// The second moment `v` (not bias-corrected).
+    pub fn second_moment(&self) -> &N {
+        self.v.borrow()
+    }
+}
+
+impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
+    fn step(&mut self, net: &mut N, grads: &N) {
+        let one = N::Scalar::one();
+        let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.epsilon, self.weight_decay);
+        self.beta1_t = self.beta1_t * b1;
+        self.beta2_t = self.beta2_t * b2;
+        // α/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ), once per step rather than once per parameter
+        let step = self.learning_rate / (one - self.beta1_t);
+        let v_scale = one / (one - self.beta2_t).sqrt();
+        let state = [self.m.borrow_mut(), self.v.borrow_mut()];
+        net.zip_params(grads, state, &mut |w, g, [m, v]| {
+            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+                let g = g + wd * *w;
+                *m = b1 * *m + (one - b1) * g;
+                *v = b2 * *v + (one - b2) * g * g;
+                *w = *w - step * *m / (v.sqrt() * v_scale + eps);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+// Exact comparisons where the expected values are exact in binary floating point.
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::{Dense, Relu};
+
+    /// ε = 1e-8 shifts each step by about 1e-9, so compare to 1e-8.
+    fn assert_close(net: &(Dense<2, 1, f64>, Relu<1, f64>), w: [f64; 2], b: f64) {
+        let ok = (net.0.weights[0][0] - w[0]).abs() < 1e-8
+            && (net.0.weights[0][1] - w[1]).abs() < 1e-8
+            && (net.0.bias[0] - b).abs() < 1e-8;
+        assert!(
+            ok,
+            "got {:?} {:?}, want {w:?} {b}",
+            net.0.weights[0], net.0.bias
+        );
+    }
+
+    fn tiny(w: [f64; 2], b: f64) -> (Dense<2, 1, f64>, Relu<1, f64>) {
+        (Dense::new([w], [b]), Relu::new())
+    }
+
+    /// Two steps, each parameter worked by hand (figures below from the formulas, written
+    /// out independently of this code).
+    #[test]
+    fn matches_a_hand_computed_update() {
+        let mut net = tiny([1.0, -2.0], 0.5);
+        let mut adam = Adam::new(0.1);
+        // step 1: m̂ = g, v̂ = g², so each parameter moves by α·g/(|g| + ε): by 0.1 against
+        // the sign of g, and not at all where g = 0.
+        adam.step(&mut net, &tiny([2.0, 0.0], -4.0));
+        assert_close(&net, [0.9, -2.0], 0.6);
+        // step 2, g = (1, 3, -4):
+        adam.step(&mut net, &tiny([1.0, 3.0], -4.0));
+        // w0: m = 0.9·0.2 + 0.1·1 = 0.28, v = 0.999·0.004 + 0.001·1 = 0.004996,
+        //     m̂ = 0.28/0.19, v̂ = 0.004996/0.001999, w = 0.9 − 0.1·m̂/√v̂ = 0.806782…
+        // w1: m = 0.3, v = 0.009, m̂ = 0.3/0.19, v̂ = 0.009/0.001999, w = −2.074414…
+        // b:  m = −0.8, v = 0.031984, w = 0.6 + 0.1 = 0.7 (g constant: m̂ = g, v̂ = g²)
+        assert_close(&net, [0.806_782_037_208_510_4, -2.074_413_682_005_996], 0.7);
+        assert!((adam.first_moment().0.bias[0] + 0.76).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,186 @@
+//! SGD with momentum (classical or Nesterov).
+
+use super::Optimizer;
+use crate::layer::Layer;
+use core::borrow::BorrowMut;
+use core::marker::PhantomData;
+use num_traits::Zero as _;
+
+/// Stochastic gradient descent with momentum, optionally Nesterov's.
+///
+/// With learning rate `α`, momentum `μ`, gradient `g` and a velocity `v` per parameter
+/// (starting at 0), each step does
+///
+/// * `g := g + λ·w` (only with [`weight_decay`](Momentum::weight_decay) `λ ≠ 0`)
+/// * `v := μ·v + g`
+/// * classical: `w := w − α·v`
+/// * Nesterov: `w := w − α·(g + μ·v)` (with the new `v`: a look-ahead along the velocity)
+///
+/// the update rule of PyTorch's `torch.optim.SGD(momentum=μ, nesterov=…, weight_decay=λ)`
+/// without dampening, so rates carry over. Momentum averages out the noise of
+/// mini-batch gradients and speeds up along directions where they agree.
+///
+/// # Where the velocity lives
+///
+/// The velocity has the network's own type, so its size is known at compile time. `S` is
+/// how it is stored: by value (`S = N`, the default, from [`new`](Momentum::new)), on the
+/// heap (`S = Box<N>`, from [`boxed`](Momentum::boxed), for networks larger than the stack)
+/// or borrowed (`S = &mut N`, from [`with_state`](Momentum::with_state), for example a
+/// `static` on a microcontroller).
+///
+/// ```
+/// use typenet::{Dense, Layer, Momentum, Optimizer};
+/// let mut net = Dense::<1, 1>::new([[1.0]], [0.0]);
+/// let grads = Dense::<1, 1>::new([[1.0]], [0.0]);
+/// let mut opt = Momentum::new(0.1, 0.9);
+/// opt.step(&mut net, &grads); // v = 1,   w = 1 − 0.1·1    = 0.9
+/// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 − 0.1·1.9 = 0.71
+/// assert!((net.weights[0][0] - 0.71).abs() < 1e-6);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Momentum<N: Layer, S = N> {
+    /// The learning rate `α`.
+    pub learning_rate: N::Scalar,
+    /// The momentum `μ` (0.9 is usual; 0 is plain SGD).
+    pub momentum: N::Scalar,
+    /// Use Nesterov's look-ahead update.
+    pub nesterov: bool,
+    /// L2 regularisation `λ` (0 by default): `λ·w` is added to each gradient before the
+    /// update, as PyTorch's `weight_decay` does, which pulls weights towards 0.
+    pub weight_decay: N::Scalar,
+    velocity: S,
+    _net: PhantomData<fn() -> N>,
+}
+
+impl<N: Layer> Momentum<N> {
+    /// Classical momentum, with the velocity stored by value (zero at first).
+    pub fn new(learning_rate: N::Scalar, momentum: N::Scalar) -> Self {
+        Self::with_state(learning_rate, momentum, N::zeroed())
+    }
+}
+
+#[cfg(feature = "std")]
+impl<N: Layer + crate::Zeroable> Momentum<N, std::boxed::Box<N>> {
+    /// Classical momentum, with the velocity on the heap, built there without passing
+    /// through the stack (see [`boxed_zeroed`](crate::boxed_zeroed)).
+    pub fn boxed(learning_rate: N::Scalar, momentum: N::Scalar) -> Self {
+        Self::with_state(learning_rate, momentum, crate::boxed_zeroed())
+    }
+}
+
+impl<N: Layer, S: BorrowMut<N>> Momentum<N, S> {
+    /// Classical momentum with the velocity in `velocity`, stored however `S` stores it
+    /// (by value, boxed, or borrowed as `&mut N`). Its parameters are set to zero.
+    pub fn with_state(learning_rate: N::Scalar, momentum: N::Scalar, mut velocity: S) -> Self {
+        velocity.borrow_mut().zero_params();
+        Self {
+            learning_rate,
+            momentum,
+            nesterov: false,
+            weight_decay: N::Scalar::zero(),
+            velocity,
+            _net: PhantomData,
+        }
+    }
+
+    /// The same optimizer with Nesterov's update.
+    pub fn nesterov(mut self) -> Self {
+        self.nesterov = true;
+        self
+    }
+
+    /// The same optimizer with L2 regularisation `λ` (see
+    /// [`weight_decay`](Self::weight_decay)).
+    pub fn weight_decay(mut self, lambda: N::Scalar) -> Self {
+        self.weight_decay = lambda;
+        self
+    }
+
+    /// The velocity `v`, a value of the network's type.
+    pub fn velocity(&self) -> &N {
+        self.velocity.borrow()
+    }
+}
+
+impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
+    fn step(&mut self, net: &mut N, grads: &N) {
+        let (lr, mu, nesterov) = (self.learning_rate, self.momentum, self.nesterov);
+        let wd = self.weight_decay;
+        net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                let g = g + wd * *w;
+                *v = mu * *v + g;
+                let d = if nesterov { g + mu * *v } else { *v };
+                *w = *w - lr * d;
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+// Exact comparisons where the expected values are exact in binary floating point.
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::{Dense, Relu};
+
+    type Tiny = (Dense<2, 1, f64>, Relu<1, f64>);
+
+    fn tiny(w: [f64; 2], b: f64) -> Tiny {
+        (Dense::new([w], [b]), Relu::new())
+    }
+
+    /// Three steps worked by hand (see the comments) for each parameter.
+    #[test]
+    fn classical_matches_a_hand_computed_update() {
+        let mut net = tiny([1.0, -2.0], 0.5);
+        let mut opt = Momentum::new(0.1, 0.5);
+        // step 1, g = (2, 4, -1):  v = g            → w = (0.8, -2.4), b = 0.6
+        opt.step(&mut net, &tiny([2.0, 4.0], -1.0));
+        assert_close(&net, [0.8, -2.4], 0.6);
+        // step 2, g = (2, 0, 1):   v = (3, 2, 0.5)  → w = (0.5, -2.6), b = 0.55
+        opt.step(&mut net, &tiny([2.0, 0.0], 1.0));
+        assert_close(&net, [0.5, -2.6], 0.55);
+        // step 3, g = 0:           v = (1.5, 1, 0.25) → w = (0.35, -2.7), b = 0.525
+        opt.step(&mut net, &tiny([0.0, 0.0], 0.0));
+        assert_close(&net, [0.35, -2.7], 0.525);
+        assert_close(opt.velocity(), [1.5, 1.0], 0.25);
+    }
+
+    #[test]
+    fn nesterov_matches_a_hand_computed_update() {
+        let mut net = tiny([1.0, -2.0], 0.5);
+        let mut opt = Momentum::new(0.1, 0.5).nesterov();
+        // step 1, g = (2, 4, -1): v = (2, 4, -1), d = g + 0.5 v = (3, 6, -1.5)
+        //   → w = (0.7, -2.6), b = 0.65
+        opt.step(&mut net, &tiny([2.0, 4.0], -1.0));
+        assert_close(&net, [0.7, -2.6], 0.65);
+        // step 2, g = (2, 0, 1): v = (3, 2, 0.5), d = (3.5, 1, 1.25)
+        //   → w = (0.35, -2.7), b = 0.525
+        opt.step(&mut net, &tiny([2.0, 0.0], 1.0));
+        assert_close(&net, [0.35, -2.7], 0.525);
+    }
+
+    #[test]
+    fn borrowed_state_is_zeroed_and_used() {
+        let mut velocity = tiny([9.0, 9.0], 9.0);
+        let mut net = tiny([0.0, 0.0], 0.0);
+        {
+            let mut opt = Momentum::with_state(1.0, 0.5, &mut velocity);
+            opt.step(&mut net, &tiny([1.0, 2.0], 3.0));
+        }
+        assert_close(&velocity, [1.0, 2.0], 3.0);
+        assert_close(&net, [-1.0, -2.0], -3.0);
+    }
+
+    fn assert_close(net: &Tiny, w: [f64; 2], b: f64) {
+        let ok = (net.0.weights[0][0] - w[0]).abs() < 1e-12
+            && (net.0.weights[0][1] - w[1]).abs() < 1e-12
+            && (net.0.bias[0] - b).abs() < 1e-12;
+        assert!(
+            ok,
+            "got {:?} {:?}, want {w:?} {b}",
+            net.0.weights[0], net.0.bias
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! The derive's output must pass a strict user crate's lints: missing docs, unreachable
+//! `pub`, clippy's pedantic and nursery groups, all as errors.
+#![deny(
+    warnings,
+    missing_docs,
+    unreachable_pub,
+    unused_qualifications,
+    clippy::pedantic,
+    clippy::nursery
+)]
+
+/// A public module with a public network.
+pub mod public {
+    use typenet::{Dense, Network, Relu, Sigmoid};
+
+    /// A documented network.
+    #[derive(Network, Debug)]
+    pub struct Classifier {
+        /// The hidden layer.
+        pub hidden: Dense<3, 8>,
+        /// Its activation.
+        pub relu: Relu<8>,
+        /// The output layer.
+        pub output: Dense<8, 2>,
+        /// The output activation.
+        pub squash: Sigmoid<2>,
+    }
+
+    /// A crate-private tuple network.
+    #[derive(Network)]
+    pub(crate) struct Pair(pub(crate) Dense<2, 2>, Sigmoid<2>);
+}
+
+mod private {
+    use typenet::{Dense, Network, Scalar, Tanh};
+
+    // `pub(super)` in a private module is what `unreachable_pub` asks for; nursery's
+    // `redundant_pub_crate` disagrees, and this test is about the derive, not that quarrel.
+    #[allow(clippy::redundant_pub_crate)]
+    #[derive(Network)]
+    pub(super) struct Small<T: Scalar> {
+        dense: Dense<1, 1, T>,
+        tanh: Tanh<1, T>,
+    }
+}
+
+#[test]
+#[allow(clippy::float_cmp)] // exact: zero weights give σ(0) = ½, and Dense caches its input
+fn strict_lints_accept_the_generated_code() {
+    use typenet::{CacheOf, Layer};
+    let net = public::Classifier::zeroed();
+    let (y, cache): (_, CacheOf<public::Classifier>) = net.forward_train(&[1.0, 2.0, 3.0]);
+    assert_eq!(y, [0.5, 0.5]);
+    assert_eq!(cache.hidden, [1.0, 2.0, 3.0]);
+    assert_eq!(<public::Pair as Layer>::PARAM_COUNT, 6);
+    assert_eq!(<private::Small<f64> as Layer>::PARAM_COUNT, 2);
+}

@@ -1,0 +1,6 @@
+use typenet::Network;
+
+#[derive(Network)]
+struct Nothing {}
+
+fn main() {}
