@@ -23,33 +23,36 @@ pub enum Init {
 }
 
 impl Init {
-    /// The weight limit and bias limit for a layer with these fan-in and fan-out.
-    pub fn limits(self, fan_in: usize, fan_out: usize) -> (f64, f64) {
-        let fi = fan_in.max(1) as f64;
-        let fo = fan_out as f64;
+    /// The weight limit and bias limit for a layer with these fan-in and fan-out, computed
+    /// in the layer's own scalar type.
+    pub fn limits<T: Scalar>(self, fan_in: usize, fan_out: usize) -> (T, T) {
+        let fi = T::from_usize(fan_in.max(1));
+        let fo = T::from_usize(fan_out);
+        let six = T::from_usize(6);
         match self {
             Init::Uniform => {
-                let l = 1.0 / libm::sqrt(fi);
+                let l = fi.sqrt().recip();
                 (l, l)
             }
-            Init::XavierUniform => (libm::sqrt(6.0 / (fi + fo)), 0.0),
-            Init::HeUniform => (libm::sqrt(6.0 / fi), 0.0),
+            Init::XavierUniform => ((six / (fi + fo)).sqrt(), T::zero()),
+            Init::HeUniform => ((six / fi).sqrt(), T::zero()),
         }
     }
 }
 
-/// Draws from `U(−limit, limit)` using the top 53 bits of one `u64`.
-pub fn uniform<T: Scalar, R: Rng + ?Sized>(rng: &mut R, limit: f64) -> T {
-    T::from_f64((unit_f64(rng) * 2.0 - 1.0) * limit)
+/// Draws from `U(−limit, limit)` (see [`Scalar::unit`] for the bits used).
+pub fn uniform<T: Scalar, R: Rng + ?Sized>(rng: &mut R, limit: T) -> T {
+    (T::unit(rng) * (T::one() + T::one()) - T::one()) * limit
 }
 
-/// Draws from `U(0, 1)` using the top 53 bits of one `u64`.
+/// Draws from `U(0, 1)` in `f64`, using the top 53 bits of one `u64`. For examples and
+/// tests that need host-side random data; initialisation uses [`Scalar::unit`].
 pub fn unit_f64<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    f64::unit(rng)
 }
 
 /// Fills `dst` from `U(−limit, limit)`.
-pub fn fill_uniform<T: Scalar, R: Rng + ?Sized>(dst: &mut [T], limit: f64, rng: &mut R) {
+pub fn fill_uniform<T: Scalar, R: Rng + ?Sized>(dst: &mut [T], limit: T, rng: &mut R) {
     for v in dst {
         *v = uniform(rng, limit);
     }

@@ -15,6 +15,13 @@ pub trait Scalar: Float + Debug + Default + Send + Sync + 'static {
     fn from_f64(v: f64) -> Self;
     /// Converts to `f64` exactly.
     fn to_f64(self) -> f64;
+    /// Converts a count (a layer's fan-in, a batch size), rounding to nearest.
+    fn from_usize(n: usize) -> Self;
+    /// A draw from `U(0, 1)` with the precision of the type: the top 24 bits of a `u32` for
+    /// `f32`, the top 53 bits of a `u64` for `f64`. Computing in the network's own type
+    /// keeps double-precision arithmetic, which small microcontrollers emulate in
+    /// software, out of `f32` firmware.
+    fn unit<R: rand_core::Rng + ?Sized>(rng: &mut R) -> Self;
     /// `1/2`, used by the `½ Σ (y − t)²` convention.
     #[inline]
     fn half() -> Self {
@@ -24,6 +31,14 @@ pub trait Scalar: Float + Debug + Default + Send + Sync + 'static {
 
 impl Scalar for f32 {
     const NAME: &'static str = "f32";
+    #[inline]
+    fn from_usize(n: usize) -> Self {
+        n as f32
+    }
+    #[inline]
+    fn unit<R: rand_core::Rng + ?Sized>(rng: &mut R) -> Self {
+        (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
     #[inline]
     fn from_f64(v: f64) -> Self {
         v as f32
@@ -36,6 +51,14 @@ impl Scalar for f32 {
 
 impl Scalar for f64 {
     const NAME: &'static str = "f64";
+    #[inline]
+    fn from_usize(n: usize) -> Self {
+        n as f64
+    }
+    #[inline]
+    fn unit<R: rand_core::Rng + ?Sized>(rng: &mut R) -> Self {
+        (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
     #[inline]
     fn from_f64(v: f64) -> Self {
         v

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Builds the firmware for an emulated Cortex-M3 and Cortex-M4F, runs every binary under
+# QEMU, compares its stdout with the golden file the host test wrote, measures its
+# footprint and checks the budgets. Every binary is linked with `panic-never` (feature
+# `nopanic`), so a panic branch left anywhere in it is a link error.
+#
+#   examples/firmware/run.sh            # everything; exit 1 on any failure
+#
+# It installs what it needs: the two Rust targets (rustup) and QEMU + binutils (apt).
+# If those cannot be installed, it prints one `SKIPPED: ...` line and exits 0: a machine
+# without the tools is not a failure of the firmware. Anything else that goes wrong
+# (build, link, run, golden, budget) exits 1.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
+BINS=(xor sine nopanic)
+# Budgets in bytes: "bin target what limit". flash = text + data; ram = data + bss + peak stack.
+BUDGETS=(
+  "nopanic thumbv7em-none-eabihf flash 4096"
+  "nopanic thumbv7m-none-eabi flash 6144"
+  "sine thumbv7m-none-eabi flash 8192"
+  "sine thumbv7m-none-eabi ram 2048"
+)
+# Every run is bounded: a misconfigured image hangs QEMU instead of failing.
+RUN_TIMEOUT=120
+
+skip() {
+  echo "SKIPPED: firmware on QEMU because $*"
+  exit 0
+}
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi
+}
+
+# --- tools -----------------------------------------------------------------------------
+sysroot=$(rustc --print sysroot)
+missing=()
+for t in "${TARGETS[@]}"; do
+  [ -d "$sysroot/lib/rustlib/$t/lib" ] || missing+=("$t")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  command -v rustup >/dev/null || skip "the Rust targets ${missing[*]} are missing and there is no rustup"
+  rustup target add "${missing[@]}" || skip "'rustup target add ${missing[*]}' failed"
+fi
+
+if ! command -v qemu-system-arm >/dev/null || ! command -v arm-none-eabi-size >/dev/null; then
+  command -v apt-get >/dev/null || skip "qemu-system-arm / arm-none-eabi-size are missing and there is no apt-get"
+  { as_root apt-get update -qq &&
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      qemu-system-arm binutils-arm-none-eabi >/dev/null; } ||
+    skip "installing qemu-system-arm and binutils-arm-none-eabi with apt-get failed"
+fi
+qemu-system-arm --version | head -n1
+
+# --- lint ------------------------------------------------------------------------------
+# The library's workspace checks do not reach this crate (it has its own workspace).
+echo "--- fmt and clippy"
+cargo fmt --check
+cargo clippy -q --release --locked --features nopanic --all-targets -- -D warnings
+
+# --- build, run, compare ---------------------------------------------------------------
+fail=0
+target_dir=${CARGO_TARGET_DIR:-$PWD/target}
+declare -A FLASH RAM STATIC STACK
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for t in "${TARGETS[@]}"; do
+  echo "--- $t: build (release)"
+  cargo build --release --locked --target "$t" --features nopanic
+  for b in "${BINS[@]}"; do
+    out="$tmp/$t.$b.out"
+    # The runner in .cargo/config.toml wraps QEMU in `timeout`; this outer one also
+    # bounds cargo itself.
+    if timeout "$RUN_TIMEOUT" cargo run -q --release --locked --target "$t" --features nopanic --bin "$b" \
+      >"$out" 2>"$tmp/err"; then
+      rc=0
+    else
+      rc=$?
+    fi
+    if [ "$rc" != 0 ]; then
+      echo "FAIL: $b on $t exited with $rc"
+      sed 's/^/  | /' "$out" "$tmp/err"
+      fail=1
+    fi
+    # `#` lines carry figures that differ between targets (the stack peak).
+    if grep -v '^#' "$out" | diff -u "golden/$b.txt" - >"$tmp/diff"; then
+      echo "ok: $b on $t: exit 0, stdout equals golden/$b.txt"
+    else
+      echo "FAIL: $b on $t: stdout differs from golden/$b.txt"
+      sed 's/^/  | /' "$tmp/diff"
+      fail=1
+    fi
+    read -r text data bss _ < <(arm-none-eabi-size "$target_dir/$t/release/$b" | tail -n1)
+    stack=$(sed -n 's/^# peak stack \([0-9]*\) bytes$/\1/p' "$out")
+    FLASH[$b.$t]=$((text + data))
+    STATIC[$b.$t]=$((data + bss))
+    STACK[$b.$t]=${stack:-?}
+    RAM[$b.$t]=$((data + bss + ${stack:-0}))
+  done
+done
+
+# --- footprint and budgets -------------------------------------------------------------
+echo
+echo "| binary | target | flash (text+data) | static RAM (data+bss) | peak stack |"
+echo "|---|---|---:|---:|---:|"
+for b in "${BINS[@]}"; do
+  for t in "${TARGETS[@]}"; do
+    echo "| \`$b\` | $t | ${FLASH[$b.$t]} B | ${STATIC[$b.$t]} B | ${STACK[$b.$t]} B |"
+  done
+done
+echo
+for budget in "${BUDGETS[@]}"; do
+  read -r b t what limit <<<"$budget"
+  case $what in
+    flash) have=${FLASH[$b.$t]} ;;
+    ram) have=${RAM[$b.$t]} ;;
+  esac
+  if [ "${STACK[$b.$t]}" = "?" ] && [ "$what" = ram ]; then
+    echo "FAIL: budget $b $t ram: no stack figure"
+    fail=1
+  elif [ "$have" -le "$limit" ]; then
+    echo "budget ok: $b on $t: $what $have B <= $limit B"
+  else
+    echo "FAIL: budget exceeded: $b on $t: $what $have B > $limit B"
+    fail=1
+  fi
+done
+
+if [ "$fail" != 0 ]; then
+  echo "firmware: FAILED"
+  exit 1
+fi
+echo "firmware: all binaries ran on both targets, matched the golden files and met the budgets"
