@@ -5,7 +5,7 @@
 //!   `Net::from_bytes(&bytes)` checks length, magic, version, scalar type, shape
 //!   fingerprint and finiteness before it returns a network. See [`ByteImage`] for the
 //!   layout.
-//! * **Files** (feature `std`): [`save`](ByteImage::save) and [`load`](ByteImage::load).
+//! * **Files** (feature `std`): `ByteImage::save` and `ByteImage::load`.
 //! * **Weights in flash**: every layer is `const`-constructible, so a trained network is a
 //!   `static`, placed in read-only memory with nothing copied at start-up:
 //!
