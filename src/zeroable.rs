@@ -39,7 +39,10 @@ use crate::scalar::Scalar;
 ///
 /// Implemented for `f32`, `f64`, arrays of them, every built-in layer and tuples of up to
 /// 12 `Zeroable` layers. A custom layer made only of floats and arrays of floats (and
-/// zero-sized markers) can implement it too.
+/// zero-sized markers) can implement it too. `#[derive(Network)]` does not implement it
+/// (that would put an `unsafe impl` in the user's crate); a derived struct whose fields are
+/// all `Zeroable` may implement it by hand, forwarding `restore_defaults` to each field —
+/// or a large network can simply be a tuple.
 ///
 /// # Safety
 ///
