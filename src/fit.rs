@@ -119,7 +119,7 @@ impl<T: Scalar> Trainer<T> {
 
     /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
     /// with `rng`. `grads` is scratch space for the gradients (pass
-    /// [`Layer::zeroed()`](Layer::zeroed), or a [`boxed_zeroed`](crate::boxed_zeroed) value
+    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `std`) value
     /// for a large network).
     ///
     /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
