@@ -17,12 +17,18 @@ mod common;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
-    Adam, BinaryCrossEntropy, Confusion, Dense, Init, Layer, Sigmoid, SplitMix64, Trainer,
+    Adam, BinaryCrossEntropy, Confusion, Dense, Init, Layer, Network, Sigmoid, SplitMix64, Trainer,
     confusion,
 };
 
 /// 30 features → 16 sigmoid units → 1 probability of "benign".
-type Net = (Dense<30, 16>, Sigmoid<16>, Dense<16, 1>, Sigmoid<1>);
+#[derive(Network)]
+struct Net {
+    hidden: Dense<30, 16>,
+    squash: Sigmoid<16>,
+    output: Dense<16, 1>,
+    probability: Sigmoid<1>,
+}
 
 const SEED: u64 = 0;
 /// The test accuracy this example must reach.

@@ -19,12 +19,17 @@ mod common;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
-    Dense, Init, Layer, Momentum, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer, argmax,
-    confusion,
+    Dense, Init, Layer, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
+    argmax, confusion,
 };
 
 /// 64 pixels → 32 sigmoid units → 10 scores (logits); the softmax is inside the loss.
-type Net = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>);
+#[derive(Network)]
+struct Net {
+    hidden: Dense<64, 32>,
+    squash: Sigmoid<32>,
+    scores: Dense<32, 10>,
+}
 
 const SEED: u64 = 0;
 /// The test accuracy this example must reach.

@@ -119,7 +119,7 @@ impl<T: Scalar> Trainer<T> {
 
     /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
     /// with `rng`. `grads` is scratch space for the gradients (pass
-    /// [`Layer::zeroed()`](Layer::zeroed), or a [`boxed_zeroed`](crate::boxed_zeroed) value
+    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `std`) value
     /// for a large network).
     ///
     /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
@@ -157,48 +157,123 @@ impl<T: Scalar> Trainer<T> {
         if self.batch_size == 0 {
             return Err(FitError::ZeroBatchSize);
         }
-        if data.is_empty() {
-            return Ok(None);
-        }
         let mut last = None;
         for epoch in 1..=self.epochs {
+            if data.is_empty() {
+                break;
+            }
             if self.shuffle {
                 shuffle(data, rng);
             }
-            // Summed in f64: an epoch can hold many thousands of losses.
-            let mut total = 0.0f64;
-            let mut report = EpochReport {
-                epoch,
-                loss: T::zero(),
-                batches: 0,
-                clipped: 0,
-            };
-            for (batch, chunk) in data.chunks(self.batch_size).enumerate() {
-                grads.zero_params();
-                let mut batch_loss = 0.0f64;
-                for (x, t) in chunk {
-                    batch_loss += accumulate(net, grads, loss, x, t).to_f64();
-                }
-                if !batch_loss.is_finite() {
-                    return Err(FitError::NonFiniteLoss { epoch, batch });
-                }
-                total += batch_loss;
-                grads.scale_params(T::one() / T::from_f64(chunk.len() as f64));
-                if let Some(max) = self.max_grad_norm
-                    && clip_grad_norm(grads, max) > max
-                {
-                    report.clipped += 1;
-                }
-                optimizer.step(net, grads);
-                report.batches += 1;
-            }
-            report.loss = T::from_f64(total / data.len() as f64);
+            let report = self.epoch(net, grads, loss, optimizer, data, epoch)?;
             last = Some(report);
             if on_epoch(&report, net).is_break() {
                 break;
             }
         }
         Ok(last)
+    }
+
+    /// [`fit`](Self::fit) without shuffling, on data it only reads: every epoch visits the
+    /// samples in the order given. For data that cannot be moved, such as a table in a
+    /// microcontroller's flash. Mini-batches of consecutive samples learn less well from
+    /// sorted data (all of one class, then all of the next), so interleave it.
+    ///
+    /// # Errors
+    ///
+    /// As for [`fit`](Self::fit).
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use typenet::{Dense, Layer, Mse, Sgd, Trainer};
+    /// static DATA: [([f32; 1], [f32; 1]); 3] = [([0.0], [1.0]), ([1.0], [3.0]), ([2.0], [5.0])];
+    /// let mut net = Dense::<1, 1>::zeroed();
+    /// let mut grads = Dense::zeroed();
+    /// let last = Trainer::new(500, 3)
+    ///     .fit_in_order(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.2), &DATA, |_, _| {
+    ///         ControlFlow::Continue(())
+    ///     })
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert!(last.loss < 1e-4); // y = 2x + 1
+    /// assert!((net.weights[0][0] - 2.0).abs() < 0.01 && (net.bias[0] - 1.0).abs() < 0.01);
+    /// ```
+    pub fn fit_in_order<N, L, O, F>(
+        &self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &[(N::Input, L::Target)],
+        mut on_epoch: F,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
+    {
+        if self.batch_size == 0 {
+            return Err(FitError::ZeroBatchSize);
+        }
+        let mut last = None;
+        for epoch in 1..=self.epochs {
+            if data.is_empty() {
+                break;
+            }
+            let report = self.epoch(net, grads, loss, optimizer, data, epoch)?;
+            last = Some(report);
+            if on_epoch(&report, net).is_break() {
+                break;
+            }
+        }
+        Ok(last)
+    }
+
+    /// One pass over `data` in its current order.
+    fn epoch<N, L, O>(
+        &self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &[(N::Input, L::Target)],
+        epoch: usize,
+    ) -> Result<EpochReport<T>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+    {
+        // Summed in f64: an epoch can hold many thousands of losses.
+        let mut total = 0.0f64;
+        let mut report = EpochReport {
+            epoch,
+            loss: T::zero(),
+            batches: 0,
+            clipped: 0,
+        };
+        for (batch, chunk) in data.chunks(self.batch_size).enumerate() {
+            grads.zero_params();
+            let mut batch_loss = 0.0f64;
+            for (x, t) in chunk {
+                batch_loss += accumulate(net, grads, loss, x, t).to_f64();
+            }
+            if !batch_loss.is_finite() {
+                return Err(FitError::NonFiniteLoss { epoch, batch });
+            }
+            total += batch_loss;
+            grads.scale_params(T::one() / T::from_f64(chunk.len() as f64));
+            if let Some(max) = self.max_grad_norm
+                && clip_grad_norm(grads, max) > max
+            {
+                report.clipped += 1;
+            }
+            optimizer.step(net, grads);
+            report.batches += 1;
+        }
+        report.loss = T::from_f64(total / data.len() as f64);
+        Ok(report)
     }
 }
 
@@ -346,6 +421,41 @@ mod tests {
         );
         assert_eq!(nan, Err(FitError::NonFiniteLoss { epoch: 1, batch: 0 }));
         assert_eq!(net, before, "a non-finite batch is not applied");
+    }
+
+    #[test]
+    fn in_order_on_borrowed_data_equals_unshuffled_fit() {
+        let data = [([1.0], [3.0]), ([2.0], [0.0]), ([-1.0], [0.5])];
+        let start = Dense::<1, 1, f64>::new([[0.3]], [-0.2]);
+        let (mut a, mut b) = (start, start);
+        let mut grads = Layer::zeroed();
+        let go = |_: &EpochReport<f64>, _: &Dense<1, 1, f64>| ControlFlow::Continue(());
+        let ra = Trainer::new(3, 2)
+            .fit_in_order(
+                &mut a,
+                &mut grads,
+                &Mse::new(),
+                &mut Sgd::new(0.1),
+                &data,
+                go,
+            )
+            .unwrap();
+        let mut copy = data;
+        let rb = Trainer::new(3, 2)
+            .no_shuffle()
+            .fit(
+                &mut b,
+                &mut grads,
+                &Mse::new(),
+                &mut Sgd::new(0.1),
+                &mut copy,
+                &mut SplitMix64::new(0),
+                go,
+            )
+            .unwrap();
+        assert_eq!((a, ra), (b, rb));
+        assert_ne!(a, start);
+        assert_eq!(ra.unwrap().batches, 2);
     }
 
     #[test]

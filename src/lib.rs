@@ -35,6 +35,7 @@ pub mod optim;
 pub mod rng;
 pub mod scalar;
 pub mod train;
+pub mod weights;
 pub mod zeroable;
 
 mod kernels;
@@ -52,6 +53,48 @@ pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
+pub use weights::{ByteImage, Error};
+
+/// Embeds a NumPy `.npy` array in the program as a `const` array, shape-checked while
+/// compiling.
+///
+/// `include_weights!("path.npy")` reads the file at compile time (the path is relative to
+/// the crate root, like `CARGO_MANIFEST_DIR`) and expands to a constant expression of the
+/// type the surrounding code expects (a `static`'s or `const`'s type, a typed `let`, a
+/// function argument), whose shape must be the file's: `(O, I)` for a
+/// [`Dense<I, O>`](Dense)'s `weights`, `(O,)` for its `bias`. `'<f4'` and `'<f8'` files
+/// in C order are read; values are emitted exactly and converted to the layer's scalar.
+/// `include_weights!("kernel.npy", transposed)` reads an `(I, O)` kernel (Keras' layout).
+/// Cargo rebuilds when the file changes.
+///
+/// ```
+/// use typenet::{Dense, Layer, include_weights};
+/// // hidden_weight.npy has shape (3, 2), hidden_bias.npy (3,): a Dense<2, 3>.
+/// static HIDDEN: Dense<2, 3> = Dense::new(
+///     include_weights!("examples/npy/hidden_weight.npy"),
+///     include_weights!("examples/npy/hidden_bias.npy"),
+/// );
+/// // out_kernel.npy is the (1, 3) out_weight.npy saved the Keras way, as (3, 1).
+/// const OUT: Dense<3, 1> = Dense::new(
+///     include_weights!("examples/npy/out_kernel.npy", transposed),
+///     include_weights!("examples/npy/out_bias.npy"),
+/// );
+/// let out_weight: [[f32; 3]; 1] = include_weights!("examples/npy/out_weight.npy");
+/// assert_eq!(OUT.weights, out_weight);
+/// # let _ = HIDDEN.forward(&[0.0, 1.0]);
+/// ```
+///
+/// A file of the wrong shape does not compile, and the error names both shapes:
+///
+/// ```compile_fail
+/// use typenet::{Dense, include_weights};
+/// static WRONG: Dense<3, 2> = Dense::new(
+///     include_weights!("examples/npy/hidden_weight.npy"), // (3, 2), but Dense<3, 2> needs (2, 3)
+///     [0.0; 2],
+/// );
+/// // error[E0277]: the .npy file holds an `Array2<3, 2>`, but this place needs `[[f32; 3]; 2]`
+/// ```
+pub use typenet_macros::include_weights;
 
 /// The RNG traits `Layer::init_params` takes, re-exported so that custom layers and the
 /// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.

@@ -26,6 +26,21 @@
 /// from one load into the other). A derived network is a layer, so it can be a field of
 /// another derived network or an element of a tuple.
 ///
+/// It also has a byte image ([`ByteImage`](crate::ByteImage)), byte for byte the tuple's,
+/// for any number of fields; a field beyond typenum's 1024 leaves the network trainable,
+/// and only its image a compile error:
+///
+/// ```
+/// use typenet::{ByteImage, Dense, Layer, Network, Sigmoid};
+/// #[derive(Network, Debug, PartialEq)]
+/// struct Xor { hidden: Dense<2, 4>, squash: Sigmoid<4>, output: Dense<4, 1>, decide: Sigmoid<1> }
+///
+/// let net = Xor::zeroed();
+/// let bytes = net.to_bytes();
+/// assert_eq!(bytes.len(), 16 + 17 * 4);
+/// assert_eq!(Xor::from_bytes(&bytes), Ok(net));
+/// ```
+///
 /// The training [`Cache`](crate::Layer::Cache) is a generated struct, named
 /// [`CacheOf<Net>`](crate::CacheOf), with one field per layer under the layer's name and
 /// visibility. Like a tuple of the caches, it is `Clone`, `Copy`, `Debug` and `PartialEq`

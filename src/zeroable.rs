@@ -6,9 +6,9 @@
 //! on the stack, and a network, its gradients and an optimizer's state for a 784 → 128 → 10
 //! model add up to more than the 2 MiB stack of a test thread.
 //!
-//! With the `std` feature, [`boxed_zeroed`] allocates a network on the heap already
+//! With the `std` feature, `boxed_zeroed` allocates a network on the heap already
 //! zeroed (by asking the allocator for zeroed memory, as `calloc` does), never building it
-//! on the stack, and [`boxed_initialized`] then draws its parameters in place. This needs
+//! on the stack, and `boxed_initialized` then draws its parameters in place. This needs
 //! to know that "all bytes zero" is a valid value of the type, which is what the
 //! [`Zeroable`] marker says.
 //!
@@ -39,7 +39,10 @@ use crate::scalar::Scalar;
 ///
 /// Implemented for `f32`, `f64`, arrays of them, every built-in layer and tuples of up to
 /// 12 `Zeroable` layers. A custom layer made only of floats and arrays of floats (and
-/// zero-sized markers) can implement it too.
+/// zero-sized markers) can implement it too. `#[derive(Network)]` does not implement it
+/// (that would put an `unsafe impl` in the user's crate); a derived struct whose fields are
+/// all `Zeroable` may implement it by hand, forwarding `restore_defaults` to each field —
+/// or a large network can simply be a tuple.
 ///
 /// # Safety
 ///

@@ -11,7 +11,7 @@
 
 /// A public module with a public network.
 pub mod public {
-    use typenet::{Dense, Network, Relu, Sigmoid};
+    use typenet::{Dense, Identity, Network, Relu, Sigmoid, Step};
 
     /// A documented network.
     #[derive(Network, Debug)]
@@ -24,6 +24,17 @@ pub mod public {
         pub output: Dense<8, 2>,
         /// The output activation.
         pub squash: Sigmoid<2>,
+    }
+
+    /// A network with layers whose cache is `()` (comparing those is a `unit_cmp` lint).
+    #[derive(Network)]
+    pub struct Linear {
+        /// The layer.
+        pub dense: Dense<2, 2>,
+        /// No activation.
+        pub identity: Identity<2>,
+        /// A step, which keeps no cache either.
+        pub step: Step<2>,
     }
 
     /// A crate-private tuple network.
@@ -53,5 +64,9 @@ fn strict_lints_accept_the_generated_code() {
     assert_eq!(y, [0.5, 0.5]);
     assert_eq!(cache.hidden, [1.0, 2.0, 3.0]);
     assert_eq!(<public::Pair as Layer>::PARAM_COUNT, 6);
+    let linear = public::Linear::zeroed();
+    let (_, a) = linear.forward_train(&[1.0, -1.0]);
+    let (_, b) = linear.forward_train(&[1.0, -1.0]);
+    assert!(a == b);
     assert_eq!(<private::Small<f64> as Layer>::PARAM_COUNT, 2);
 }

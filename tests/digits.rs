@@ -8,11 +8,17 @@ mod common;
 
 use std::ops::ControlFlow;
 use typenet::{
-    Dense, Init, Layer, Momentum, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer, argmax,
-    confusion,
+    Dense, Init, Layer, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
+    argmax, confusion,
 };
 
-type Net = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>);
+/// The network of `examples/digits.rs`, as a derived struct.
+#[derive(Network)]
+struct Net {
+    hidden: Dense<64, 32>,
+    squash: Sigmoid<32>,
+    scores: Dense<32, 10>,
+}
 
 #[test]
 fn digits_reach_an_accuracy_floor_in_a_few_epochs() {

@@ -38,21 +38,25 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             let cache = cache_struct(&net);
             let cache_traits = impl_cache_traits(&net);
             let layer = impl_layer(&net);
+            let param_count = impl_param_count(&net);
             quote! {
                 const _: () = {
                     #check
                     #cache
                     #cache_traits
                     #layer
+                    #param_count
                 };
             }
         }
         Err(errors) => {
             let errors = errors.into_compile_error();
             let stub = stub_layer(input);
+            let stub_count = stub_param_count(input);
             quote! {
                 #errors
                 #stub
+                #stub_count
             }
         }
     }
@@ -332,6 +336,9 @@ fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
         #[automatically_derived]
         impl #impl_generics ::core::cmp::PartialEq for #name #ty_generics #eq_bounds {
             #[inline]
+            // Layers that keep no cache (`Identity`, `Step`) have `()` caches, whose
+            // comparison clippy flags in the user's crate because the span is theirs.
+            #[allow(clippy::unit_cmp)]
             fn eq(&self, #other: &Self) -> bool {
                 true #(&& #equal)*
             }
@@ -608,6 +615,48 @@ fn fits_arg(
     let (amp, path) = (amp(next), fits_path(prev, next, method));
     let call = quote_spanned!(next.span_hi=> (#value));
     quote!(#amp #path #call)
+}
+
+/// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image
+/// (`ByteImage::to_bytes`). It is the sum of the fields' counts through the cons list
+/// `(F1, (F2, (…, ())))` and `SumCounts`: the typenum arithmetic of a tuple of the same
+/// layers, with no limit on the number of fields. The image then equals the tuple's, byte
+/// for byte, since `FINGERPRINT` and the parameter order are the tuple's too.
+///
+/// The bound on the list is higher-ranked (`for<'typenet_a>`), which keeps the compiler
+/// from checking it where the struct is defined: a network with a layer beyond typenum's
+/// range (over 1024) must still compile and train. Only a use of its byte image is an
+/// error, and that error names the layer (`ParamCount`'s message).
+fn impl_param_count(net: &Network<'_>) -> TokenStream {
+    let ident = net.ident;
+    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
+    let list = net.layers.iter().rev().fold(quote!(()), |rest, l| {
+        let ty = l.ty;
+        quote!((#ty, #rest))
+    });
+    let user_predicates = where_clause.into_iter().flat_map(|w| w.predicates.iter());
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::weights::ParamCount for #ident #ty_generics
+        where
+            #(#user_predicates,)*
+            for<'typenet_a> #list: ::typenet::weights::SumCounts,
+        {
+            type Count = <#list as ::typenet::weights::SumCounts>::Count;
+        }
+    }
+}
+
+/// A `ParamCount` beside [`stub_layer`]: zero, like the stub's `PARAM_COUNT`.
+fn stub_param_count(input: &DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::typenet::weights::ParamCount for #ident #ty_generics #where_clause {
+            type Count = <() as ::typenet::weights::SumCounts>::Count;
+        }
+    }
 }
 
 /// A `Layer` impl that compiles whatever the input was, emitted beside the errors so that

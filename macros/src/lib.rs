@@ -1,4 +1,5 @@
-//! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]`.
+//! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]` and
+//! `include_weights!`.
 //!
 //! This crate is re-exported by `typenet` as `typenet::Network`; depend on `typenet` rather
 //! than on it directly, and read the derive's documentation there.
@@ -14,6 +15,7 @@
 #![warn(clippy::pedantic)]
 
 mod expand;
+mod include_weights;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -28,4 +30,12 @@ use proc_macro::TokenStream;
 pub fn derive_network(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Embeds a `NumPy` `.npy` array as an array constant, shape-checked at compile time.
+///
+/// See `typenet::include_weights` for the documentation and examples.
+#[proc_macro]
+pub fn include_weights(input: TokenStream) -> TokenStream {
+    include_weights::expand(input.into()).into()
 }

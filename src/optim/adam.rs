@@ -25,7 +25,7 @@ use num_traits::{Float as _, One as _, Zero as _};
 ///
 /// The two moments have the network's own type; `S` says how they are stored, as for
 /// [`Momentum`](crate::Momentum): by value ([`new`](Adam::new)), on the heap
-/// ([`boxed`](Adam::boxed)) or borrowed ([`with_state`](Adam::with_state)).
+/// (`boxed`, with `std`) or borrowed ([`with_state`](Adam::with_state)).
 ///
 /// ```
 /// use typenet::{Adam, Dense, Optimizer};

@@ -24,7 +24,7 @@ use num_traits::Zero as _;
 ///
 /// The velocity has the network's own type, so its size is known at compile time. `S` is
 /// how it is stored: by value (`S = N`, the default, from [`new`](Momentum::new)), on the
-/// heap (`S = Box<N>`, from [`boxed`](Momentum::boxed), for networks larger than the stack)
+/// heap (`S = Box<N>`, from `boxed`, with `std`, for networks larger than the stack)
 /// or borrowed (`S = &mut N`, from [`with_state`](Momentum::with_state), for example a
 /// `static` on a microcontroller).
 ///

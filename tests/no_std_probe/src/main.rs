@@ -33,6 +33,24 @@ pub extern "C" fn probe() -> f32 {
     infer(&net, &[1.0, 0.0])[0]
 }
 
+/// Weights without std or alloc: a byte image round trip, and a network whose weights
+/// were embedded from `.npy` files at compile time.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_weights() -> bool {
+    use typenet::{ByteImage, include_weights};
+    static FROM_NPY: (Dense<2, 3>, Sigmoid<3>) = (
+        Dense::new(
+            include_weights!("../../examples/npy/hidden_weight.npy"),
+            include_weights!("../../examples/npy/hidden_bias.npy"),
+        ),
+        Sigmoid::new(),
+    );
+    let bytes = FROM_NPY.to_bytes();
+    let derived = Xor::<4>::zeroed().to_bytes();
+    <(Dense<2, 3>, Sigmoid<3>)>::from_bytes(&bytes) == Ok(FROM_NPY)
+        && Xor::<4>::from_bytes(&derived).is_ok()
+}
+
 /// The same with the derived struct.
 #[unsafe(no_mangle)]
 pub extern "C" fn probe_derived() -> f32 {

@@ -1,0 +1,298 @@
+//! Fixed-size byte images of a network's parameters.
+
+use super::count::ParamCount;
+use super::error::Error;
+use crate::layer::Layer;
+use crate::scalar::Scalar;
+use core::ops::{Add, Mul};
+use generic_array::{ArrayLength, GenericArray};
+use num_traits::Float as _;
+use typenum::{Prod, Sum, U4, U8, U16, Unsigned};
+
+/// The first four bytes of every image.
+pub const MAGIC: [u8; 4] = *b"TNET";
+/// The layout version this library writes and reads.
+pub const VERSION: u16 = 1;
+/// The header's length in bytes: magic (4), version (2), scalar code (2), fingerprint (8).
+pub const HEADER_LEN: usize = 16;
+type HeaderLen = U16;
+
+/// A scalar type that can be stored in a byte image: `f32` or `f64`, little-endian.
+pub trait ImageScalar: Scalar {
+    /// The stored width in bytes, as a type.
+    type Width: Unsigned;
+    /// The code stored in the header: the width in bytes (4 for `f32`, 8 for `f64`).
+    const CODE: u16;
+    /// Writes the little-endian bytes of `self` into `out` (exactly `Width` long).
+    fn write_le(self, out: &mut [u8]);
+    /// Reads a value from exactly `Width` little-endian bytes.
+    fn read_le(bytes: &[u8]) -> Self;
+}
+
+impl ImageScalar for f32 {
+    type Width = U4;
+    const CODE: u16 = 4;
+    #[inline]
+    fn write_le(self, out: &mut [u8]) {
+        out.copy_from_slice(&self.to_le_bytes());
+    }
+    #[inline]
+    fn read_le(bytes: &[u8]) -> Self {
+        let mut b = [0; 4];
+        b.copy_from_slice(bytes);
+        f32::from_le_bytes(b)
+    }
+}
+
+impl ImageScalar for f64 {
+    type Width = U8;
+    const CODE: u16 = 8;
+    #[inline]
+    fn write_le(self, out: &mut [u8]) {
+        out.copy_from_slice(&self.to_le_bytes());
+    }
+    #[inline]
+    fn read_le(bytes: &[u8]) -> Self {
+        let mut b = [0; 8];
+        b.copy_from_slice(bytes);
+        f64::from_le_bytes(b)
+    }
+}
+
+/// The length of a network's byte image, as a type and as a `usize`.
+///
+/// Implemented for every [`ParamCount`] network whose scalar is `f32` or `f64`:
+/// `HEADER_LEN + PARAM_COUNT · size_of::<Scalar>()`.
+pub trait ImageSize: ParamCount<Scalar: ImageScalar> {
+    /// The image length as a typenum number (the `N` of `GenericArray<u8, N>`).
+    type Len: ArrayLength;
+    /// The image length in bytes.
+    const LEN: usize = <Self::Len as Unsigned>::USIZE;
+}
+
+impl<L> ImageSize for L
+where
+    L: ParamCount<Scalar: ImageScalar>,
+    // Count · Width + HeaderLen, computed in typenum
+    L::Count: Mul<<L::Scalar as ImageScalar>::Width>,
+    Prod<L::Count, <L::Scalar as ImageScalar>::Width>: Add<HeaderLen>,
+    Sum<Prod<L::Count, <L::Scalar as ImageScalar>::Width>, HeaderLen>: ArrayLength,
+{
+    type Len = Sum<Prod<L::Count, <L::Scalar as ImageScalar>::Width>, HeaderLen>;
+}
+
+/// A network's byte image, `GenericArray<u8, _>` of a length fixed by its type.
+pub type Image<L> = GenericArray<u8, <L as ImageSize>::Len>;
+
+/// Saving and loading a network as a fixed-size byte image.
+///
+/// Every [`Layer`] has these methods; they require [`ImageSize`], which holds for any
+/// network made of layers whose sizes typenum knows (up to 1024). For a network with a
+/// larger layer, calling them is a compile error naming that layer.
+///
+/// # Layout (version 1, all numbers little-endian)
+///
+/// | offset | length | content |
+/// |-------:|-------:|---------|
+/// | 0      | 4      | magic `b"TNET"` |
+/// | 4      | 2      | format version, `u16` = 1 |
+/// | 6      | 2      | scalar code, `u16`: its width in bytes, 4 (`f32`) or 8 (`f64`) |
+/// | 8      | 8      | shape fingerprint, `u64` = [`Layer::FINGERPRINT`] |
+/// | 16     | `P·w`  | the `P` = [`Layer::PARAM_COUNT`] parameters, `w` bytes each |
+///
+/// Parameters come in [`visit_params`](Layer::visit_params) order: layer by layer; within
+/// a [`Dense`](crate::Dense), `weights[0][0], weights[0][1], …` (row by row, rows are
+/// outputs), then `bias`. A `Dense<2, 4>` (`f32`) image is `16 + 12·4 = 64` bytes.
+///
+/// ```
+/// use typenet::weights::ByteImage;
+/// use typenet::{Dense, Error, Sigmoid};
+///
+/// let net = (Dense::<2, 1>::new([[1.0, 1.0]], [-1.5]), Sigmoid::<1>::new());
+/// let bytes = net.to_bytes();
+/// assert_eq!(bytes.len(), 16 + 3 * 4); // known at compile time: a GenericArray
+/// assert_eq!(<(Dense<2, 1>, Sigmoid<1>)>::from_bytes(&bytes), Ok(net));
+///
+/// // Another shape does not load: by its length, or, where the lengths agree
+/// // (2·4 + 4 = 3·3 + 3 = 12 parameters), by its fingerprint.
+/// let wide = Dense::<2, 4>::new([[0.5; 2]; 4], [0.0; 4]).to_bytes();
+/// assert_eq!(Dense::<4, 2>::from_bytes(&wide), Err(Error::Length { expected: 56, found: 64 }));
+/// assert!(matches!(Dense::<3, 3>::from_bytes(&wide), Err(Error::Fingerprint { .. })));
+/// ```
+///
+/// A layer beyond typenum's range still trains, but has no image:
+///
+/// ```compile_fail
+/// use typenet::weights::ByteImage;
+/// use typenet::{Dense, Layer};
+/// let big = Dense::<2000, 1>::zeroed();
+/// big.to_bytes(); // error: `Dense<2000, 1>` has no byte image: its parameter count is not known as a type
+/// ```
+pub trait ByteImage: Layer {
+    /// The byte image of `self`: header, then every parameter.
+    fn to_bytes(&self) -> Image<Self>
+    where
+        Self: ImageSize,
+    {
+        const { assert_counts_agree::<Self>() };
+        let mut out = Image::<Self>::default();
+        write_header::<Self>(&mut out[..HEADER_LEN]);
+        let width = <<Self::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
+        let mut chunks = out[HEADER_LEN..].chunks_exact_mut(width);
+        self.visit_params(&mut |p| {
+            for (&v, chunk) in p.iter().zip(chunks.by_ref()) {
+                v.write_le(chunk);
+            }
+        });
+        out
+    }
+
+    /// Parses a byte image into a new network. Checks, in order: the length, the magic
+    /// number, the version, the scalar type, the fingerprint, and that every parameter is
+    /// finite. Never panics. Settings that are not parameters take their
+    /// [`zeroed`](Layer::zeroed) defaults; [`load_bytes`](ByteImage::load_bytes) into a
+    /// configured network keeps them.
+    ///
+    /// # Errors
+    /// The first check that fails, as an [`Error`].
+    fn from_bytes(bytes: &[u8]) -> Result<Self, Error>
+    where
+        Self: ImageSize,
+    {
+        const { assert_counts_agree::<Self>() };
+        if bytes.len() != Self::LEN {
+            return Err(Error::Length {
+                expected: Self::LEN,
+                found: bytes.len(),
+            });
+        }
+        let (header, body) = bytes.split_at(HEADER_LEN);
+        check_header::<Self>(header)?;
+        let width = <<Self::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
+        let mut chunks = body.chunks_exact(width);
+        let mut net = Self::zeroed();
+        let mut index = 0;
+        let mut first_error = None;
+        net.visit_params_mut(&mut |p| {
+            for v in p {
+                match chunks.next() {
+                    Some(chunk) => {
+                        let x = <Self::Scalar as ImageScalar>::read_le(chunk);
+                        if !x.is_finite() && first_error.is_none() {
+                            first_error = Some(Error::NonFinite { index });
+                        }
+                        *v = x;
+                    }
+                    // a layer visiting more parameters than it declares: report, never panic
+                    None if first_error.is_none() => {
+                        first_error = Some(Error::Length {
+                            expected: HEADER_LEN + (index + 1) * width,
+                            found: bytes.len(),
+                        });
+                    }
+                    None => {}
+                }
+                index += 1;
+            }
+        });
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(net),
+        }
+    }
+
+    /// Sets the parameters of `self` from `bytes`, keeping its settings (such as a
+    /// [`LeakyRelu`](crate::LeakyRelu)'s slope, which is not a parameter and not in the
+    /// image; [`from_bytes`](ByteImage::from_bytes) gives such settings their defaults).
+    /// On error `self` is left untouched: the image is parsed in full before anything is
+    /// written.
+    ///
+    /// # Errors
+    /// As [`from_bytes`](ByteImage::from_bytes).
+    fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), Error>
+    where
+        Self: ImageSize,
+    {
+        let loaded = Self::from_bytes(bytes)?;
+        // same type, so the same tensors in the same order and of the same lengths
+        self.zip_params(&loaded, [], &mut |dst, src, []| dst.copy_from_slice(src));
+        Ok(())
+    }
+
+    /// Writes the byte image to a file.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    #[cfg(feature = "std")]
+    fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()>
+    where
+        Self: ImageSize,
+    {
+        std::fs::write(path, self.to_bytes())
+    }
+
+    /// Reads a network from a file written by [`save`](ByteImage::save).
+    ///
+    /// # Errors
+    /// An I/O error, or an [`Error`] wrapped as [`std::io::ErrorKind::InvalidData`]
+    /// (`err.get_ref()` downcasts to it).
+    #[cfg(feature = "std")]
+    fn load(path: impl AsRef<std::path::Path>) -> std::io::Result<Self>
+    where
+        Self: ImageSize,
+    {
+        let bytes = std::fs::read(path)?;
+        Self::from_bytes(&bytes).map_err(super::invalid_data)
+    }
+}
+
+impl<L: Layer> ByteImage for L {}
+
+/// Holds when the type-level count of a layer agrees with its `PARAM_COUNT`; evaluated at
+/// compile time for every network whose image is used.
+const fn assert_counts_agree<L: ImageSize>() {
+    assert!(
+        <L::Count as Unsigned>::USIZE == <L as Layer>::PARAM_COUNT,
+        "ParamCount::Count differs from Layer::PARAM_COUNT"
+    );
+}
+
+fn write_header<L: ImageSize>(out: &mut [u8]) {
+    out[0..4].copy_from_slice(&MAGIC);
+    out[4..6].copy_from_slice(&VERSION.to_le_bytes());
+    out[6..8].copy_from_slice(&<L::Scalar as ImageScalar>::CODE.to_le_bytes());
+    out[8..16].copy_from_slice(&<L as Layer>::FINGERPRINT.to_le_bytes());
+}
+
+/// Checks a header of exactly [`HEADER_LEN`] bytes.
+fn check_header<L: ImageSize>(h: &[u8]) -> Result<(), Error> {
+    let magic = [h[0], h[1], h[2], h[3]];
+    if magic != MAGIC {
+        return Err(Error::Magic { found: magic });
+    }
+    let version = u16::from_le_bytes([h[4], h[5]]);
+    if version != VERSION {
+        return Err(Error::Version {
+            expected: VERSION,
+            found: version,
+        });
+    }
+    let code = u16::from_le_bytes([h[6], h[7]]);
+    let expected = <L::Scalar as ImageScalar>::CODE;
+    if code != expected {
+        return Err(Error::Scalar {
+            expected: <L::Scalar as Scalar>::NAME,
+            found: code,
+        });
+    }
+    let mut fp = [0; 8];
+    fp.copy_from_slice(&h[8..16]);
+    let found = u64::from_le_bytes(fp);
+    if found != L::FINGERPRINT {
+        return Err(Error::Fingerprint {
+            expected: L::FINGERPRINT,
+            found,
+        });
+    }
+    Ok(())
+}
