@@ -1,9 +1,10 @@
 //! Mini-batch training over a data set: epochs, batches, shuffling, progress.
 
+use crate::batch::{self, BatchError};
 use crate::layer::Layer;
 use crate::loss::Loss;
 use crate::optim::{Optimizer, clip_grad_norm};
-use crate::scalar::Scalar;
+use crate::scalar::{Scalar, Vector};
 use crate::train::accumulate;
 use core::ops::ControlFlow;
 use rand_core::Rng;
@@ -68,6 +69,9 @@ pub struct EpochReport<T> {
 pub enum FitError {
     /// `batch_size` was 0.
     ZeroBatchSize,
+    /// The workspace given to [`Trainer::with_workspace`] holds fewer scalars than
+    /// [`Trainer::workspace_len`] asks for ([`BatchError::Workspace`]).
+    Batch(BatchError),
     /// A batch's loss was NaN or infinite (diverging training, or non-finite data). The
     /// network was not updated with that batch.
     NonFiniteLoss {
@@ -82,6 +86,7 @@ impl core::fmt::Display for FitError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             FitError::ZeroBatchSize => write!(f, "the batch size must be at least 1"),
+            FitError::Batch(e) => e.fmt(f),
             FitError::NonFiniteLoss { epoch, batch } => {
                 write!(
                     f,
@@ -93,6 +98,12 @@ impl core::fmt::Display for FitError {
 }
 
 impl core::error::Error for FitError {}
+
+impl From<BatchError> for FitError {
+    fn from(e: BatchError) -> Self {
+        FitError::Batch(e)
+    }
+}
 
 impl<T: Scalar> Trainer<T> {
     /// `epochs` passes over the data in batches of `batch_size`, shuffled, not clipped.
@@ -115,6 +126,69 @@ impl<T: Scalar> Trainer<T> {
     pub const fn no_shuffle(mut self) -> Self {
         self.shuffle = false;
         self
+    }
+
+    /// Scalars of workspace a [`BatchTrainer`] with this schedule needs for the network
+    /// `N`: the batch's inputs, copied out of the (input, target) pairs, plus what
+    /// [`accumulate_batch`](crate::accumulate_batch) needs for `batch_size` samples
+    /// ([`batch::workspace_len`]). A `const fn`, so it can
+    /// size an array or a `static`.
+    ///
+    /// ```
+    /// use typenet::{Dense, Sigmoid, Trainer};
+    /// type Net = (Dense<64, 32>, Sigmoid<32>, Dense<32, 10>);
+    /// const LEN: usize = Trainer::<f32>::new(100, 32).workspace_len::<Net>();
+    /// // 32 inputs of 64, and per sample 32 + 32 + 10 outputs and as many gradients,
+    /// // plus the network's 10 outputs and their gradients
+    /// assert_eq!(LEN, 32 * (64 + 2 * (32 + 32 + 10) + 2 * 10));
+    /// ```
+    pub const fn workspace_len<N: Layer<Scalar = T>>(&self) -> usize {
+        self.batch_size * <N::Input as Vector<T>>::LEN + batch::workspace_len::<N>(self.batch_size)
+    }
+
+    /// The same schedule run on the batched path ([`Layer::forward_batch`],
+    /// [`Layer::backward_batch`]: whole mini-batches through each layer, blocked matrix
+    /// products for large `Dense` layers), in `workspace`: anything that holds a slice of
+    /// at least [`workspace_len`](Self::workspace_len) scalars (`&mut [T]`, an array, a
+    /// `Vec`). The library still allocates nothing.
+    ///
+    /// Training gives the same bits as [`fit`](Self::fit): the batched methods compute
+    /// every number with the operations of the per-sample ones, in the same order.
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use typenet::{Dense, Init, Layer, Mse, Momentum, Sigmoid, SplitMix64, Trainer};
+    /// type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+    /// let start: Xor = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
+    /// let data = [([0., 0.], [0.]), ([0., 1.], [1.]), ([1., 0.], [1.]), ([1., 1.], [0.])];
+    /// let schedule = Trainer::new(500, 2);
+    /// let go = |_: &_, _: &_| ControlFlow::Continue(());
+    ///
+    /// let (mut a, mut grads) = (start, Xor::zeroed());
+    /// let mut shuffled = data;
+    /// schedule.fit(&mut a, &mut grads, &Mse::new(), &mut Momentum::new(0.5, 0.9),
+    ///              &mut shuffled, &mut SplitMix64::new(2), go)?;
+    ///
+    /// let mut workspace = [0.0; Trainer::<f32>::new(500, 2).workspace_len::<Xor>()];
+    /// let (mut b, mut shuffled) = (start, data);
+    /// schedule.with_workspace(&mut workspace[..]).fit(&mut b, &mut grads, &Mse::new(),
+    ///     &mut Momentum::new(0.5, 0.9), &mut shuffled, &mut SplitMix64::new(2), go)?;
+    /// assert_eq!(a, b); // bit for bit
+    /// # Ok::<(), typenet::FitError>(())
+    /// ```
+    pub fn with_workspace<W: AsMut<[T]>>(self, workspace: W) -> BatchTrainer<T, W> {
+        BatchTrainer {
+            schedule: self,
+            workspace,
+        }
+    }
+
+    /// [`with_workspace`](Self::with_workspace) with a workspace on the heap, sized for
+    /// `N` and this schedule's batch size.
+    #[cfg(feature = "std")]
+    pub fn batched<N: Layer<Scalar = T>>(self) -> BatchTrainer<T, std::vec::Vec<T>> {
+        let len = self.workspace_len::<N>();
+        self.with_workspace(std::vec![T::zero(); len])
     }
 
     /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
@@ -165,7 +239,7 @@ impl<T: Scalar> Trainer<T> {
             if self.shuffle {
                 shuffle(data, rng);
             }
-            let report = self.epoch(net, grads, loss, optimizer, data, epoch)?;
+            let report = self.epoch(net, grads, loss, optimizer, data, epoch, None)?;
             last = Some(report);
             if on_epoch(&report, net).is_break() {
                 break;
@@ -221,7 +295,7 @@ impl<T: Scalar> Trainer<T> {
             if data.is_empty() {
                 break;
             }
-            let report = self.epoch(net, grads, loss, optimizer, data, epoch)?;
+            let report = self.epoch(net, grads, loss, optimizer, data, epoch, None)?;
             last = Some(report);
             if on_epoch(&report, net).is_break() {
                 break;
@@ -230,7 +304,9 @@ impl<T: Scalar> Trainer<T> {
         Ok(last)
     }
 
-    /// One pass over `data` in its current order.
+    /// One pass over `data` in its current order, on the batched path if given a
+    /// workspace (checked by the caller).
+    #[allow(clippy::too_many_arguments)]
     fn epoch<N, L, O>(
         &self,
         net: &mut N,
@@ -239,6 +315,7 @@ impl<T: Scalar> Trainer<T> {
         optimizer: &mut O,
         data: &[(N::Input, L::Target)],
         epoch: usize,
+        mut workspace: Option<&mut [T]>,
     ) -> Result<EpochReport<T>, FitError>
     where
         N: Layer<Scalar = T>,
@@ -255,10 +332,15 @@ impl<T: Scalar> Trainer<T> {
         };
         for (batch, chunk) in data.chunks(self.batch_size).enumerate() {
             grads.zero_params();
-            let mut batch_loss = 0.0f64;
-            for (x, t) in chunk {
-                batch_loss += accumulate(net, grads, loss, x, t).to_f64();
-            }
+            let batch_loss = if let Some(ws) = workspace.as_deref_mut() {
+                accumulate_chunk(net, grads, loss, chunk, ws)?
+            } else {
+                let mut sum = 0.0f64;
+                for (x, t) in chunk {
+                    sum += accumulate(net, grads, loss, x, t).to_f64();
+                }
+                sum
+            };
             if !batch_loss.is_finite() {
                 return Err(FitError::NonFiniteLoss { epoch, batch });
             }
@@ -275,6 +357,155 @@ impl<T: Scalar> Trainer<T> {
         report.loss = T::from_f64(total / data.len() as f64);
         Ok(report)
     }
+}
+
+/// A [`Trainer`] schedule run on the batched path, with its workspace: made by
+/// [`Trainer::with_workspace`] (or `Trainer::batched`, with `std`). Its
+/// [`fit`](Self::fit) and [`fit_in_order`](Self::fit_in_order) take the same arguments
+/// as [`Trainer`]'s and give the same bits, faster for networks with large layers.
+///
+/// Each batch's inputs are copied into the workspace (the data stays pairs, so shuffling
+/// moves each sample in one piece), run forward through each layer as a batch, the
+/// losses and their gradients computed sample by sample, then the batch runs backward
+/// through each layer.
+#[derive(Clone, Debug)]
+pub struct BatchTrainer<T, W> {
+    /// The schedule: epochs, batch size, clipping, shuffling.
+    pub schedule: Trainer<T>,
+    workspace: W,
+}
+
+impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
+    /// [`Trainer::fit`] on the batched path.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::fit`], and [`FitError::Batch`] (before anything runs) if the
+    /// workspace is shorter than [`Trainer::workspace_len`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit<N, L, O, R, F>(
+        &mut self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &mut [(N::Input, L::Target)],
+        rng: &mut R,
+        mut on_epoch: F,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        R: Rng + ?Sized,
+        F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
+    {
+        let (s, ws) = self.checked::<N>()?;
+        let mut last = None;
+        for epoch in 1..=s.epochs {
+            if data.is_empty() {
+                break;
+            }
+            if s.shuffle {
+                shuffle(data, rng);
+            }
+            let report = s.epoch(net, grads, loss, optimizer, data, epoch, Some(&mut *ws))?;
+            last = Some(report);
+            if on_epoch(&report, net).is_break() {
+                break;
+            }
+        }
+        Ok(last)
+    }
+
+    /// [`Trainer::fit_in_order`] on the batched path.
+    ///
+    /// # Errors
+    ///
+    /// As [`fit`](Self::fit).
+    pub fn fit_in_order<N, L, O, F>(
+        &mut self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &[(N::Input, L::Target)],
+        mut on_epoch: F,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
+    {
+        let (s, ws) = self.checked::<N>()?;
+        let mut last = None;
+        for epoch in 1..=s.epochs {
+            if data.is_empty() {
+                break;
+            }
+            let report = s.epoch(net, grads, loss, optimizer, data, epoch, Some(&mut *ws))?;
+            last = Some(report);
+            if on_epoch(&report, net).is_break() {
+                break;
+            }
+        }
+        Ok(last)
+    }
+
+    /// The schedule and the workspace, once both are checked.
+    fn checked<N: Layer<Scalar = T>>(&mut self) -> Result<(Trainer<T>, &mut [T]), FitError> {
+        let s = self.schedule;
+        if s.batch_size == 0 {
+            return Err(FitError::ZeroBatchSize);
+        }
+        let ws = self.workspace.as_mut();
+        let needed = s.workspace_len::<N>();
+        if ws.len() < needed {
+            return Err(FitError::Batch(BatchError::Workspace {
+                needed,
+                found: ws.len(),
+            }));
+        }
+        Ok((s, ws))
+    }
+}
+
+/// Adds the gradients of the samples of `chunk` into `grads` on the batched path and
+/// returns their summed loss, in f64 as the per-sample path sums it. `workspace` holds
+/// at least [`Trainer::workspace_len`] scalars for a batch of `chunk.len()` or more
+/// (checked before the first epoch, so the layers' own checks do not fail).
+fn accumulate_chunk<N, L>(
+    net: &N,
+    grads: &mut N,
+    loss: &L,
+    chunk: &[(N::Input, L::Target)],
+    workspace: &mut [N::Scalar],
+) -> Result<f64, BatchError>
+where
+    N: Layer,
+    L: Loss<N::Output, Scalar = N::Scalar>,
+{
+    let n = chunk.len();
+    let (xs, rest) = workspace.split_at_mut(n * <N::Input as Vector<N::Scalar>>::LEN);
+    let out = n * <N::Output as Vector<N::Scalar>>::LEN;
+    let (ys, rest) = rest.split_at_mut(out);
+    let (dys, rest) = rest.split_at_mut(out);
+    let xs = <N::Input as Vector<N::Scalar>>::slice_from_flat_mut(xs);
+    let ys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(ys);
+    let dys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(dys);
+    for (x, (sample, _)) in xs.iter_mut().zip(chunk) {
+        *x = *sample;
+    }
+    net.forward_batch(xs, ys, rest)?;
+    let mut total = 0.0f64;
+    for ((y, (_, t)), dy) in ys.iter().zip(chunk).zip(dys.iter_mut()) {
+        let (e, g) = loss.loss_and_gradient(y, t);
+        total += e.to_f64();
+        *dy = g;
+    }
+    net.backward_batch(xs, ys, dys, None, grads, rest)?;
+    Ok(total)
 }
 
 /// Shuffles `data` in place (Fisher–Yates): every order equally likely, given a good `rng`.

@@ -43,7 +43,7 @@ mod kernels;
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::Fits;
 pub use eval::{Confusion, accuracy, argmax, confusion};
-pub use fit::{EpochReport, FitError, Trainer, shuffle};
+pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
