@@ -140,6 +140,24 @@ macro_rules! tuple_layer {
                 self.$i0.backward_params(&cache.$i0, &g, &mut grads.$i0);
             }
 
+            #[inline]
+            fn backward_overwrite(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
+                let g = *grad;
+                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                    self.$rni.backward_overwrite(&cache.$rni, &g, &mut grads.$rni),
+                );)*
+                self.$i0.backward_overwrite(&cache.$i0, &g, &mut grads.$i0)
+            }
+
+            #[inline]
+            fn backward_params_overwrite(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) {
+                let g = *grad;
+                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                    self.$rni.backward_overwrite(&cache.$rni, &g, &mut grads.$rni),
+                );)*
+                self.$i0.backward_params_overwrite(&cache.$i0, &g, &mut grads.$i0);
+            }
+
             #[allow(unused_mut)] // a one-layer tuple splits nothing
             fn forward_batch(
                 &self,

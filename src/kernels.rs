@@ -58,6 +58,15 @@ pub(crate) fn axpy<T: Scalar, const N: usize>(y: &mut [T; N], a: T, x: &[T; N]) 
     }
 }
 
+/// `y[i] = a · x[i] + 0`: [`axpy`] onto zeros, without reading `y`. The `+ 0` is kept
+/// (the compiler may not drop it: `-0 + 0` is `+0`), so the bits are [`axpy`]'s.
+#[inline(always)]
+pub(crate) fn scale_into<T: Scalar, const N: usize>(y: &mut [T; N], a: T, x: &[T; N]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi = xi.mul_add_fast(a, T::zero());
+    }
+}
+
 /// `a·b + c` as separate multiply and add. `Float::mul_add` is a fused instruction only
 /// where the target has FMA and a slow library call elsewhere, and fusing changes the
 /// rounding, so the plain form is both the portable and the reproducible choice.
@@ -345,6 +354,15 @@ mod tests {
         let mut ys_ref = [y0; B];
         let mut g_ref = g0;
         let mut dx_ref = [[0.0f32; I]; B];
+        // scale_into is axpy onto zeros, signed zeros included
+        for o in 0..O {
+            let (mut set, mut added) = ([f32::NAN; I], [0.0f32; I]);
+            let s = if o == 0 { -0.0 } else { d[0][o] };
+            scale_into(&mut set, s, &xs[0]);
+            axpy(&mut added, s, &xs[0]);
+            let bits1 = |v: &[f32; I]| v.map(f32::to_bits);
+            assert_eq!(bits1(&set), bits1(&added), "scale_into {I}x{O}");
+        }
         for b in 0..B {
             for o in 0..O {
                 ys_ref[b][o] += dot(&w[o], &xs[b]);

@@ -88,6 +88,39 @@ pub trait Layer: Sized {
         let _ = self.backward(cache, grad_output, grads);
     }
 
+    /// [`backward`](Layer::backward) into gradients that hold only this sample's: sets
+    /// `grads`' parameters to `∂E/∂parameters` rather than adding to them. The same bits
+    /// as [`zero_params`](Layer::zero_params) followed by `backward` (each gradient is
+    /// computed as `0 + …`, exactly what adding to a zero computes), without the pass
+    /// that zeroes the gradients nor reading them back: for a one-sample training step
+    /// ([`train_step`](crate::train_step)) over a large layer, a quarter of the memory
+    /// traffic. The default does exactly that zeroing then `backward`; `Dense` and tuples
+    /// override it.
+    #[inline]
+    fn backward_overwrite(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &Self::Output,
+        grads: &mut Self,
+    ) -> Self::Input {
+        grads.zero_params();
+        self.backward(cache, grad_output, grads)
+    }
+
+    /// [`backward_params`](Layer::backward_params) that sets `grads` as
+    /// [`backward_overwrite`](Layer::backward_overwrite) does: the first layer of a
+    /// one-sample training step.
+    #[inline]
+    fn backward_params_overwrite(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &Self::Output,
+        grads: &mut Self,
+    ) {
+        grads.zero_params();
+        self.backward_params(cache, grad_output, grads);
+    }
+
     /// Scalars of working memory, per sample, that [`forward_batch`](Layer::forward_batch)
     /// and [`backward_batch`](Layer::backward_batch) need: a network keeps each layer's
     /// outputs and their gradients there. Zero for single layers.

@@ -74,8 +74,10 @@ where
     L: Loss<N::Output, Scalar = N::Scalar>,
     O: Optimizer<N>,
 {
-    grads.zero_params();
-    let e = accumulate(net, grads, loss, x, target);
+    // `backward_params_overwrite` is zeroing and accumulating in one pass (same bits).
+    let (y, cache) = net.forward_train(x);
+    let (e, dy) = loss.loss_and_gradient(&y, target);
+    net.backward_params_overwrite(&cache, &dy, grads);
     optimizer.step(net, grads);
     e
 }

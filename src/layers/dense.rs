@@ -2,7 +2,7 @@
 
 use crate::batch::{BatchError, check_batch};
 use crate::init::{Init, fill_uniform};
-use crate::kernels::{axpy, backward_input, dispatch, dot, forward_rows, outer_acc};
+use crate::kernels::{axpy, backward_input, dispatch, dot, forward_rows, outer_acc, scale_into};
 use crate::layer::{Layer, fingerprint};
 use crate::scalar::Scalar;
 use rand_core::Rng;
@@ -149,6 +149,37 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         }
     }
 
+    #[inline]
+    fn backward_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
+        let mut dx = [T::zero(); I];
+        let mut run = || {
+            set_param_grads(grads, delta, x);
+            if Self::BLOCKED {
+                let ds = core::array::from_ref(delta);
+                backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
+            } else {
+                for (&d, wo) in delta.iter().zip(&self.weights) {
+                    axpy(&mut dx, d, wo);
+                }
+            }
+        };
+        if Self::BLOCKED {
+            dispatch(run);
+        } else {
+            run();
+        }
+        dx
+    }
+
+    #[inline]
+    fn backward_params_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
+        if Self::BLOCKED {
+            dispatch(|| set_param_grads(grads, delta, x));
+        } else {
+            set_param_grads(grads, delta, x);
+        }
+    }
+
     /// `Y = X·Wᵀ + b` over the batch, as one blocked matrix product.
     fn forward_batch(
         &self,
@@ -239,6 +270,21 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         let (wl, bl) = init.limits(I, O);
         fill_uniform(self.weights.as_flattened_mut(), wl, rng);
         fill_uniform(&mut self.bias, bl, rng);
+    }
+}
+
+/// `∂E/∂b = 0 + δ`, `∂E/∂W = δ·xᵀ + 0`: one sample's gradients written over `grads`, the
+/// bits of adding them to zeros ([`add_bias_grads`], and [`axpy`] / `outer_acc`, which
+/// for one sample is `axpy` row by row).
+#[inline(always)]
+fn set_param_grads<T: Scalar, const I: usize, const O: usize>(
+    grads: &mut Dense<I, O, T>,
+    delta: &[T; O],
+    x: &[T; I],
+) {
+    for ((gb, gw), &d) in grads.bias.iter_mut().zip(&mut grads.weights).zip(delta) {
+        *gb = T::zero() + d;
+        scale_into(gw, d, x);
     }
 }
 
