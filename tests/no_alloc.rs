@@ -1,10 +1,12 @@
 //! Training allocates nothing: a counting global allocator sees no allocation during
-//! per-sample steps, inference, or batched steps (whose buffers the caller owns).
+//! per-sample steps, inference, batched steps or a batched `Trainer` epoch (whose
+//! buffers the caller owns).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use typenet::{
-    Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, batch, infer, train_step, train_step_batch,
+    Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, Trainer, batch, infer, train_step,
+    train_step_batch,
 };
 
 struct Counting;
@@ -57,6 +59,11 @@ fn training_steps_allocate_nothing() {
     let mut xor_grads = Xor::zeroed();
     let mut sgd = Sgd::new(0.01);
     let (x, t) = (&xs[0], &ts[0]);
+    let mut pairs: Vec<([f32; 784], [f32; 10])> =
+        xs.iter().copied().zip(ts.iter().copied()).collect();
+    let schedule = Trainer::new(1, 16);
+    let mut trainer_ws = vec![0.0f32; schedule.workspace_len::<Mnist>()];
+    let mut rng = SplitMix64::new(3);
 
     // warm up anything lazily initialised (the CPU-feature cache)
     train_step(&mut *net, &mut *grads, &Mse::new(), &mut sgd, x, t);
@@ -83,6 +90,18 @@ fn training_steps_allocate_nothing() {
                 &mut ws,
             )
             .unwrap();
+            schedule
+                .with_workspace(&mut trainer_ws[..])
+                .fit(
+                    &mut *net,
+                    &mut *grads,
+                    &Mse::new(),
+                    &mut sgd,
+                    &mut pairs,
+                    &mut rng,
+                    |_, _| std::ops::ControlFlow::Continue(()),
+                )
+                .unwrap();
         }
     });
     assert_eq!(n, 0, "{n} heap allocations during training");
