@@ -4,8 +4,8 @@ use crate::layer::Layer;
 use crate::scalar::Scalar;
 
 /// The index of the largest value (the first one on ties; NaNs are never the largest).
-/// Returns 0 for an empty slice or one of NaNs only. This is the predicted class of a network whose output
-/// scores the classes (logits or probabilities).
+/// Returns 0 for an empty slice or one of NaNs only. This is the predicted class of a
+/// network whose output scores the classes (logits or probabilities).
 ///
 /// ```
 /// assert_eq!(typenet::argmax(&[0.1, 2.0, -1.0, 2.0]), 1);

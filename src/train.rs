@@ -1,4 +1,10 @@
 //! Running a network: inference, gradient accumulation and one-call training steps.
+//!
+//! These work one sample at a time and are the building blocks: [`accumulate`] adds one
+//! sample's gradients (sum several, then step, for a mini-batch), [`train_step`] does
+//! zero, accumulate and update in one call. For epochs of shuffled mini-batches over a
+//! data set, see [`Trainer`](crate::Trainer); for whole batches through each layer at
+//! once, [`batch`](crate::batch) and [`Trainer::with_workspace`](crate::Trainer::with_workspace).
 
 use crate::layer::Layer;
 use crate::loss::Loss;

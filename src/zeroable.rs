@@ -1,10 +1,10 @@
 //! Building a network in place, so that large networks need not pass through the stack.
 //!
 //! A network is a plain value: `Dense<784, 128>` is 401 920 bytes of weights, and
-//! [`Layer::zeroed`](crate::Layer::zeroed) returns it by value. With optimisations the compiler usually builds
-//! such a value where it ends up, but an unoptimised (debug) build makes temporary copies
-//! on the stack, and a network, its gradients and an optimizer's state for a 784 → 128 → 10
-//! model add up to more than the 2 MiB stack of a test thread.
+//! [`Layer::zeroed`](crate::Layer::zeroed) returns it by value. With optimisations the
+//! compiler usually builds such a value where it ends up, but an unoptimised (debug) build
+//! makes temporary copies on the stack, and a network, its gradients and an optimizer's
+//! state for a 784 → 128 → 10 model add up to more than the 2 MiB stack of a test thread.
 //!
 //! With the `std` feature, `boxed_zeroed` allocates a network on the heap already
 //! zeroed (by asking the allocator for zeroed memory, as `calloc` does), never building it
@@ -22,12 +22,14 @@
 //! A `no_std` target has no allocator, so it must give big networks static storage: a
 //! `static` built with `const fn`s (such as [`Dense::new`]), or a `static mut` behind a
 //! critical section, then trained with the optimizers' `with_state` constructors, which
-//! take the state by reference. [`Layer::zeroed`](crate::Layer::zeroed) and [`Layer::initialized`](crate::Layer::initialized) return by
-//! value, so on a small stack they are for networks that fit in it (in release builds
-//! usually once, in debug builds a few times over).
+//! take the state by reference. [`Layer::zeroed`](crate::Layer::zeroed) and
+//! [`Layer::initialized`](crate::Layer::initialized) return by value, so on a small stack
+//! they are for networks that fit in it (in release builds usually once, in debug builds a
+//! few times over).
 
-// This module holds the crate's only `unsafe`: the `Zeroable` impls, whose soundness is
-// argued beside each, and the zeroed allocation in `boxed_zeroed`.
+// One of the crate's two `unsafe` sites (the other is the run-time AVX2 dispatch in
+// `kernels.rs`): the `Zeroable` impls, whose soundness is argued beside each, and the
+// zeroed allocation in `boxed_zeroed`.
 #![allow(unsafe_code)]
 
 use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};

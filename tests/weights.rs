@@ -310,13 +310,13 @@ fn numpy_shape_errors_name_both_shapes() {
     let err = Dense::<3, 2>::from_npy(&file("hidden_weight.npy"), &file("hidden_bias.npy"));
     assert_eq!(
         err.unwrap_err().to_string(),
-        ".npy array has shape (3, 2), but the layer needs (2, 3)"
+        ".npy array has shape (3, 2), but the layer needs (2, 3) (its transpose: PyTorch saves (outputs, inputs), Keras (inputs, outputs); the `transposed` loaders read the latter)"
     );
     // a PyTorch-layout file given to the Keras loader
     let err = Dense::<3, 1>::from_npy_transposed(&file("out_weight.npy"), &file("out_bias.npy"));
     assert_eq!(
         err.unwrap_err().to_string(),
-        ".npy array has shape (1, 3), but the layer needs (3, 1)"
+        ".npy array has shape (1, 3), but the layer needs (3, 1) (its transpose: PyTorch saves (outputs, inputs), Keras (inputs, outputs); the `transposed` loaders read the latter)"
     );
     let err = Dense::<2, 3>::load_npy(format!("{DIR}missing.npy"), format!("{DIR}hidden_bias.npy"));
     assert_eq!(err.unwrap_err().kind(), std::io::ErrorKind::NotFound);

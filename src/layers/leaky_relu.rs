@@ -1,9 +1,7 @@
 //! The leaky rectified linear unit.
 
-use crate::init::Init;
 use crate::layer::{Layer, fingerprint};
 use crate::scalar::Scalar;
-use rand_core::Rng;
 
 /// The leaky ReLU, element-wise, on `N` values: a ReLU that lets a little of the negative
 /// side through, so a unit whose input is negative still gets a gradient (no "dead" units).
@@ -85,17 +83,7 @@ impl<const N: usize, T: Scalar> Layer for LeakyRelu<N, T> {
         Self::new()
     }
 
-    fn visit_params<F: FnMut(&[T])>(&self, _: &mut F) {}
-
-    fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, _: &mut F) {}
-
-    fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-    where
-        F: FnMut(&mut [T], &[T], [&mut [T]; K]),
-    {
-    }
-
-    fn init_params<R: Rng + ?Sized>(&mut self, _: Init, _: &mut R) {}
+    crate::layers::no_params!(T);
 }
 
 #[cfg(test)]

@@ -1,7 +1,15 @@
-//! The layers: one file each.
+//! The layers, one file each: [`Dense`], the only one with parameters, and the
+//! element-wise activations [`Sigmoid`], [`Tanh`], [`Relu`], [`LeakyRelu`], [`Step`] and
+//! [`Identity`], and [`Softmax`].
 //!
-//! A new element-wise activation is a file with two functions — the forward `f(x)` and its
-//! derivative in terms of what the cache holds — and one `activation!` line (a crate-private macro).
+//! Each layer's documentation gives its forward formula and the local derivatives its
+//! backward applies. All are generic over their sizes and a scalar type (`f32` unless
+//! named), and can be built by `const fn`, so a trained network can be a `static`. Any type implementing [`Layer`](crate::Layer) can join them
+//! in a network; [`check_gradients`](crate::check_gradients) checks its backward.
+//!
+//! Inside the crate, a new element-wise activation is a file with two functions — the
+//! forward `f(x)` and its derivative in terms of what the cache holds — and one
+//! `activation!` line.
 
 mod dense;
 mod identity;
@@ -29,43 +37,7 @@ pub use tanh::Tanh;
 /// constant and takes zero).
 macro_rules! activation {
     ($(#[$doc:meta])* $name:ident, cache = $cache:ident) => {
-        $(#[$doc])*
-        pub struct $name<const N: usize, T = f32> {
-            _scalar: core::marker::PhantomData<fn() -> T>,
-        }
-
-        impl<const N: usize, T> $name<N, T> {
-            /// The layer. It has no parameters, so every value is the same.
-            pub const fn new() -> Self {
-                Self { _scalar: core::marker::PhantomData }
-            }
-        }
-
-        impl<const N: usize, T> Default for $name<N, T> {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl<const N: usize, T> Clone for $name<N, T> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<const N: usize, T> Copy for $name<N, T> {}
-
-        impl<const N: usize, T> PartialEq for $name<N, T> {
-            fn eq(&self, _: &Self) -> bool {
-                true
-            }
-        }
-
-        impl<const N: usize, T> core::fmt::Debug for $name<N, T> {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                write!(f, "{}<{}>", stringify!($name), N)
-            }
-        }
+        $crate::layers::parameterless!($(#[$doc])* $name);
 
         impl<const N: usize, T: $crate::Scalar> $crate::Layer for $name<N, T> {
             type Scalar = T;
@@ -128,20 +100,7 @@ macro_rules! activation {
                 Self::new()
             }
 
-            #[inline]
-            fn visit_params<F: FnMut(&[T])>(&self, _: &mut F) {}
-
-            #[inline]
-            fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, _: &mut F) {}
-
-            #[inline]
-            fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-            where
-                F: FnMut(&mut [T], &[T], [&mut [T]; K]),
-            {
-            }
-
-            fn init_params<R: rand_core::Rng + ?Sized>(&mut self, _: $crate::Init, _: &mut R) {}
+            $crate::layers::no_params!(T);
         }
     };
     (@cache_ty none, $t:ty, $n:ident) => { () };
@@ -165,3 +124,71 @@ macro_rules! activation {
     };
 }
 pub(crate) use activation;
+
+/// Defines `$name<const N: usize, T = f32>`, a layer type with no parameters: a
+/// zero-sized struct with `new`, and `Default`, `Clone`, `Copy`, `PartialEq` and `Debug`
+/// for every `T` (derives would demand them of `T`). Used by `activation!` and `Softmax`.
+macro_rules! parameterless {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<const N: usize, T = f32> {
+            _scalar: core::marker::PhantomData<fn() -> T>,
+        }
+
+        impl<const N: usize, T> $name<N, T> {
+            /// The layer. It has no parameters, so every value is the same.
+            pub const fn new() -> Self {
+                Self { _scalar: core::marker::PhantomData }
+            }
+        }
+
+        impl<const N: usize, T> Default for $name<N, T> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<const N: usize, T> Clone for $name<N, T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<const N: usize, T> Copy for $name<N, T> {}
+
+        impl<const N: usize, T> PartialEq for $name<N, T> {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+
+        impl<const N: usize, T> core::fmt::Debug for $name<N, T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, "{}<{}>", stringify!($name), N)
+            }
+        }
+    };
+}
+pub(crate) use parameterless;
+
+/// The parameter methods of a [`Layer`](crate::Layer) impl for a layer without
+/// parameters, over scalar `$t`: nothing to visit, zip or initialise.
+macro_rules! no_params {
+    ($t:ident) => {
+        #[inline]
+        fn visit_params<F: FnMut(&[$t])>(&self, _: &mut F) {}
+
+        #[inline]
+        fn visit_params_mut<F: FnMut(&mut [$t])>(&mut self, _: &mut F) {}
+
+        #[inline]
+        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
+        where
+            F: FnMut(&mut [$t], &[$t], [&mut [$t]; K]),
+        {
+        }
+
+        fn init_params<R: $crate::rand_core::Rng + ?Sized>(&mut self, _: $crate::Init, _: &mut R) {}
+    };
+}
+pub(crate) use no_params;

@@ -1,73 +1,35 @@
 //! The softmax: turns `N` scores into a probability distribution.
 
-use crate::init::Init;
 use crate::layer::{Layer, fingerprint};
 use crate::scalar::Scalar;
-use core::marker::PhantomData;
-use rand_core::Rng;
 
-/// The softmax over `N` values: `N` scores (logits) in, `N` probabilities out.
-///
-/// **Forward:** `yᵢ = e^(aᵢ − m) / Σⱼ e^(aⱼ − m)` with `m = maxⱼ aⱼ`. Subtracting the
-/// maximum changes nothing mathematically (it cancels between numerator and denominator)
-/// but keeps every exponent `≤ 0`, so nothing overflows: scores of `1000` give the same
-/// probabilities as scores of `0`, instead of `inf / inf = NaN`.
-///
-/// **Backward:** every output depends on every input, `∂yᵢ/∂aⱼ = yᵢ (δᵢⱼ − yⱼ)`, so with
-/// `g = ∂E/∂y`:
-///
-/// `∂E/∂aⱼ = Σᵢ gᵢ yᵢ (δᵢⱼ − yⱼ) = yⱼ (gⱼ − g·y)`, that is `dx = y ⊙ (g − g·y)`.
-///
-/// That costs `O(N)`, not the `O(N²)` of the full Jacobian. The cache is the output `y`.
-///
-/// For classification, prefer a network that ends in logits (no softmax) trained with
-/// [`SoftmaxCrossEntropy`](crate::SoftmaxCrossEntropy): it fuses the two, with a simpler
-/// and more accurate gradient `y − t`. Use this layer when the probabilities themselves
-/// are the output (for inference, or inside a larger model).
-///
-/// ```
-/// use typenet::{Layer, Softmax};
-/// let y = Softmax::<3>::new().forward(&[1000.0, 1000.0, 0.0]);
-/// assert_eq!(y, [0.5, 0.5, 0.0]); // no overflow
-/// ```
-pub struct Softmax<const N: usize, T = f32> {
-    _scalar: PhantomData<fn() -> T>,
-}
-
-impl<const N: usize, T> Softmax<N, T> {
-    /// The layer. It has no parameters, so every value is the same.
-    pub const fn new() -> Self {
-        Self {
-            _scalar: PhantomData,
-        }
-    }
-}
-
-impl<const N: usize, T> Default for Softmax<N, T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<const N: usize, T> Clone for Softmax<N, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<const N: usize, T> Copy for Softmax<N, T> {}
-
-impl<const N: usize, T> PartialEq for Softmax<N, T> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl<const N: usize, T> core::fmt::Debug for Softmax<N, T> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "Softmax<{N}>")
-    }
-}
+crate::layers::parameterless!(
+    /// The softmax over `N` values: `N` scores (logits) in, `N` probabilities out.
+    ///
+    /// **Forward:** `yᵢ = e^(aᵢ − m) / Σⱼ e^(aⱼ − m)` with `m = maxⱼ aⱼ`. Subtracting the
+    /// maximum changes nothing mathematically (it cancels between numerator and denominator)
+    /// but keeps every exponent `≤ 0`, so nothing overflows: scores of `1000` give the same
+    /// probabilities as scores of `0`, instead of `inf / inf = NaN`.
+    ///
+    /// **Backward:** every output depends on every input, `∂yᵢ/∂aⱼ = yᵢ (δᵢⱼ − yⱼ)`, so with
+    /// `g = ∂E/∂y`:
+    ///
+    /// `∂E/∂aⱼ = Σᵢ gᵢ yᵢ (δᵢⱼ − yⱼ) = yⱼ (gⱼ − g·y)`, that is `dx = y ⊙ (g − g·y)`.
+    ///
+    /// That costs `O(N)`, not the `O(N²)` of the full Jacobian. The cache is the output `y`.
+    ///
+    /// For classification, prefer a network that ends in logits (no softmax) trained with
+    /// [`SoftmaxCrossEntropy`](crate::SoftmaxCrossEntropy): it fuses the two, with a simpler
+    /// and more accurate gradient `y − t`. Use this layer when the probabilities themselves
+    /// are the output (for inference, or inside a larger model).
+    ///
+    /// ```
+    /// use typenet::{Layer, Softmax};
+    /// let y = Softmax::<3>::new().forward(&[1000.0, 1000.0, 0.0]);
+    /// assert_eq!(y, [0.5, 0.5, 0.0]); // no overflow
+    /// ```
+    Softmax
+);
 
 /// The softmax of `a`, stable for any finite scores (see [`Softmax`]).
 pub(crate) fn softmax<T: Scalar, const N: usize>(a: &[T; N]) -> [T; N] {
@@ -120,17 +82,7 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
         Self::new()
     }
 
-    fn visit_params<F: FnMut(&[T])>(&self, _: &mut F) {}
-
-    fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, _: &mut F) {}
-
-    fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-    where
-        F: FnMut(&mut [T], &[T], [&mut [T]; K]),
-    {
-    }
-
-    fn init_params<R: Rng + ?Sized>(&mut self, _: Init, _: &mut R) {}
+    crate::layers::no_params!(T);
 }
 
 #[cfg(test)]

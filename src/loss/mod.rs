@@ -1,5 +1,15 @@
 //! Losses: how far a network's output is from its target, and the gradient that starts
 //! backpropagation.
+//!
+//! * [`Mse`]: regression, or any output compared with a target array;
+//!   `E = ½ Σ (y − t)²`, so `∂E/∂y = y − t`.
+//! * [`SoftmaxCrossEntropy`]: one class out of `N`, on a network that ends in logits (no
+//!   softmax layer; the loss applies it); the target is a [`Class`].
+//! * [`BinaryCrossEntropy`]: `N` independent yes/no answers, on sigmoid outputs; targets
+//!   in `[0, 1]`.
+//!
+//! Each is sized like the network's output, so a loss that does not fit the network is a
+//! compile error (see [`Loss`]).
 
 mod binary_cross_entropy;
 mod class;

@@ -34,6 +34,12 @@ impl Shape {
     pub fn dims(&self) -> &[usize] {
         &self.dims[..usize::from(self.rank)]
     }
+
+    /// Whether both are matrices and one is the other with its axes swapped (and not
+    /// square, where swapping changes nothing).
+    fn is_transpose_of(&self, other: &Shape) -> bool {
+        matches!((self.dims(), other.dims()), ([a, b], [c, d]) if a == d && b == c && a != b)
+    }
 }
 
 impl fmt::Debug for Shape {
@@ -58,6 +64,10 @@ impl fmt::Display for Shape {
         f.write_str(")")
     }
 }
+
+/// Appended to a shape error whose two shapes are each other's transpose: the usual cause
+/// is a file in the other framework's layout, not a wrong layer.
+const TRANSPOSE_HINT: &str = " (its transpose: PyTorch saves (outputs, inputs), Keras (inputs, outputs); the `transposed` loaders read the latter)";
 
 /// Why a byte image or a `.npy` array could not be loaded.
 ///
@@ -182,10 +192,16 @@ impl fmt::Display for Error {
             Error::NpyFortranOrder => f.write_str(
                 ".npy array is in Fortran order: save it with np.ascontiguousarray first",
             ),
-            Error::NpyShape { expected, found } => write!(
-                f,
-                ".npy array has shape {found}, but the layer needs {expected}"
-            ),
+            Error::NpyShape { expected, found } => {
+                write!(
+                    f,
+                    ".npy array has shape {found}, but the layer needs {expected}"
+                )?;
+                if found.is_transpose_of(&expected) {
+                    f.write_str(TRANSPOSE_HINT)?;
+                }
+                Ok(())
+            }
             Error::NpyDataLength { expected, found } => write!(
                 f,
                 ".npy data has {found} bytes, but its header's shape and dtype need {expected}"
@@ -219,7 +235,16 @@ mod tests {
         };
         assert_eq!(
             format!("{e}"),
-            ".npy array has shape (2, 4), but the layer needs (4, 2)"
+            ".npy array has shape (2, 4), but the layer needs (4, 2) (its transpose: PyTorch saves (outputs, inputs), Keras (inputs, outputs); the `transposed` loaders read the latter)"
+        );
+        // Other shapes get no hint, and neither does a square matrix.
+        let e = Error::NpyShape {
+            expected: Shape::new(&[3, 2]).unwrap(),
+            found: Shape::new(&[2, 2]).unwrap(),
+        };
+        assert_eq!(
+            format!("{e}"),
+            ".npy array has shape (2, 2), but the layer needs (3, 2)"
         );
         let e = Error::Scalar {
             expected: "f32",
