@@ -526,10 +526,10 @@ pub fn shuffle<E, R: Rng + ?Sized>(data: &mut [E], rng: &mut R) {
     }
 }
 
-/// A uniform draw from `0..n` (`n ≥ 1`), by Lemire's multiply-shift: the high word of a
+/// A uniform draw from `0..n` (callers pass `n ≥ 1`), by Lemire's multiply-shift: the high word of a
 /// 64-bit random number times `n`. Its bias is below `n / 2⁶⁴`, far below anything a
 /// data set can show, and it needs no rejection loop.
-pub fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
     ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize
 }
 
