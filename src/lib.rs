@@ -41,7 +41,7 @@ pub mod zeroable;
 mod kernels;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
-pub use chain::Fits;
+pub use chain::{Fits, SameScalar};
 pub use eval::{Confusion, accuracy, argmax, confusion};
 pub use fit::{EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
@@ -102,6 +102,9 @@ pub use rand_core;
 
 mod network;
 pub use network::Network;
+
+#[doc(hidden)]
+pub mod derive_support;
 
 pub use zeroable::Zeroable;
 #[cfg(feature = "std")]
