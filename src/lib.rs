@@ -107,5 +107,31 @@ pub use network::Network;
 pub mod derive_support;
 
 pub use zeroable::Zeroable;
+
+/// Implements [`Zeroable`](trait@Zeroable) for a struct whose fields are all `Zeroable`,
+/// such as a `#[derive(Network)]` network of built-in layers, so that
+/// `boxed_zeroed` (with the default `std` feature) can build it on the heap.
+///
+/// ```
+/// use typenet::{Dense, Layer, Network, Relu, Zeroable};
+///
+/// #[derive(Network, Zeroable)]
+/// struct Mnist {
+///     hidden: Dense<784, 128>,
+///     relu: Relu<128>,
+///     output: Dense<128, 10>,
+/// }
+/// let grads: Box<Mnist> = typenet::boxed_zeroed(); // 407 KB, never on the stack
+/// assert!(grads.output.bias.iter().all(|&b| b == 0.0));
+/// ```
+///
+/// The impl is `unsafe` (the trait promises that all-zero bytes are a valid value) and
+/// sound because its where clause requires every field to be `Zeroable`: a struct is its
+/// fields, and its padding may hold anything. `restore_defaults` calls each field's, so
+/// zero bytes then `restore_defaults` equal [`Layer::zeroed`]. A field that is not
+/// `Zeroable` is an error at that field. The derive is opt-in, apart from `Network`,
+/// because a crate with `#![forbid(unsafe_code)]` cannot hold the `unsafe impl` it writes
+/// (with `deny`, the generated impl carries its own `#[allow(unsafe_code)]`).
+pub use typenet_macros::Zeroable;
 #[cfg(feature = "std")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};

@@ -147,7 +147,7 @@ fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
 }
 
 /// Generated tokens (never the user's) moved to `span`, groups included.
-fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+pub fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {
