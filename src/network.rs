@@ -28,6 +28,10 @@
 /// from one load into the other). A derived network is a layer, so it can be a field of
 /// another derived network or an element of a tuple.
 ///
+/// With `#[derive(Zeroable)]` as well (opt-in, as it writes an `unsafe impl`; see
+/// [the derive](macro@crate::Zeroable)), a network of `Zeroable` fields can be built on
+/// the heap with `boxed_zeroed`, however large.
+///
 /// It also has a byte image ([`ByteImage`](crate::ByteImage)), byte for byte the tuple's,
 /// for any number of fields; a field beyond typenum's 1024 leaves the network trainable,
 /// and only its image a compile error:
