@@ -97,6 +97,15 @@ impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
     note = "every layer of a network computes in its first layer's scalar type; a layer's scalar is its last type parameter, `f32` unless given (`Sigmoid<4, f64>`)"
 )]
 pub trait SameScalar<T, First, L>: Sized {
+    /// The layer's vector type `V` as the network's: `V` itself. A derived network's
+    /// output is its last layer's, named through this so that it is a vector of the
+    /// network's scalar even where that layer's scalar is wrong (the one error is then
+    /// this trait's).
+    type Vector<V: Vector<Self>>: Vector<T>;
+    /// A layer's output as the network's.
+    fn to_net_vector<V: Vector<Self>>(v: V) -> Self::Vector<V>;
+    /// The network's output gradient as the layer's.
+    fn to_layer_vector_ref<V: Vector<Self>>(v: &Self::Vector<V>) -> &V;
     /// A layer's vector as the network's.
     fn to_net_array<const N: usize>(v: [Self; N]) -> [T; N];
     /// The network's vector as a layer's.
@@ -118,6 +127,15 @@ pub trait SameScalar<T, First, L>: Sized {
 }
 
 impl<T, First, L> SameScalar<T, First, L> for T {
+    type Vector<V: Vector<T>> = V;
+    #[inline(always)]
+    fn to_net_vector<V: Vector<T>>(v: V) -> V {
+        v
+    }
+    #[inline(always)]
+    fn to_layer_vector_ref<V: Vector<T>>(v: &V) -> &V {
+        v
+    }
     #[inline(always)]
     fn to_net_array<const N: usize>(v: [T; N]) -> [T; N] {
         v

@@ -457,7 +457,7 @@ fn backward_across(
 fn impl_layer(net: &Network<'_>) -> TokenStream {
     let ident = net.ident;
     let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
-    let (first, last) = (net.first(), net.last());
+    let first = net.first();
     let each = |item: &str| -> Vec<TokenStream> {
         net.layers.iter().map(|l| layer_path(l, item)).collect()
     };
@@ -470,7 +470,7 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     let (scalar, input, output) = (
         layer_path(first, "Scalar"),
         layer_path(first, "Input"),
-        in_net(net, last, "Output", (last.span_lo, last.span_hi)),
+        net_output(net),
     );
     let h = local("fingerprint");
     let forward = forward_fns(net);
@@ -504,6 +504,66 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     }
 }
 
+/// `<ScalarOf<Last> as SameScalar<..>>::Vector<OutputOf<Last>>`, spanned on the last
+/// field: the network's output, the last layer's own type (which need not be an array
+/// the derive can see, for a layer that is a type parameter), named so that a last layer
+/// in another scalar type is `SameScalar`'s one error rather than "not a vector of the
+/// network's scalar".
+///
+/// That name costs one more error where the last layer's scalar is wrong (a generated
+/// signature mentions the type), so it is used only where it is needed: when the last
+/// field's type mentions a type parameter of the struct, whose output the derive cannot
+/// see is an array. Otherwise the output is [`in_net`]'s array, which is always
+/// well-formed.
+fn net_output(net: &Network<'_>) -> TokenStream {
+    let last = net.last();
+    if !output_may_be_opaque(net) {
+        return in_net(net, last, "Output", (last.span_lo, last.span_hi));
+    }
+    let path = same_scalar(net, last, "Vector");
+    let output = layer_path(last, "Output");
+    let (open, close) = (
+        quote_spanned!(last.span_hi=> <),
+        quote_spanned!(last.span_hi=> >),
+    );
+    quote!(#path #open #output #close)
+}
+
+/// Whether the last field's type mentions one of the struct's type parameters (`head: L`),
+/// so that its output may be a type the derive cannot see is an array.
+fn output_may_be_opaque(net: &Network<'_>) -> bool {
+    fn mentions(tokens: TokenStream, params: &[&Ident]) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(ident) => params.contains(&&ident),
+            proc_macro2::TokenTree::Group(group) => mentions(group.stream(), params),
+            _ => false,
+        })
+    }
+    let params: Vec<&Ident> = net.generics.type_params().map(|p| &p.ident).collect();
+    !params.is_empty() && mentions(quote::ToTokens::to_token_stream(net.last().ty), &params)
+}
+
+/// The bridge functions for the network's output (see [`net_output`]): out of the last
+/// layer, and its gradient back into it.
+fn output_bridges(net: &Network<'_>) -> (&'static str, &'static str) {
+    if output_may_be_opaque(net) {
+        ("to_net_vector", "to_layer_vector_ref")
+    } else {
+        ("to_net_array", "to_layer_array_ref")
+    }
+}
+
+/// `Self::Output` in a generated signature, spanned on the last field: the network's
+/// output type is [`net_output`], and where it is not well-formed (the last layer's
+/// scalar is wrong) that is the one `SameScalar` error at the last field, not one more at
+/// each signature.
+fn output_ty(net: &Network<'_>) -> TokenStream {
+    let last = net.last();
+    let this = quote_spanned!(last.span_lo=> Self);
+    let rest = quote_spanned!(last.span_hi=> ::Output);
+    quote!(#this #rest)
+}
+
 /// `<<L as Layer>::Output as Vector<L::Scalar>>::LEN`, spanned on the field: the number
 /// of scalars in one of the layer's outputs.
 fn vector_len(field: &LayerField<'_>) -> TokenStream {
@@ -519,6 +579,7 @@ fn vector_len(field: &LayerField<'_>) -> TokenStream {
 /// `forward` and `forward_train`: the first layer on the input, then each next layer on
 /// the previous layer's output, passed across (see [`forward_across`]).
 fn forward_fns(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
     let (input, out) = (local("input"), local("out"));
     let caches: Vec<Ident> = (0..net.layers.len())
         .map(|i| format_ident!("typenet_cache_{}", i, span = Span::mixed_site()))
@@ -545,7 +606,7 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         );
         quote_spanned!(n.span_hi=> let (#out, #c) = #train(&self.#nm, #arg);)
     });
-    let result = bridge(net, last, "to_net_array", &quote!(#out));
+    let result = bridge(net, last, output_bridges(net).0, &quote!(#out));
     let cache_name = cache_ident();
     let cache_inits = net
         .layers
@@ -554,14 +615,14 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         .map(|(l, c)| field_init(l, &quote!(#c)));
     quote! {
         #[inline]
-        fn forward(&self, #input: &Self::Input) -> Self::Output {
+        fn forward(&self, #input: &Self::Input) -> #output_ty {
             #forward_first
             #(#forward_rest)*
             #result
         }
 
         #[inline]
-        fn forward_train(&self, #input: &Self::Input) -> (Self::Output, Self::Cache) {
+        fn forward_train(&self, #input: &Self::Input) -> (#output_ty, Self::Cache) {
             #train_first
             #(#train_rest)*
             (#result, #cache_name { #(#cache_inits,)* })
@@ -576,7 +637,7 @@ fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
     let (grad_out, grad_in, grads) = (local("grad_out"), local("grad_in"), local("grads"));
     let (first, last) = (net.first(), net.last());
     let (lm, cache_last) = (&last.member, cache_arg(last));
-    let grad_last = bridge(net, last, "to_layer_array_ref", &quote!(#grad_out));
+    let grad_last = bridge(net, last, output_bridges(net).1, &quote!(#grad_out));
     if net.layers.len() == 1 {
         let path = layer_path(last, first_call);
         return quote_spanned! {last.span_hi=>
@@ -607,6 +668,7 @@ fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
 
 /// `backward`: the whole chain, returning the first layer's `∂E/∂input`.
 fn backward_fn(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
     let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
     let chain = backward_chain(net, "backward");
     quote! {
@@ -614,7 +676,7 @@ fn backward_fn(net: &Network<'_>) -> TokenStream {
         fn backward(
             &self,
             #cache: &Self::Cache,
-            #grad_out: &Self::Output,
+            #grad_out: &#output_ty,
             #grads: &mut Self,
         ) -> Self::Input {
             #chain
@@ -626,6 +688,7 @@ fn backward_fn(net: &Network<'_>) -> TokenStream {
 /// so a derived network does not compute the input gradient nobody reads (for a first
 /// `Dense<784, 128>`, a third of a training step).
 fn backward_params_fn(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
     let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
     let chain = backward_chain(net, "backward_params");
     quote! {
@@ -633,7 +696,7 @@ fn backward_params_fn(net: &Network<'_>) -> TokenStream {
         fn backward_params(
             &self,
             #cache: &Self::Cache,
-            #grad_out: &Self::Output,
+            #grad_out: &#output_ty,
             #grads: &mut Self,
         ) {
             #chain;
@@ -646,6 +709,7 @@ fn backward_params_fn(net: &Network<'_>) -> TokenStream {
 /// gradients, then the layers' own workspaces), so the results are the tuple's bits.
 #[allow(clippy::too_many_lines)] // one quote! per method, read top to bottom
 fn batch_fns(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
     let (xs, ys, grad_ys, grad_xs, grads, workspace, n, rest, dxn) = (
         local("xs"),
         local("ys"),
@@ -773,12 +837,12 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
     let result = quote!(::core::result::Result<(), ::typenet::BatchError>);
     let check = quote!(::typenet::derive_support::check_batch);
     let per_sample = quote!(<Self as ::typenet::Layer>::BATCH_WORKSPACE);
-    let net_outputs = quote!(<Self::Output as ::typenet::Vector<Self::Scalar>>);
+    let net_outputs = quote!(<#output_ty as ::typenet::Vector<Self::Scalar>>);
     quote! {
         fn forward_batch(
             &self,
             #xs: &[Self::Input],
-            #ys: &mut [Self::Output],
+            #ys: &mut [#output_ty],
             #workspace: &mut [Self::Scalar],
         ) -> #result {
             let #n = #xs.len();
@@ -796,8 +860,8 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         fn backward_batch(
             &self,
             #xs: &[Self::Input],
-            #ys: &[Self::Output],
-            #grad_ys: &[Self::Output],
+            #ys: &[#output_ty],
+            #grad_ys: &[#output_ty],
             #grad_xs: ::core::option::Option<&mut [Self::Input]>,
             #grads: &mut Self,
             #workspace: &mut [Self::Scalar],
