@@ -75,6 +75,105 @@ impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
     }
 }
 
+/// Says that a network's layer computes in the network's scalar type, the scalar type of
+/// its first layer: implemented for `T` alone, so `Self` (the layer's scalar) must be `T`.
+/// `First` and `L` are the first layer and the layer itself, named so the error can say
+/// which.
+///
+/// `#[derive(Network)]` states it once per field, so an `f32` layer in an `f64` network
+/// is one error at that field, in words:
+///
+/// ```text
+/// error[E0277]: scalar types differ: `Sigmoid<4>` computes in `f32`, but the network's
+///               first layer, `Dense<2, 4, f64>`, computes in `f64`
+/// ```
+///
+/// Its functions are the identity; the generated code passes every value, slice and
+/// workspace between the network and a layer through them, so that a mismatch is this one
+/// error rather than a type error at each place the two scalar types meet.
+#[diagnostic::on_unimplemented(
+    message = "scalar types differ: `{L}` computes in `{Self}`, but the network's first layer, `{First}`, computes in `{T}`",
+    label = "`{L}` computes in `{Self}`, not `{T}`",
+    note = "every layer of a network computes in its first layer's scalar type; a layer's scalar is its last type parameter, `f32` unless given (`Sigmoid<4, f64>`)"
+)]
+pub trait SameScalar<T, First, L>: Sized {
+    /// The layer's vector type `V` as the network's: `V` itself. A derived network's
+    /// output is its last layer's, named through this so that it is a vector of the
+    /// network's scalar even where that layer's scalar is wrong (the one error is then
+    /// this trait's).
+    type Vector<V: Vector<Self>>: Vector<T>;
+    /// A layer's output as the network's.
+    fn to_net_vector<V: Vector<Self>>(v: V) -> Self::Vector<V>;
+    /// The network's output gradient as the layer's.
+    fn to_layer_vector_ref<V: Vector<Self>>(v: &Self::Vector<V>) -> &V;
+    /// A layer's vector as the network's.
+    fn to_net_array<const N: usize>(v: [Self; N]) -> [T; N];
+    /// The network's vector as a layer's.
+    fn to_layer_array<const N: usize>(v: [T; N]) -> [Self; N];
+    /// [`to_layer_array`](SameScalar::to_layer_array) by reference.
+    fn to_layer_array_ref<const N: usize>(v: &[T; N]) -> &[Self; N];
+    /// A layer's parameters as the network's.
+    fn to_net_slice(s: &[Self]) -> &[T];
+    /// A layer's parameters as the network's, mutably.
+    fn to_net_slice_mut(s: &mut [Self]) -> &mut [T];
+    /// The network's scalars (a workspace region) as a layer's.
+    fn to_layer_slice(s: &[T]) -> &[Self];
+    /// The network's scalars as a layer's, mutably.
+    fn to_layer_slice_mut(s: &mut [T]) -> &mut [Self];
+    /// A batch of the network's vectors as a layer's.
+    fn to_layer_arrays<const N: usize>(s: &[[T; N]]) -> &[[Self; N]];
+    /// A batch of the network's vectors as a layer's, mutably.
+    fn to_layer_arrays_mut<const N: usize>(s: &mut [[T; N]]) -> &mut [[Self; N]];
+}
+
+impl<T, First, L> SameScalar<T, First, L> for T {
+    type Vector<V: Vector<T>> = V;
+    #[inline(always)]
+    fn to_net_vector<V: Vector<T>>(v: V) -> V {
+        v
+    }
+    #[inline(always)]
+    fn to_layer_vector_ref<V: Vector<T>>(v: &V) -> &V {
+        v
+    }
+    #[inline(always)]
+    fn to_net_array<const N: usize>(v: [T; N]) -> [T; N] {
+        v
+    }
+    #[inline(always)]
+    fn to_layer_array<const N: usize>(v: [T; N]) -> [T; N] {
+        v
+    }
+    #[inline(always)]
+    fn to_layer_array_ref<const N: usize>(v: &[T; N]) -> &[T; N] {
+        v
+    }
+    #[inline(always)]
+    fn to_net_slice(s: &[T]) -> &[T] {
+        s
+    }
+    #[inline(always)]
+    fn to_net_slice_mut(s: &mut [T]) -> &mut [T] {
+        s
+    }
+    #[inline(always)]
+    fn to_layer_slice(s: &[T]) -> &[T] {
+        s
+    }
+    #[inline(always)]
+    fn to_layer_slice_mut(s: &mut [T]) -> &mut [T] {
+        s
+    }
+    #[inline(always)]
+    fn to_layer_arrays<const N: usize>(s: &[[T; N]]) -> &[[T; N]] {
+        s
+    }
+    #[inline(always)]
+    fn to_layer_arrays_mut<const N: usize>(s: &mut [[T; N]]) -> &mut [[T; N]] {
+        s
+    }
+}
+
 macro_rules! tuple_layer {
     (
         first: $A0:ident $i0:tt $c0:ident,

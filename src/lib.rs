@@ -41,7 +41,7 @@ pub mod zeroable;
 mod kernels;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
-pub use chain::Fits;
+pub use chain::{Fits, SameScalar};
 pub use eval::{Confusion, accuracy, argmax, confusion};
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
@@ -103,6 +103,35 @@ pub use rand_core;
 mod network;
 pub use network::Network;
 
+#[doc(hidden)]
+pub mod derive_support;
+
 pub use zeroable::Zeroable;
+
+/// Implements [`Zeroable`](trait@Zeroable) for a struct whose fields are all `Zeroable`,
+/// such as a `#[derive(Network)]` network of built-in layers, so that
+/// `boxed_zeroed` (with the default `std` feature) can build it on the heap.
+///
+/// ```
+/// use typenet::{Dense, Layer, Network, Relu, Zeroable};
+///
+/// #[derive(Network, Zeroable)]
+/// struct Mnist {
+///     hidden: Dense<784, 128>,
+///     relu: Relu<128>,
+///     output: Dense<128, 10>,
+/// }
+/// let grads: Box<Mnist> = typenet::boxed_zeroed(); // 407 KB, never on the stack
+/// assert!(grads.output.bias.iter().all(|&b| b == 0.0));
+/// ```
+///
+/// The impl is `unsafe` (the trait promises that all-zero bytes are a valid value) and
+/// sound because its where clause requires every field to be `Zeroable`: a struct is its
+/// fields, and its padding may hold anything. `restore_defaults` calls each field's, so
+/// zero bytes then `restore_defaults` equal [`Layer::zeroed`]. A field that is not
+/// `Zeroable` is an error at that field. The derive is opt-in, apart from `Network`,
+/// because a crate with `#![forbid(unsafe_code)]` cannot hold the `unsafe impl` it writes
+/// (with `deny`, the generated impl carries its own `#[allow(unsafe_code)]`).
+pub use typenet_macros::Zeroable;
 #[cfg(feature = "std")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};

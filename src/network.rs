@@ -21,10 +21,16 @@
 /// ```
 ///
 /// The derived impl is the one a tuple of the same layers has (see
-/// [`chain`](crate::chain)): the same outputs and gradients bit for bit, the same
+/// [`chain`](crate::chain)): the same outputs and gradients bit for bit, the same batched
+/// methods ([`forward_batch`](crate::Layer::forward_batch) runs the whole batch through
+/// one layer after the other, with the tuple's workspace layout), the same
 /// parameter order, the same [`FINGERPRINT`](crate::Layer::FINGERPRINT) (so weights saved
 /// from one load into the other). A derived network is a layer, so it can be a field of
 /// another derived network or an element of a tuple.
+///
+/// With `#[derive(Zeroable)]` as well (opt-in, as it writes an `unsafe impl`; see
+/// [the derive](macro@crate::Zeroable)), a network of `Zeroable` fields can be built on
+/// the heap with `boxed_zeroed`, however large.
 ///
 /// It also has a byte image ([`ByteImage`](crate::ByteImage)), byte for byte the tuple's,
 /// for any number of fields; a field beyond typenum's 1024 leaves the network trainable,
@@ -90,7 +96,11 @@
 /// ```
 ///
 /// It is the only error: the check and every generated use of the field carry the field's
-/// span, and the compiler prints identical diagnostics once. A field that is not a layer
+/// span, and the compiler prints identical diagnostics once. Every layer must compute in
+/// the first layer's scalar type; a `Sigmoid<4>` (`f32`) after a `Dense<2, 4, f64>` reads
+/// "scalar types differ: `Sigmoid<4>` computes in `f32`, but the network's first layer,
+/// `Dense<2, 4, f64>`, computes in `f64`" (see [`SameScalar`](crate::SameScalar)), again
+/// once, at that field. A field that is not a layer
 /// reads "`u32` is not a typenet layer", at that field. An empty struct, an enum, a union,
 /// a lifetime parameter or a borrowed field is a spanned error from the derive itself
 /// (several are reported together), which then still implements `Layer` with a stub so

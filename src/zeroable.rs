@@ -41,16 +41,24 @@ use crate::scalar::Scalar;
 ///
 /// Implemented for `f32`, `f64`, arrays of them, every built-in layer and tuples of up to
 /// 12 `Zeroable` layers. A custom layer made only of floats and arrays of floats (and
-/// zero-sized markers) can implement it too. `#[derive(Network)]` does not implement it
-/// (that would put an `unsafe impl` in the user's crate); a derived struct whose fields are
-/// all `Zeroable` may implement it by hand, forwarding `restore_defaults` to each field —
-/// or a large network can simply be a tuple.
+/// zero-sized markers) can implement it too.
+///
+/// A struct whose fields are all `Zeroable` — a `#[derive(Network)]` network, say — gets
+/// it with `#[derive(Zeroable)]` (see [the derive](macro@crate::Zeroable)). That derive is
+/// separate from `Network` because it writes an `unsafe impl` into your crate, which a
+/// crate with `#![forbid(unsafe_code)]` does not allow: such a crate derives `Network`
+/// alone, and can keep a large network as a tuple instead.
 ///
 /// # Safety
 ///
 /// All-zero bytes must be a valid value of the type. Floats qualify (zero bits are
 /// `+0.0`), as do arrays and structs made only of them, and zero-sized markers such as
 /// `PhantomData`; references, `NonZero*` and most enums do not.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Zeroable`: all-zero bytes are not known to be a valid `{Self}`",
+    label = "not known to be valid as all-zero bytes",
+    note = "`#[derive(Zeroable)]` needs every field to be `Zeroable`: `f32`, `f64`, arrays of them, the built-in layers, tuples of them and structs that derive it"
+)]
 pub unsafe trait Zeroable: Sized {
     /// Puts back settings whose default is not zero, after a value was made from zero
     /// bytes. For a layer, `zero bytes + restore_defaults` must equal `Layer::zeroed()`:

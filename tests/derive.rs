@@ -498,3 +498,28 @@ fn fourteen_layers_and_raw_identifiers() {
     let report = check_gradients(&mut net, &Mse::new(), &[0.3, -0.8], &[1.0], 1e-2);
     assert!(report.max_error() < 1e-2, "{report:?}");
 }
+
+/// A last layer that is a type parameter needs only its scalar and input given: its
+/// output may be any vector, as for a tuple.
+#[derive(Network)]
+struct AnyHead<L: Layer<Scalar = f32, Input = [f32; 4]>> {
+    body: Dense<2, 4>,
+    squash: Tanh<4>,
+    head: L,
+}
+
+#[test]
+fn the_last_layer_as_a_type_parameter_needs_no_output_size() {
+    type Three = AnyHead<Dense<4, 3>>;
+    type ThreeTuple = (Dense<2, 4>, Tanh<4>, Dense<4, 3>);
+    assert_same_as_tuple::<Three, ThreeTuple>(5, &[0.2, 0.9], &[1.0, 0.0, 0.5]);
+    let net: Three = Layer::initialized(Init::Uniform, &mut SplitMix64::new(5));
+    let tuple: ThreeTuple = Layer::initialized(Init::Uniform, &mut SplitMix64::new(5));
+    let xs = [[0.2, 0.9], [-0.4, 0.1], [1.0, -1.0]];
+    let (mut ys, mut ys_tuple) = ([[0.0; 3]; 3], [[0.0; 3]; 3]);
+    let mut ws = vec![0.0; 3 * Three::BATCH_WORKSPACE];
+    net.forward_batch(&xs, &mut ys, &mut ws).unwrap();
+    tuple.forward_batch(&xs, &mut ys_tuple, &mut ws).unwrap();
+    assert_eq!(ys, ys_tuple);
+    assert_eq!(ys[2], infer(&net, &xs[2]));
+}

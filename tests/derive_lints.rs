@@ -11,10 +11,10 @@
 
 /// A public module with a public network.
 pub mod public {
-    use typenet::{Dense, Identity, Network, Relu, Sigmoid, Step};
+    use typenet::{Dense, Identity, Network, Relu, Sigmoid, Step, Zeroable};
 
     /// A documented network.
-    #[derive(Network, Debug)]
+    #[derive(Network, Zeroable, Debug)]
     pub struct Classifier {
         /// The hidden layer.
         pub hidden: Dense<3, 8>,
@@ -43,12 +43,12 @@ pub mod public {
 }
 
 mod private {
-    use typenet::{Dense, Network, Scalar, Tanh};
+    use typenet::{Dense, Network, Scalar, Tanh, Zeroable};
 
     // `pub(super)` in a private module is what `unreachable_pub` asks for; nursery's
     // `redundant_pub_crate` disagrees, and this test is about the derive, not that quarrel.
     #[allow(clippy::redundant_pub_crate)]
-    #[derive(Network)]
+    #[derive(Network, Zeroable)]
     pub(super) struct Small<T: Scalar> {
         dense: Dense<1, 1, T>,
         tanh: Tanh<1, T>,
@@ -69,4 +69,8 @@ fn strict_lints_accept_the_generated_code() {
     let (_, b) = linear.forward_train(&[1.0, -1.0]);
     assert!(a == b);
     assert_eq!(<private::Small<f64> as Layer>::PARAM_COUNT, 2);
+    let boxed: Box<private::Small<f64>> = typenet::boxed_zeroed();
+    assert_eq!(boxed.forward(&[1.0]), [0.0]);
+    let boxed: Box<public::Classifier> = typenet::boxed_zeroed();
+    assert_eq!(boxed.forward(&[1.0, 2.0, 3.0]), [0.5, 0.5]);
 }

@@ -20,6 +20,17 @@
 //! clause, and the sizes are checked where each pair meets — in the impl's bodies and in
 //! [`shape_check`] — by an expression spanned on the field. The compiler reports the
 //! identical diagnostics once, so a mismatch reads as one error, at the field.
+//!
+//! The tuple impl's other bound, that every layer computes in the first layer's scalar
+//! type, is a path too: every value, parameter slice and workspace region that crosses
+//! between the network and a layer goes through `SameScalar`'s identity functions (see
+//! [`same_scalar`]), and sizes are compared on both layers' vectors seen in the network's
+//! scalar (see [`fits_path`]). A layer in another scalar type is then `SameScalar`'s one
+//! error at its field, not a `Fits` error and a type error wherever the scalars meet.
+
+// `net` beside `next`, `grad_xs` beside `grad_ys`: named after what they hold, as in the
+// trait.
+#![allow(clippy::similar_names)]
 
 use crate::parse::{LayerField, Network};
 use crate::validate::validate;
@@ -82,17 +93,6 @@ fn local(name: &str) -> Ident {
 // the compiler prints it once. The user's own type tokens are never respanned, so an error
 // about the previous layer still points at the previous layer.
 
-/// `<Prev::Output as Fits<Next::Input, Prev, Next>>::<method>`: where two layers meet,
-/// spanned on the next layer (the one whose input must match).
-fn fits_path(prev: &LayerField<'_>, next: &LayerField<'_>, method: &str) -> TokenStream {
-    let (p, n, lo, hi) = (prev.ty, next.ty, next.span_lo, next.span_hi);
-    let method = Ident::new(method, hi);
-    let (open2, open) = (quote_spanned!(lo=> < <), quote_spanned!(lo=> <));
-    let output = quote_spanned!(hi=> as ::typenet::Layer>::Output as ::typenet::Fits<);
-    let input = quote_spanned!(hi=> as ::typenet::Layer>::Input, #p, #n>>::#method);
-    quote!(#open2 #p #output #open #n #input)
-}
-
 /// `<Field as Trait>::<item>`, spanned on the field's type.
 fn field_path(field: &LayerField<'_>, trait_path: &TokenStream, item: &str) -> TokenStream {
     let ty = field.ty;
@@ -147,7 +147,7 @@ fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
 }
 
 /// Generated tokens (never the user's) moved to `span`, groups included.
-fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+pub fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {
@@ -189,13 +189,19 @@ fn shape_check(net: &Network<'_>) -> TokenStream {
         quote!(let _ = #path;)
     });
     let fits = net.pairs().map(|(prev, next)| {
-        let path = fits_path(prev, next, "fit");
+        let path = fits_path(net, prev, next, "fit");
+        quote!(let _ = #path;)
+    });
+    // Each layer after the first computes in the first layer's scalar type.
+    let same = net.layers.iter().skip(1).map(|field| {
+        let path = same_scalar(net, field, "to_net_slice");
         quote!(let _ = #path;)
     });
     quote! {
         #[allow(dead_code, clippy::all, clippy::pedantic)]
         fn typenet_network_shape_check #impl_generics () #where_clause {
             #(#is_layer)*
+            #(#same)*
             #(#fits)*
         }
     }
@@ -346,30 +352,131 @@ fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
     }
 }
 
+/// `<First as Layer>::Scalar`, the network's scalar type, spanned on the first field.
+fn net_scalar(net: &Network<'_>) -> TokenStream {
+    layer_path(net.first(), "Scalar")
+}
+
+/// `<<L as Layer>::<item> as InScalar<T>>::Out`: a layer's vector type with its scalar
+/// replaced by the network's, spanned from `lo` to `hi`. Naming it never fails, so sizes
+/// are compared on it apart from scalars (see [`same_scalar`]).
+fn in_net(
+    net: &Network<'_>,
+    field: &LayerField<'_>,
+    item: &str,
+    (lo, hi): (Span, Span),
+) -> TokenStream {
+    let (ty, t) = (field.ty, net_scalar(net));
+    let item = Ident::new(item, hi);
+    let open2 = quote_spanned!(lo=> < <);
+    let rest = quote_spanned! {hi=>
+        as ::typenet::Layer>::#item as ::typenet::derive_support::InScalar<#t>>::Out
+    };
+    quote!(#open2 #ty #rest)
+}
+
+/// `<InNet<Prev::Output> as Fits<InNet<Next::Input>, Prev, Next>>::<method>`: where two
+/// layers meet, both vectors seen in the network's scalar, spanned on the next layer (the
+/// one whose input must match). A size mismatch is `Fits`' error; a scalar mismatch is
+/// [`same_scalar`]'s, once per field, and not a `Fits` error as well.
+fn fits_path(
+    net: &Network<'_>,
+    prev: &LayerField<'_>,
+    next: &LayerField<'_>,
+    method: &str,
+) -> TokenStream {
+    let (p, n, lo, hi) = (prev.ty, next.ty, next.span_lo, next.span_hi);
+    let output = in_net(net, prev, "Output", (lo, hi));
+    let input = in_net(net, next, "Input", (lo, hi));
+    let method = Ident::new(method, hi);
+    let open = quote_spanned!(lo=> <);
+    let rest = quote_spanned!(hi=> as ::typenet::Fits<#input, #p, #n>>::#method);
+    quote!(#open #output #rest)
+}
+
+/// `<ScalarOf<L> as SameScalar<ScalarOf<First>, First, L>>::<f>`, spanned on the field:
+/// the bridge every value crossing between the network and a layer passes through, so a
+/// layer in another scalar type is `SameScalar`'s one error at its field.
+fn same_scalar(net: &Network<'_>, field: &LayerField<'_>, f: &str) -> TokenStream {
+    let (scalar, t) = (layer_path(field, "Scalar"), net_scalar(net));
+    let (first, ty) = (net.first().ty, field.ty);
+    let open = quote_spanned!(field.span_lo=> <);
+    let rest = quote_spanned!(field.span_hi=> as ::typenet::SameScalar<#t, #first, #ty>>::);
+    let f = Ident::new(f, field.span_hi);
+    quote!(#open #scalar #rest #f)
+}
+
+/// `path(args)`, the call spanned on the field like the path.
+fn call(field: &LayerField<'_>, path: &TokenStream, args: &TokenStream) -> TokenStream {
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args.clone());
+    group.set_span(field.span_hi);
+    quote!(#path #group)
+}
+
+/// [`same_scalar`]`::<f>(arg)`.
+fn bridge(net: &Network<'_>, field: &LayerField<'_>, f: &str, arg: &TokenStream) -> TokenStream {
+    call(field, &same_scalar(net, field, f), arg)
+}
+
+/// `prev`'s output `value` as `next`'s input: into the network's scalar, through `Fits`,
+/// into `next`'s scalar (each step the identity where the network is well-formed).
+fn forward_across(
+    net: &Network<'_>,
+    prev: &LayerField<'_>,
+    next: &LayerField<'_>,
+    value: &Ident,
+) -> TokenStream {
+    let out = bridge(net, prev, "to_net_array", &quote!(#value));
+    let fit = call(next, &fits_path(net, prev, next, "fit"), &out);
+    let input = bridge(net, next, "to_layer_array", &fit);
+    let amp = amp(next);
+    quote!(#amp #input)
+}
+
+/// `next`'s input gradient `value` as `prev`'s output gradient: the way back.
+fn backward_across(
+    net: &Network<'_>,
+    prev: &LayerField<'_>,
+    next: &LayerField<'_>,
+    value: &Ident,
+) -> TokenStream {
+    let grad = bridge(net, next, "to_net_array", &quote!(#value));
+    let unfit = call(next, &fits_path(net, prev, next, "unfit"), &grad);
+    let grad_out = bridge(net, prev, "to_layer_array", &unfit);
+    let amp = amp(prev);
+    quote!(#amp #grad_out)
+}
+
 /// `impl Layer`: the tuple impl of `src/chain.rs`, written out for the struct's fields, so a
 /// derived network behaves bit for bit like the tuple of its fields.
 ///
 /// Every use of a field's `Layer` impl is spanned on that field (see [`layer_path`]): if
 /// the field is not a layer, each use reports the same error at the same place, which the
-/// compiler prints once.
+/// compiler prints once. Where the tuple impl has the bound `Next: Layer<Scalar =
+/// First::Scalar>`, values pass through [`same_scalar`]'s bridge.
 fn impl_layer(net: &Network<'_>) -> TokenStream {
     let ident = net.ident;
     let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
-    let (first, last) = (net.first(), net.last());
+    let first = net.first();
     let each = |item: &str| -> Vec<TokenStream> {
         net.layers.iter().map(|l| layer_path(l, item)).collect()
     };
     let (param_counts, fingerprints) = (each("PARAM_COUNT"), each("FINGERPRINT"));
+    let workspaces = net.layers.iter().map(|l| {
+        let (len, own) = (vector_len(l), layer_path(l, "BATCH_WORKSPACE"));
+        quote!(2 * #len + #own)
+    });
     let cache_name = cache_ident();
     let (scalar, input, output) = (
         layer_path(first, "Scalar"),
         layer_path(first, "Input"),
-        layer_path(last, "Output"),
+        net_output(net),
     );
     let h = local("fingerprint");
     let forward = forward_fns(net);
     let backward = backward_fn(net);
     let backward_params = backward_params_fn(net);
+    let batch = batch_fns(net);
     let params = param_fns(net);
     quote! {
         #[automatically_derived]
@@ -380,6 +487,8 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             type Cache = #cache_name #ty_generics;
 
             const PARAM_COUNT: usize = 0 #(+ #param_counts)*;
+            // each layer's output and its gradient, then the layers' own workspaces
+            const BATCH_WORKSPACE: usize = 0 #(+ #workspaces)*;
             const FINGERPRINT: u64 = {
                 let #h = ::typenet::fingerprint::START;
                 #(let #h = ::typenet::fingerprint::then(#h, #fingerprints);)*
@@ -389,19 +498,93 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             #forward
             #backward
             #backward_params
+            #batch
             #params
         }
     }
 }
 
+/// `<ScalarOf<Last> as SameScalar<..>>::Vector<OutputOf<Last>>`, spanned on the last
+/// field: the network's output, the last layer's own type (which need not be an array
+/// the derive can see, for a layer that is a type parameter), named so that a last layer
+/// in another scalar type is `SameScalar`'s one error rather than "not a vector of the
+/// network's scalar".
+///
+/// That name costs one more error where the last layer's scalar is wrong (a generated
+/// signature mentions the type), so it is used only where it is needed: when the last
+/// field's type mentions a type parameter of the struct, whose output the derive cannot
+/// see is an array. Otherwise the output is [`in_net`]'s array, which is always
+/// well-formed.
+fn net_output(net: &Network<'_>) -> TokenStream {
+    let last = net.last();
+    if !output_may_be_opaque(net) {
+        return in_net(net, last, "Output", (last.span_lo, last.span_hi));
+    }
+    let path = same_scalar(net, last, "Vector");
+    let output = layer_path(last, "Output");
+    let (open, close) = (
+        quote_spanned!(last.span_hi=> <),
+        quote_spanned!(last.span_hi=> >),
+    );
+    quote!(#path #open #output #close)
+}
+
+/// Whether the last field's type mentions one of the struct's type parameters (`head: L`),
+/// so that its output may be a type the derive cannot see is an array.
+fn output_may_be_opaque(net: &Network<'_>) -> bool {
+    fn mentions(tokens: TokenStream, params: &[&Ident]) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(ident) => params.contains(&&ident),
+            proc_macro2::TokenTree::Group(group) => mentions(group.stream(), params),
+            _ => false,
+        })
+    }
+    let params: Vec<&Ident> = net.generics.type_params().map(|p| &p.ident).collect();
+    !params.is_empty() && mentions(quote::ToTokens::to_token_stream(net.last().ty), &params)
+}
+
+/// The bridge functions for the network's output (see [`net_output`]): out of the last
+/// layer, and its gradient back into it.
+fn output_bridges(net: &Network<'_>) -> (&'static str, &'static str) {
+    if output_may_be_opaque(net) {
+        ("to_net_vector", "to_layer_vector_ref")
+    } else {
+        ("to_net_array", "to_layer_array_ref")
+    }
+}
+
+/// `Self::Output` in a generated signature, spanned on the last field: the network's
+/// output type is [`net_output`], and where it is not well-formed (the last layer's
+/// scalar is wrong) that is the one `SameScalar` error at the last field, not one more at
+/// each signature.
+fn output_ty(net: &Network<'_>) -> TokenStream {
+    let last = net.last();
+    let this = quote_spanned!(last.span_lo=> Self);
+    let rest = quote_spanned!(last.span_hi=> ::Output);
+    quote!(#this #rest)
+}
+
+/// `<<L as Layer>::Output as Vector<L::Scalar>>::LEN`, spanned on the field: the number
+/// of scalars in one of the layer's outputs.
+fn vector_len(field: &LayerField<'_>) -> TokenStream {
+    let (output, scalar) = (layer_path(field, "Output"), layer_path(field, "Scalar"));
+    let open = quote_spanned!(field.span_lo=> <);
+    let (as_vector, len) = (
+        quote_spanned!(field.span_hi=> as ::typenet::Vector<),
+        quote_spanned!(field.span_hi=> >>::LEN),
+    );
+    quote!(#open #output #as_vector #scalar #len)
+}
+
 /// `forward` and `forward_train`: the first layer on the input, then each next layer on
-/// the previous layer's output, passed through `Fits` (the identity, where sizes meet).
+/// the previous layer's output, passed across (see [`forward_across`]).
 fn forward_fns(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
     let (input, out) = (local("input"), local("out"));
     let caches: Vec<Ident> = (0..net.layers.len())
         .map(|i| format_ident!("typenet_cache_{}", i, span = Span::mixed_site()))
         .collect();
-    let first = net.first();
+    let (first, last) = (net.first(), net.last());
     let (m0, c0, hi0) = (&first.member, &caches[0], first.span_hi);
     let forward_first = layer_path(first, "forward");
     let forward_first = quote_spanned!(hi0=> let #out = #forward_first(&self.#m0, #input););
@@ -411,7 +594,7 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         let (nm, forward, arg) = (
             &n.member,
             layer_path(n, "forward"),
-            fits_arg(p, n, "fit", &out),
+            forward_across(net, p, n, &out),
         );
         quote_spanned!(n.span_hi=> let #out = #forward(&self.#nm, #arg);)
     });
@@ -419,10 +602,11 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         let (nm, train, arg) = (
             &n.member,
             layer_path(n, "forward_train"),
-            fits_arg(p, n, "fit", &out),
+            forward_across(net, p, n, &out),
         );
         quote_spanned!(n.span_hi=> let (#out, #c) = #train(&self.#nm, #arg);)
     });
+    let result = bridge(net, last, output_bridges(net).0, &quote!(#out));
     let cache_name = cache_ident();
     let cache_inits = net
         .layers
@@ -431,51 +615,71 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         .map(|(l, c)| field_init(l, &quote!(#c)));
     quote! {
         #[inline]
-        fn forward(&self, #input: &Self::Input) -> Self::Output {
+        fn forward(&self, #input: &Self::Input) -> #output_ty {
             #forward_first
             #(#forward_rest)*
-            #out
+            #result
         }
 
         #[inline]
-        fn forward_train(&self, #input: &Self::Input) -> (Self::Output, Self::Cache) {
+        fn forward_train(&self, #input: &Self::Input) -> (#output_ty, Self::Cache) {
             #train_first
             #(#train_rest)*
-            (#out, #cache_name { #(#cache_inits,)* })
+            (#result, #cache_name { #(#cache_inits,)* })
         }
     }
 }
 
-/// `backward`: the last layer first, then each earlier layer from the `∂E/∂input` its
-/// successor returned (the chain rule), adding each layer's parameter gradients into its
-/// own field of `grads`.
-fn backward_fn(net: &Network<'_>) -> TokenStream {
+/// The backward chain from the last layer to the second, each layer starting from the
+/// `∂E/∂input` its successor returned (the chain rule), adding its parameter gradients
+/// into its own field of `grads`; then `first_call` on the first layer.
+fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
     let (grad_out, grad_in, grads) = (local("grad_out"), local("grad_in"), local("grads"));
-    let last = net.last();
-    let (lm, backward_last, cache_last) =
-        (&last.member, layer_path(last, "backward"), cache_arg(last));
-    let backward_last = quote_spanned! {last.span_hi=>
-        let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_out, &mut #grads.#lm);
-    };
-    let backward_rest = net.pairs().rev().map(|(p, n)| {
-        let (pm, backward) = (&p.member, layer_path(p, "backward"));
-        let (arg, cache_p) = (fits_arg(p, n, "unfit", &grad_in), cache_arg(p));
-        quote_spanned! {p.span_hi=>
-            let #grad_in = #backward(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
+    let (first, last) = (net.first(), net.last());
+    let (lm, cache_last) = (&last.member, cache_arg(last));
+    let grad_last = bridge(net, last, output_bridges(net).1, &quote!(#grad_out));
+    if net.layers.len() == 1 {
+        let path = layer_path(last, first_call);
+        return quote_spanned! {last.span_hi=>
+            #path(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm)
+        };
+    }
+    let backward_last = layer_path(last, "backward");
+    let mut steps = vec![quote_spanned! {last.span_hi=>
+        let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm);
+    }];
+    for (p, n) in net.pairs().rev() {
+        let pm = &p.member;
+        let (arg, cache_p) = (backward_across(net, p, n, &grad_in), cache_arg(p));
+        if std::ptr::eq(p, first) {
+            let path = layer_path(p, first_call);
+            steps.push(
+                quote_spanned! {p.span_hi=> #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm) },
+            );
+        } else {
+            let path = layer_path(p, "backward");
+            steps.push(quote_spanned! {p.span_hi=>
+                let #grad_in = #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
+            });
         }
-    });
-    let cache = local("cache");
+    }
+    quote!(#(#steps)*)
+}
+
+/// `backward`: the whole chain, returning the first layer's `∂E/∂input`.
+fn backward_fn(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
+    let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
+    let chain = backward_chain(net, "backward");
     quote! {
         #[inline]
         fn backward(
             &self,
             #cache: &Self::Cache,
-            #grad_out: &Self::Output,
+            #grad_out: &#output_ty,
             #grads: &mut Self,
         ) -> Self::Input {
-            #backward_last
-            #(#backward_rest)*
-            #grad_in
+            #chain
         }
     }
 }
@@ -484,82 +688,257 @@ fn backward_fn(net: &Network<'_>) -> TokenStream {
 /// so a derived network does not compute the input gradient nobody reads (for a first
 /// `Dense<784, 128>`, a third of a training step).
 fn backward_params_fn(net: &Network<'_>) -> TokenStream {
-    let (cache, grad_out, grad_in, grads) = (
-        local("cache"),
-        local("grad_out"),
-        local("grad_in"),
-        local("grads"),
-    );
-    let (first, last) = (net.first(), net.last());
-    let count = net.layers.len();
-    let (lm, cache_last) = (&last.member, cache_arg(last));
-    let params_chain = if count == 1 {
-        let path = layer_path(last, "backward_params");
-        quote_spanned! {last.span_hi=> #path(&self.#lm, #cache_last, #grad_out, &mut #grads.#lm); }
-    } else {
-        let backward_last = layer_path(last, "backward");
-        let mut steps = vec![quote_spanned! {last.span_hi=>
-            let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_out, &mut #grads.#lm);
-        }];
-        for (p, nx) in net.pairs().rev() {
-            let pm = &p.member;
-            let (arg, cache_p) = (fits_arg(p, nx, "unfit", &grad_in), cache_arg(p));
-            if std::ptr::eq(p, first) {
-                let path = layer_path(p, "backward_params");
-                steps.push(quote_spanned! {p.span_hi=> #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm); });
-            } else {
-                let path = layer_path(p, "backward");
-                steps.push(quote_spanned! {p.span_hi=>
-                    let #grad_in = #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
-                });
-            }
-        }
-        quote!(#(#steps)*)
-    };
-
+    let output_ty = output_ty(net);
+    let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
+    let chain = backward_chain(net, "backward_params");
     quote! {
         #[inline]
         fn backward_params(
             &self,
             #cache: &Self::Cache,
-            #grad_out: &Self::Output,
+            #grad_out: &#output_ty,
             #grads: &mut Self,
         ) {
-            #params_chain
+            #chain;
         }
     }
 }
 
-/// `zeroed`, the parameter walks and `init_params`: one call per layer, in field order.
+/// `forward_batch` and `backward_batch`: the tuple impl's, a whole batch through one layer
+/// after the other, with the same workspace layout (every layer's outputs, then their
+/// gradients, then the layers' own workspaces), so the results are the tuple's bits.
+#[allow(clippy::too_many_lines)] // one quote! per method, read top to bottom
+fn batch_fns(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
+    let (xs, ys, grad_ys, grad_xs, grads, workspace, n, rest, dxn) = (
+        local("xs"),
+        local("ys"),
+        local("grad_ys"),
+        local("grad_xs"),
+        local("grads"),
+        local("workspace"),
+        local("n"),
+        local("rest"),
+        local("dxn"),
+    );
+    let count = net.layers.len();
+    let named = |prefix: &str| -> Vec<Ident> {
+        (0..count)
+            .map(|i| format_ident!("typenet_{}_{}", prefix, i, span = Span::mixed_site()))
+            .collect()
+    };
+    let (outs, gys, subs) = (named("out"), named("grad"), named("sub"));
+    let take = quote!(::typenet::derive_support::take);
+    let lens: Vec<TokenStream> = net.layers.iter().map(vector_len).collect();
+    let own_workspaces: Vec<TokenStream> = net
+        .layers
+        .iter()
+        .map(|l| layer_path(l, "BATCH_WORKSPACE"))
+        .collect();
+    let t = net_scalar(net);
+    let first = net.first();
+    let (last_out, last_gy) = (&outs[count - 1], &gys[count - 1]);
+
+    // A region of the workspace as a batch of the layer's outputs (in its own scalar).
+    let outputs = |l: &LayerField<'_>, flat: &Ident, mutable: bool| -> TokenStream {
+        let (f, view, amp) = if mutable {
+            ("to_layer_slice_mut", "slice_from_flat_mut", quote!(&mut *))
+        } else {
+            ("to_layer_slice", "slice_from_flat", quote!(&*))
+        };
+        let own = bridge(net, l, f, &quote!(#amp #flat));
+        let (output, scalar) = (layer_path(l, "Output"), layer_path(l, "Scalar"));
+        let open = quote_spanned!(l.span_lo=> <);
+        let view = Ident::new(view, l.span_hi);
+        let rest = quote_spanned!(l.span_hi=> as ::typenet::Vector<#scalar>>::#view);
+        call(l, &quote!(#open #output #rest), &own)
+    };
+    // `prev`'s outputs (or their gradients) as `next`'s inputs: a region in the network's
+    // scalar, seen as vectors of `prev`'s size, through `Fits`, into `next`'s scalar.
+    let inputs = |p: &LayerField<'_>, nx: &LayerField<'_>, flat: &Ident, mutable: bool| {
+        let (view, fit, into, amp) = if mutable {
+            (
+                "slice_from_flat_mut",
+                "fit_slice_mut",
+                "to_layer_arrays_mut",
+                quote!(&mut *),
+            )
+        } else {
+            (
+                "slice_from_flat",
+                "fit_slice",
+                "to_layer_arrays",
+                quote!(&*),
+            )
+        };
+        let output = in_net(net, p, "Output", (nx.span_lo, nx.span_hi));
+        let open = quote_spanned!(nx.span_lo=> <);
+        let view = Ident::new(view, nx.span_hi);
+        let rest = quote_spanned!(nx.span_hi=> as ::typenet::Vector<#t>>::#view);
+        let prev_outputs = call(nx, &quote!(#open #output #rest), &quote!(#amp #flat));
+        let fitted = call(nx, &fits_path(net, p, nx, fit), &prev_outputs);
+        bridge(net, nx, into, &fitted)
+    };
+
+    let take_regions = |names: &[Ident], sizes: &[TokenStream], shared: bool| -> TokenStream {
+        let amp = if shared { quote!(&*) } else { quote!() };
+        quote!(#(let #names = #amp #take(&mut #rest, #n * #sizes);)*)
+    };
+    let forward_outs = take_regions(&outs, &lens, false);
+    let backward_outs = take_regions(&outs, &lens, true);
+    let grad_regions = take_regions(&gys, &lens, false);
+    let sub_regions = take_regions(&subs, &own_workspaces, false);
+
+    let (m0, out0, sub0) = (&first.member, &outs[0], &subs[0]);
+    let forward_first = {
+        let path = layer_path(first, "forward_batch");
+        let (ys0, sub) = (
+            outputs(first, out0, true),
+            bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0)),
+        );
+        quote_spanned!(first.span_hi=> #path(&self.#m0, #xs, #ys0, #sub)?;)
+    };
+    let forward_rest = net.pairs().enumerate().map(|(i, (p, nx))| {
+        let (nm, path) = (&nx.member, layer_path(nx, "forward_batch"));
+        let xs_k = inputs(p, nx, &outs[i], false);
+        let ys_k = outputs(nx, &outs[i + 1], true);
+        let sub = &subs[i + 1];
+        let sub = bridge(net, nx, "to_layer_slice_mut", &quote!(&mut *#sub));
+        quote_spanned!(nx.span_hi=> #path(&self.#nm, #xs_k, #ys_k, #sub)?;)
+    });
+    let backward_rest = net.pairs().enumerate().rev().map(|(i, (p, nx))| {
+        let (nm, path) = (&nx.member, layer_path(nx, "backward_batch"));
+        let xs_k = inputs(p, nx, &outs[i], false);
+        let ys_k = outputs(nx, &outs[i + 1], false);
+        let gys_k = outputs(nx, &gys[i + 1], false);
+        let dxs_k = inputs(p, nx, &gys[i], true);
+        let sub = &subs[i + 1];
+        let sub = bridge(net, nx, "to_layer_slice_mut", &quote!(&mut *#sub));
+        quote_spanned! {nx.span_hi=>
+            #path(
+                &self.#nm,
+                #xs_k,
+                #ys_k,
+                #gys_k,
+                ::core::option::Option::Some(#dxs_k),
+                &mut #grads.#nm,
+                #sub,
+            )?;
+        }
+    });
+    let backward_first = {
+        let path = layer_path(first, "backward_batch");
+        let (ys0, gys0) = (outputs(first, out0, false), outputs(first, &gys[0], false));
+        let sub = bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0));
+        quote_spanned! {first.span_hi=>
+            #path(&self.#m0, #xs, #ys0, #gys0, #grad_xs, &mut #grads.#m0, #sub)
+        }
+    };
+    let result = quote!(::core::result::Result<(), ::typenet::BatchError>);
+    let check = quote!(::typenet::derive_support::check_batch);
+    let per_sample = quote!(<Self as ::typenet::Layer>::BATCH_WORKSPACE);
+    let net_outputs = quote!(<#output_ty as ::typenet::Vector<Self::Scalar>>);
+    quote! {
+        fn forward_batch(
+            &self,
+            #xs: &[Self::Input],
+            #ys: &mut [#output_ty],
+            #workspace: &mut [Self::Scalar],
+        ) -> #result {
+            let #n = #xs.len();
+            #check(#n, &[#ys.len()], #workspace.len(), #per_sample)?;
+            let mut #rest = &mut *#workspace;
+            #forward_outs
+            #grad_regions
+            #sub_regions
+            #forward_first
+            #(#forward_rest)*
+            #ys.copy_from_slice(#net_outputs::slice_from_flat(&*#last_out));
+            ::core::result::Result::Ok(())
+        }
+
+        fn backward_batch(
+            &self,
+            #xs: &[Self::Input],
+            #ys: &[#output_ty],
+            #grad_ys: &[#output_ty],
+            #grad_xs: ::core::option::Option<&mut [Self::Input]>,
+            #grads: &mut Self,
+            #workspace: &mut [Self::Scalar],
+        ) -> #result {
+            let #n = #xs.len();
+            let #dxn = #grad_xs.as_ref().map_or(#n, |d| d.len());
+            #check(
+                #n,
+                &[#ys.len(), #grad_ys.len(), #dxn],
+                #workspace.len(),
+                #per_sample,
+            )?;
+            let mut #rest = &mut *#workspace;
+            #backward_outs
+            #grad_regions
+            #sub_regions
+            #net_outputs::slice_from_flat_mut(&mut *#last_gy).copy_from_slice(#grad_ys);
+            #(#backward_rest)*
+            #backward_first
+        }
+    }
+}
+
+/// `zeroed`, the parameter walks and `init_params`: one call per layer, in field order,
+/// each layer's parameter slices passed to the caller's closure through the bridge to the
+/// network's scalar (see [`same_scalar`]).
 fn param_fns(net: &Network<'_>) -> TokenStream {
-    let (visit, grads, state, each, init, rng) = (
+    let (visit, grads, state, each, init, rng, p, g, s) = (
         local("visit"),
         local("grads"),
         local("state"),
         local("each"),
         local("init"),
         local("rng"),
+        local("p"),
+        local("g"),
+        local("s"),
     );
     let zeroed = net.layers.iter().map(|l| {
         let path = layer_path(l, "zeroed");
         field_init(l, &quote_spanned!(l.span_hi=> #path()))
     });
-    let per_layer = |item: &str, args: &dyn Fn(&syn::Member) -> TokenStream| -> Vec<TokenStream> {
-        net.layers
-            .iter()
-            .map(|l| {
-                let (path, args) = (layer_path(l, item), args(&l.member));
-                quote_spanned!(l.span_hi=> #path(#args);)
-            })
-            .collect()
-    };
-    let visit_params = per_layer("visit_params", &|m| quote!(&self.#m, #visit));
-    let visit_params_mut = per_layer("visit_params_mut", &|m| quote!(&mut self.#m, #visit));
-    let zip_params = per_layer(
-        "zip_params",
-        &|m| quote!(&mut self.#m, &#grads.#m, #state.each_mut().map(|#each| &mut #each.#m), #visit),
-    );
-    let init_params = per_layer("init_params", &|m| quote!(&mut self.#m, #init, #rng));
+    let per_layer =
+        |item: &str, args: &dyn Fn(&LayerField<'_>) -> TokenStream| -> Vec<TokenStream> {
+            net.layers
+                .iter()
+                .map(|l| {
+                    let (path, args) = (layer_path(l, item), args(l));
+                    quote_spanned!(l.span_hi=> #path(#args);)
+                })
+                .collect()
+        };
+    let visit_params = per_layer("visit_params", &|l| {
+        let (m, up) = (&l.member, same_scalar(net, l, "to_net_slice"));
+        quote!(&self.#m, &mut |#p| #visit(#up(#p)))
+    });
+    let visit_params_mut = per_layer("visit_params_mut", &|l| {
+        let (m, up) = (&l.member, same_scalar(net, l, "to_net_slice_mut"));
+        quote!(&mut self.#m, &mut |#p| #visit(#up(#p)))
+    });
+    let zip_params = per_layer("zip_params", &|l| {
+        let m = &l.member;
+        let (up, up_mut) = (
+            same_scalar(net, l, "to_net_slice"),
+            same_scalar(net, l, "to_net_slice_mut"),
+        );
+        quote! {
+            &mut self.#m,
+            &#grads.#m,
+            #state.each_mut().map(|#each| &mut #each.#m),
+            &mut |#p, #g, #s| #visit(#up_mut(#p), #up(#g), #s.map(|#each| #up_mut(#each)))
+        }
+    });
+    let init_params = per_layer("init_params", &|l| {
+        let m = &l.member;
+        quote!(&mut self.#m, #init, #rng)
+    });
     quote! {
         fn zeroed() -> Self {
             Self { #(#zeroed,)* }
@@ -602,19 +981,6 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
             #(#init_params)*
         }
     }
-}
-
-/// `&<Prev::Output as Fits<..>>::<method>(value)`: an argument passed across the boundary
-/// between two layers, spanned on the next layer.
-fn fits_arg(
-    prev: &LayerField<'_>,
-    next: &LayerField<'_>,
-    method: &str,
-    value: &Ident,
-) -> TokenStream {
-    let (amp, path) = (amp(next), fits_path(prev, next, method));
-    let call = quote_spanned!(next.span_hi=> (#value));
-    quote!(#amp #path #call)
 }
 
 /// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image

@@ -1,5 +1,5 @@
-//! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]` and
-//! `include_weights!`.
+//! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]`,
+//! `#[derive(Zeroable)]` and `include_weights!`.
 //!
 //! This crate is re-exported by `typenet` as `typenet::Network`; depend on `typenet` rather
 //! than on it directly, and read the derive's documentation there.
@@ -10,6 +10,8 @@
 //! writes one trait impl per function. Errors are spanned `syn::Error`s, combined, and
 //! never a panic; on error the derive still emits a stub impl, so the one mistake in the
 //! struct is the only error the user sees.
+// The crate itself has no `unsafe`; `#[derive(Zeroable)]` writes an `unsafe impl` into
+// the user's crate, as quoted tokens.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]
@@ -20,6 +22,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 mod validate;
+mod zeroable;
 
 use proc_macro::TokenStream;
 
@@ -30,6 +33,16 @@ use proc_macro::TokenStream;
 pub fn derive_network(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// Implements `typenet::Zeroable` for a struct whose fields are all `Zeroable`, so that it
+/// can be built on the heap with `typenet::boxed_zeroed`.
+///
+/// See `typenet::Zeroable` (the derive) for the documentation and the safety argument.
+#[proc_macro_derive(Zeroable)]
+pub fn derive_zeroable(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    zeroable::derive(&input).into()
 }
 
 /// Embeds a `NumPy` `.npy` array as an array constant, shape-checked at compile time.

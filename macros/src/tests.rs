@@ -87,3 +87,48 @@ fn error_messages_name_the_problem() {
     assert!(found[0].contains("lifetime parameter"), "{found:?}");
     assert!(found[1].contains("a reference is not a layer"), "{found:?}");
 }
+
+/// `#[derive(Zeroable)]` expanded, parsed back.
+fn expand_zeroable(source: &str) -> syn::File {
+    let input: syn::DeriveInput = syn::parse_str(source).expect("test inputs are valid Rust");
+    let output = crate::zeroable::derive(&input);
+    syn::parse2(output.clone()).unwrap_or_else(|e| panic!("unparsable expansion ({e}):\n{output}"))
+}
+
+#[test]
+fn zeroable_bounds_every_field_and_restores_each() {
+    for (source, fields) in [
+        ("struct Net { a: Dense<2, 4>, b: LeakyRelu<4> }", 2),
+        ("struct Pair<T: Scalar>(Dense<1, 1, T>, (Relu<1, T>,));", 2),
+        ("struct Raw { r#type: Dense<1, 1> }", 1),
+        ("struct Unit;", 0),
+    ] {
+        let file = expand_zeroable(source);
+        assert_eq!(errors(&file), Vec::<String>::new(), "{source}");
+        let text = file.to_token_stream().to_string();
+        assert!(text.contains("unsafe impl"), "{source}");
+        assert_eq!(
+            text.matches(": :: typenet :: Zeroable").count(),
+            fields,
+            "one bound per field: {source}"
+        );
+        assert_eq!(
+            text.matches("restore_defaults (& mut self .").count(),
+            fields,
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn zeroable_on_an_enum_or_union_is_an_error_never_a_panic() {
+    for source in [
+        "enum E { A(Dense<1, 1>) }",
+        "enum E {}",
+        "union U { a: f32 }",
+    ] {
+        let found = errors(&expand_zeroable(source));
+        assert_eq!(found.len(), 1, "{source}: {found:?}");
+        assert!(found[0].contains("needs a struct"), "{found:?}");
+    }
+}
