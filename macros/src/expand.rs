@@ -474,8 +474,7 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     );
     let h = local("fingerprint");
     let forward = forward_fns(net);
-    let backward = backward_fn(net);
-    let backward_params = backward_params_fn(net);
+    let backward = backward_fns(net);
     let batch = batch_fns(net);
     let params = param_fns(net);
     quote! {
@@ -497,7 +496,6 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
 
             #forward
             #backward
-            #backward_params
             #batch
             #params
         }
@@ -631,9 +629,10 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
 }
 
 /// The backward chain from the last layer to the second, each layer starting from the
-/// `∂E/∂input` its successor returned (the chain rule), adding its parameter gradients
-/// into its own field of `grads`; then `first_call` on the first layer.
-fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
+/// `∂E/∂input` its successor returned (the chain rule), putting its parameter gradients
+/// into its own field of `grads` with `step` (`backward` adds, `backward_overwrite`
+/// sets); then `first_call` on the first layer.
+fn backward_chain(net: &Network<'_>, step: &str, first_call: &str) -> TokenStream {
     let (grad_out, grad_in, grads) = (local("grad_out"), local("grad_in"), local("grads"));
     let (first, last) = (net.first(), net.last());
     let (lm, cache_last) = (&last.member, cache_arg(last));
@@ -644,7 +643,7 @@ fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
             #path(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm)
         };
     }
-    let backward_last = layer_path(last, "backward");
+    let backward_last = layer_path(last, step);
     let mut steps = vec![quote_spanned! {last.span_hi=>
         let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm);
     }];
@@ -657,7 +656,7 @@ fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
                 quote_spanned! {p.span_hi=> #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm) },
             );
         } else {
-            let path = layer_path(p, "backward");
+            let path = layer_path(p, step);
             steps.push(quote_spanned! {p.span_hi=>
                 let #grad_in = #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
             });
@@ -666,42 +665,58 @@ fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
     quote!(#(#steps)*)
 }
 
-/// `backward`: the whole chain, returning the first layer's `∂E/∂input`.
-fn backward_fn(net: &Network<'_>) -> TokenStream {
+/// `backward`, `backward_params` and their overwriting forms, as the tuple impl has them:
+///
+/// | method | layers after the first | first layer | returns |
+/// |---|---|---|---|
+/// | `backward` | `backward` | `backward` | `∂E/∂input` |
+/// | `backward_params` | `backward` | `backward_params` | nothing |
+/// | `backward_overwrite` | `backward_overwrite` | `backward_overwrite` | `∂E/∂input` |
+/// | `backward_params_overwrite` | `backward_overwrite` | `backward_params_overwrite` | nothing |
+///
+/// `backward_params` skips the first layer's input gradient, which nobody reads (for a
+/// first `Dense<784, 128>`, a third of a training step). The overwriting forms set each
+/// layer's gradients rather than adding to them — the trait's default would zero the
+/// whole gradient value first, a pass over memory that `train_step` then saves — and
+/// compute the same bits, since each layer's overwrite is its zeroing then adding.
+fn backward_fns(net: &Network<'_>) -> TokenStream {
     let output_ty = output_ty(net);
     let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
-    let chain = backward_chain(net, "backward");
-    quote! {
-        #[inline]
-        fn backward(
-            &self,
-            #cache: &Self::Cache,
-            #grad_out: &#output_ty,
-            #grads: &mut Self,
-        ) -> Self::Input {
-            #chain
+    let method = |name: &str, step: &str, first_call: &str, returns_input: bool| {
+        let name = Ident::new(name, Span::call_site());
+        let chain = backward_chain(net, step, first_call);
+        let (ret, body) = if returns_input {
+            (quote!(-> Self::Input), chain)
+        } else {
+            (quote!(), quote!(#chain;))
+        };
+        quote! {
+            #[inline]
+            fn #name(
+                &self,
+                #cache: &Self::Cache,
+                #grad_out: &#output_ty,
+                #grads: &mut Self,
+            ) #ret {
+                #body
+            }
         }
-    }
-}
-
-/// `backward_params`: `backward`'s chain ending in the first layer's `backward_params`,
-/// so a derived network does not compute the input gradient nobody reads (for a first
-/// `Dense<784, 128>`, a third of a training step).
-fn backward_params_fn(net: &Network<'_>) -> TokenStream {
-    let output_ty = output_ty(net);
-    let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
-    let chain = backward_chain(net, "backward_params");
-    quote! {
-        #[inline]
-        fn backward_params(
-            &self,
-            #cache: &Self::Cache,
-            #grad_out: &#output_ty,
-            #grads: &mut Self,
-        ) {
-            #chain;
-        }
-    }
+    };
+    let backward = method("backward", "backward", "backward", true);
+    let params = method("backward_params", "backward", "backward_params", false);
+    let overwrite = method(
+        "backward_overwrite",
+        "backward_overwrite",
+        "backward_overwrite",
+        true,
+    );
+    let params_overwrite = method(
+        "backward_params_overwrite",
+        "backward_overwrite",
+        "backward_params_overwrite",
+        false,
+    );
+    quote!(#backward #params #overwrite #params_overwrite)
 }
 
 /// `forward_batch` and `backward_batch`: the tuple impl's, a whole batch through one layer
