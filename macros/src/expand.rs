@@ -1088,8 +1088,10 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
 /// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image
 /// (`ByteImage::to_bytes`). It is the sum of the fields' counts through the cons list
 /// `(F1, (F2, (…, ())))` and `SumCounts`: the typenum arithmetic of a tuple of the same
-/// layers, with no limit on the number of fields. The image then equals the tuple's, byte
-/// for byte, since `FINGERPRINT` and the parameter order are the tuple's too.
+/// layers. The list nests one level per field, so the compiler's `recursion_limit` bounds
+/// it: 64 fields compile as they are, 128 need `#![recursion_limit = "256"]` in the user's
+/// crate. The image then equals the tuple's, byte for byte, since `FINGERPRINT` and the
+/// parameter order are the tuple's too.
 ///
 /// The bound on the list is higher-ranked (`for<'typenet_a>`), which keeps the compiler
 /// from checking it where the struct is defined: a network with a layer beyond typenum's
