@@ -38,3 +38,25 @@ pub fn check_batch(
 pub fn take<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
     crate::batch::take(rest, len)
 }
+
+/// How the backward chain a derived network shares between its four backward methods puts
+/// each layer's parameter gradients: adding ([`Add`], `Layer::backward`) or setting them
+/// ([`Overwrite`], `Layer::backward_overwrite`).
+pub trait BackwardMode {
+    /// Whether layers set their gradients rather than add to them.
+    const OVERWRITE: bool;
+}
+
+/// [`BackwardMode`] of `backward` and `backward_params`.
+pub struct Add;
+
+impl BackwardMode for Add {
+    const OVERWRITE: bool = false;
+}
+
+/// [`BackwardMode`] of `backward_overwrite` and `backward_params_overwrite`.
+pub struct Overwrite;
+
+impl BackwardMode for Overwrite {
+    const OVERWRITE: bool = true;
+}

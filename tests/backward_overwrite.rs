@@ -1,7 +1,7 @@
 //! `backward_overwrite` / `backward_params_overwrite` (what `train_step` runs) against
 //! `zero_params` then `backward` / `backward_params`: the same bits, whatever the
 //! gradients held before — for small `Dense` layers (simple loops), large ones (blocked
-//! kernels), tuples, nested tuples and derived structs (the trait's default), with inputs
+//! kernels), tuples, nested tuples and derived structs (which override them as tuples do), with inputs
 //! and deltas that make signed zeros.
 
 use rand_core::Rng;

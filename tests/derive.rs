@@ -94,12 +94,64 @@ where
     let dxs = s.backward(&cs, &dy, &mut gs);
     let dxt = t.backward(&ct, &dy, &mut gt);
     assert_eq!(dxs, dxt, "∂E/∂x");
+    let dxt_added = dxt;
     let (ps, pt) = (params(&gs), params(&gt));
     assert_eq!(ps, pt, "∂E/∂parameters");
     assert!(
         ps.iter().any(|g| *g != S::Scalar::zero()),
         "the check saw real gradients"
     );
+
+    // The overwriting forms (what `train_step` runs) into gradients full of garbage: every
+    // parameter gradient must be set, to the bits of adding into zeros, as the tuple does.
+    let (mut gs, mut gt) = (garbage::<S>(), garbage::<T>());
+    let dxs = s.backward_overwrite(&cs, &dy, &mut gs);
+    let dxt = t.backward_overwrite(&ct, &dy, &mut gt);
+    assert_eq!(
+        bits(dxs.as_slice()),
+        bits(dxt.as_slice()),
+        "overwrite: ∂E/∂x"
+    );
+    assert_eq!(bits(dxs.as_slice()), bits(dxt_added.as_slice()));
+    assert_eq!(bits(&params(&gs)), bits(&params(&gt)), "overwrite");
+    assert_eq!(bits(&params(&gs)), bits(&ps), "overwrite = zero then add");
+
+    let (mut gs, mut gt) = (S::zeroed(), T::zeroed());
+    s.backward_params(&cs, &dy, &mut gs);
+    t.backward_params(&ct, &dy, &mut gt);
+    let (ps_params, pt_params) = (params(&gs), params(&gt));
+    assert_eq!(bits(&ps_params), bits(&pt_params), "backward_params");
+    let (mut gs, mut gt) = (garbage::<S>(), garbage::<T>());
+    s.backward_params_overwrite(&cs, &dy, &mut gs);
+    t.backward_params_overwrite(&ct, &dy, &mut gt);
+    assert_eq!(bits(&params(&gs)), bits(&params(&gt)), "params overwrite");
+    assert_eq!(
+        bits(&params(&gs)),
+        bits(&ps_params),
+        "params overwrite = zero then add"
+    );
+}
+
+/// Scalars as bits, so that `-0.0` differs from `0.0` and a NaN from everything.
+fn bits<T: Scalar>(values: &[T]) -> Vec<u64> {
+    values
+        .iter()
+        .map(|v| Scalar::to_f64(*v).to_bits())
+        .collect()
+}
+
+/// A gradient value whose parameters hold NaN, 1e30 and -0.0 in turn: an overwriting
+/// backward must not read any of them.
+fn garbage<N: Layer>() -> N {
+    let mut g = N::zeroed();
+    let mut i = 0;
+    g.visit_params_mut(&mut |p| {
+        for v in p {
+            *v = N::Scalar::from_f64([f64::NAN, 1e30, -0.0][i % 3]);
+            i += 1;
+        }
+    });
+    g
 }
 
 use num_traits::Zero as _;

@@ -440,11 +440,21 @@ fn backward_across(
     next: &LayerField<'_>,
     value: &Ident,
 ) -> TokenStream {
-    let grad = bridge(net, next, "to_net_array", &quote!(#value));
-    let unfit = call(next, &fits_path(net, prev, next, "unfit"), &grad);
-    let grad_out = bridge(net, prev, "to_layer_array", &unfit);
+    let grad_out = backward_across_value(net, prev, next, value);
     let amp = amp(prev);
     quote!(#amp #grad_out)
+}
+
+/// [`backward_across`] by value.
+fn backward_across_value(
+    net: &Network<'_>,
+    prev: &LayerField<'_>,
+    next: &LayerField<'_>,
+    value: &Ident,
+) -> TokenStream {
+    let grad = bridge(net, next, "to_net_array", &quote!(#value));
+    let unfit = call(next, &fits_path(net, prev, next, "unfit"), &grad);
+    bridge(net, prev, "to_layer_array", &unfit)
 }
 
 /// `impl Layer`: the tuple impl of `src/chain.rs`, written out for the struct's fields, so a
@@ -474,11 +484,13 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     );
     let h = local("fingerprint");
     let forward = forward_fns(net);
-    let backward = backward_fn(net);
-    let backward_params = backward_params_fn(net);
+    let backward = backward_fns(net);
+    let backward_rest = backward_rest_fn(net);
     let batch = batch_fns(net);
     let params = param_fns(net);
     quote! {
+        #backward_rest
+
         #[automatically_derived]
         impl #impl_generics ::typenet::Layer for #ident #ty_generics #where_clause {
             type Scalar = #scalar;
@@ -497,7 +509,6 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
 
             #forward
             #backward
-            #backward_params
             #batch
             #params
         }
@@ -630,78 +641,169 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
     }
 }
 
-/// The backward chain from the last layer to the second, each layer starting from the
-/// `∂E/∂input` its successor returned (the chain rule), adding its parameter gradients
-/// into its own field of `grads`; then `first_call` on the first layer.
-fn backward_chain(net: &Network<'_>, first_call: &str) -> TokenStream {
-    let (grad_out, grad_in, grads) = (local("grad_out"), local("grad_in"), local("grads"));
-    let (first, last) = (net.first(), net.last());
-    let (lm, cache_last) = (&last.member, cache_arg(last));
-    let grad_last = bridge(net, last, output_bridges(net).1, &quote!(#grad_out));
+/// The name of the generated function that runs the backward chain from the last layer to
+/// the second (see [`backward_fns`]).
+fn backward_rest_ident() -> Ident {
+    Ident::new("typenet_network_backward_rest", Span::call_site())
+}
+
+/// A function, beside the impl, that runs the backward chain from the last layer to the
+/// second, each layer starting from the `∂E/∂input` its successor returned (the chain
+/// rule) and putting its parameter gradients into its own field of `grads`, and returns
+/// `∂E/∂output` of the first layer. Its mode type says how each layer puts them:
+/// `backward` (adding) or `backward_overwrite` (setting). `None` for a one-layer network,
+/// whose chain is its one layer.
+///
+/// The four backward methods of the impl share it, so the compiler checks the chain once
+/// rather than four times, and generates machine code for it twice (once per mode)
+/// rather than four times.
+fn backward_rest_fn(net: &Network<'_>) -> Option<TokenStream> {
     if net.layers.len() == 1 {
-        let path = layer_path(last, first_call);
-        return quote_spanned! {last.span_hi=>
-            #path(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm)
-        };
+        return None;
     }
-    let backward_last = layer_path(last, "backward");
-    let mut steps = vec![quote_spanned! {last.span_hi=>
-        let #grad_in = #backward_last(&self.#lm, #cache_last, #grad_last, &mut #grads.#lm);
-    }];
+    let (this, cache, grad_last, grads, grad_in) = (
+        local("net"),
+        local("cache"),
+        local("grad_last"),
+        local("grads"),
+        local("grad_in"),
+    );
+    let (first, last) = (net.first(), net.last());
+    let mode = quote!(<TypenetMode as ::typenet::derive_support::BackwardMode>::OVERWRITE);
+    // One layer's step: `let grad_in = <L as Layer>::backward{,_overwrite}(..);`.
+    let step = |l: &LayerField<'_>, grad: &TokenStream| {
+        let (m, cache_l) = (&l.member, cache_arg(l));
+        let (add, overwrite) = (
+            layer_path(l, "backward"),
+            layer_path(l, "backward_overwrite"),
+        );
+        quote_spanned! {l.span_hi=>
+            let #grad_in = if #mode {
+                #overwrite(&#this.#m, #cache_l, #grad, &mut #grads.#m)
+            } else {
+                #add(&#this.#m, #cache_l, #grad, &mut #grads.#m)
+            };
+        }
+    };
+    let mut steps = vec![step(last, &quote!(#grad_last))];
     for (p, n) in net.pairs().rev() {
-        let pm = &p.member;
-        let (arg, cache_p) = (backward_across(net, p, n, &grad_in), cache_arg(p));
         if std::ptr::eq(p, first) {
-            let path = layer_path(p, first_call);
-            steps.push(
-                quote_spanned! {p.span_hi=> #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm) },
-            );
+            break;
+        }
+        let arg = backward_across(net, p, n, &grad_in);
+        steps.push(step(p, &arg));
+    }
+    let (second, _) = net.pairs().next().map(|(p, n)| (n, p))?;
+    let grad_first = backward_across_value(net, first, second, &grad_in);
+    let name = backward_rest_ident();
+    let ident = net.ident;
+    let (_, ty_generics, where_clause) = net.generics.split_for_impl();
+    let mut generics = net.generics.clone();
+    generics
+        .params
+        .push(syn::parse_quote!(TypenetMode: ::typenet::derive_support::BackwardMode));
+    let (impl_generics, _, _) = generics.split_for_impl();
+    let cache_name = cache_ident();
+    let (last_output, first_output) = (layer_path(last, "Output"), layer_path(first, "Output"));
+    Some(quote! {
+        #[inline]
+        #[allow(clippy::all, clippy::pedantic)]
+        fn #name #impl_generics (
+            #this: &#ident #ty_generics,
+            #cache: &#cache_name #ty_generics,
+            #grad_last: &#last_output,
+            #grads: &mut #ident #ty_generics,
+            _: TypenetMode,
+        ) -> #first_output #where_clause {
+            #(#steps)*
+            #grad_first
+        }
+    })
+}
+
+/// `backward`, `backward_params` and their overwriting forms, as the tuple impl has them:
+///
+/// | method | layers after the first | first layer | returns |
+/// |---|---|---|---|
+/// | `backward` | `backward` | `backward` | `∂E/∂input` |
+/// | `backward_params` | `backward` | `backward_params` | nothing |
+/// | `backward_overwrite` | `backward_overwrite` | `backward_overwrite` | `∂E/∂input` |
+/// | `backward_params_overwrite` | `backward_overwrite` | `backward_params_overwrite` | nothing |
+///
+/// The layers after the first are [`backward_rest_fn`]'s chain in one of its two modes.
+/// `backward_params` skips the first layer's input gradient, which nobody reads (for a
+/// first `Dense<784, 128>`, a third of a training step). The overwriting forms set each
+/// layer's gradients rather than adding to them — the trait's default would zero the
+/// whole gradient value first, a pass over memory that `train_step` then saves — and
+/// compute the same bits, since each layer's overwrite is its zeroing then adding.
+fn backward_fns(net: &Network<'_>) -> TokenStream {
+    let output_ty = output_ty(net);
+    let (cache, grad_out, grads, grad) = (
+        local("cache"),
+        local("grad_out"),
+        local("grads"),
+        local("grad"),
+    );
+    let first = net.first();
+    let grad_last = bridge(net, net.last(), output_bridges(net).1, &quote!(#grad_out));
+    let rest = backward_rest_ident();
+    let method = |name: &str, mode: &str, first_call: &str, returns_input: bool| {
+        let name = Ident::new(name, Span::call_site());
+        let (m0, cache0, path) = (
+            &first.member,
+            cache_arg(first),
+            layer_path(first, first_call),
+        );
+        let chain = if net.layers.len() == 1 {
+            quote_spanned! {first.span_hi=>
+                #path(&self.#m0, #cache0, #grad_last, &mut #grads.#m0)
+            }
         } else {
-            let path = layer_path(p, "backward");
-            steps.push(quote_spanned! {p.span_hi=>
-                let #grad_in = #path(&self.#pm, #cache_p, #arg, &mut #grads.#pm);
-            });
+            let mode = Ident::new(mode, Span::call_site());
+            let amp = amp(first);
+            quote! {
+                let #grad = #rest(
+                    self,
+                    #cache,
+                    #grad_last,
+                    #grads,
+                    ::typenet::derive_support::#mode,
+                );
+                #path(&self.#m0, #cache0, #amp #grad, &mut #grads.#m0)
+            }
+        };
+        let (ret, body) = if returns_input {
+            (quote!(-> Self::Input), chain)
+        } else {
+            (quote!(), quote!(#chain;))
+        };
+        quote! {
+            #[inline]
+            fn #name(
+                &self,
+                #cache: &Self::Cache,
+                #grad_out: &#output_ty,
+                #grads: &mut Self,
+            ) #ret {
+                #body
+            }
         }
-    }
-    quote!(#(#steps)*)
-}
-
-/// `backward`: the whole chain, returning the first layer's `∂E/∂input`.
-fn backward_fn(net: &Network<'_>) -> TokenStream {
-    let output_ty = output_ty(net);
-    let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
-    let chain = backward_chain(net, "backward");
-    quote! {
-        #[inline]
-        fn backward(
-            &self,
-            #cache: &Self::Cache,
-            #grad_out: &#output_ty,
-            #grads: &mut Self,
-        ) -> Self::Input {
-            #chain
-        }
-    }
-}
-
-/// `backward_params`: `backward`'s chain ending in the first layer's `backward_params`,
-/// so a derived network does not compute the input gradient nobody reads (for a first
-/// `Dense<784, 128>`, a third of a training step).
-fn backward_params_fn(net: &Network<'_>) -> TokenStream {
-    let output_ty = output_ty(net);
-    let (cache, grad_out, grads) = (local("cache"), local("grad_out"), local("grads"));
-    let chain = backward_chain(net, "backward_params");
-    quote! {
-        #[inline]
-        fn backward_params(
-            &self,
-            #cache: &Self::Cache,
-            #grad_out: &#output_ty,
-            #grads: &mut Self,
-        ) {
-            #chain;
-        }
-    }
+    };
+    let backward = method("backward", "Add", "backward", true);
+    let params = method("backward_params", "Add", "backward_params", false);
+    let overwrite = method(
+        "backward_overwrite",
+        "Overwrite",
+        "backward_overwrite",
+        true,
+    );
+    let params_overwrite = method(
+        "backward_params_overwrite",
+        "Overwrite",
+        "backward_params_overwrite",
+        false,
+    );
+    quote!(#backward #params #overwrite #params_overwrite)
 }
 
 /// `forward_batch` and `backward_batch`: the tuple impl's, a whole batch through one layer
@@ -986,8 +1088,10 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
 /// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image
 /// (`ByteImage::to_bytes`). It is the sum of the fields' counts through the cons list
 /// `(F1, (F2, (…, ())))` and `SumCounts`: the typenum arithmetic of a tuple of the same
-/// layers, with no limit on the number of fields. The image then equals the tuple's, byte
-/// for byte, since `FINGERPRINT` and the parameter order are the tuple's too.
+/// layers. The list nests one level per field, so the compiler's `recursion_limit` bounds
+/// it: 64 fields compile as they are, 128 need `#![recursion_limit = "256"]` in the user's
+/// crate. The image then equals the tuple's, byte for byte, since `FINGERPRINT` and the
+/// parameter order are the tuple's too.
 ///
 /// The bound on the list is higher-ranked (`for<'typenet_a>`), which keeps the compiler
 /// from checking it where the struct is defined: a network with a layer beyond typenum's
