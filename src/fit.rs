@@ -219,7 +219,7 @@ impl<T: Scalar> Trainer<T> {
         optimizer: &mut O,
         data: &mut [(N::Input, L::Target)],
         rng: &mut R,
-        mut on_epoch: F,
+        on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
         N: Layer<Scalar = T>,
@@ -228,24 +228,15 @@ impl<T: Scalar> Trainer<T> {
         R: Rng + ?Sized,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
     {
-        if self.batch_size == 0 {
-            return Err(FitError::ZeroBatchSize);
-        }
-        let mut last = None;
-        for epoch in 1..=self.epochs {
-            if data.is_empty() {
-                break;
-            }
-            if self.shuffle {
-                shuffle(data, rng);
-            }
-            let report = self.epoch(net, grads, loss, optimizer, data, epoch, None)?;
-            last = Some(report);
-            if on_epoch(&report, net).is_break() {
-                break;
-            }
-        }
-        Ok(last)
+        self.run(
+            net,
+            grads,
+            loss,
+            optimizer,
+            Samples::Movable(data, rng),
+            None,
+            on_epoch,
+        )
     }
 
     /// [`fit`](Self::fit) without shuffling, on data it only reads: every epoch visits the
@@ -279,7 +270,7 @@ impl<T: Scalar> Trainer<T> {
         loss: &L,
         optimizer: &mut O,
         data: &[(N::Input, L::Target)],
-        mut on_epoch: F,
+        on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
         N: Layer<Scalar = T>,
@@ -287,15 +278,57 @@ impl<T: Scalar> Trainer<T> {
         O: Optimizer<N>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
     {
+        self.run(
+            net,
+            grads,
+            loss,
+            optimizer,
+            Samples::<_, NoRng>::Fixed(data),
+            None,
+            on_epoch,
+        )
+    }
+
+    /// The epoch loop shared by [`fit`](Self::fit), [`fit_in_order`](Self::fit_in_order) and
+    /// their batched forms: shuffle (if the data may move and shuffling is on), one pass,
+    /// report, stop when asked.
+    #[allow(clippy::too_many_arguments)]
+    fn run<N, L, O, R, F>(
+        &self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        mut data: Samples<'_, (N::Input, L::Target), R>,
+        mut workspace: Option<&mut [T]>,
+        mut on_epoch: F,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        R: Rng + ?Sized,
+        F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
+    {
         if self.batch_size == 0 {
             return Err(FitError::ZeroBatchSize);
         }
         let mut last = None;
         for epoch in 1..=self.epochs {
-            if data.is_empty() {
+            let samples: &[_] = match &mut data {
+                Samples::Movable(d, rng) => {
+                    if self.shuffle {
+                        shuffle(d, *rng);
+                    }
+                    d
+                }
+                Samples::Fixed(d) => d,
+            };
+            if samples.is_empty() {
                 break;
             }
-            let report = self.epoch(net, grads, loss, optimizer, data, epoch, None)?;
+            let ws = workspace.as_deref_mut();
+            let report = self.epoch(net, grads, loss, optimizer, samples, epoch, ws)?;
             last = Some(report);
             if on_epoch(&report, net).is_break() {
                 break;
@@ -391,7 +424,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         optimizer: &mut O,
         data: &mut [(N::Input, L::Target)],
         rng: &mut R,
-        mut on_epoch: F,
+        on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
         N: Layer<Scalar = T>,
@@ -401,21 +434,15 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
     {
         let (s, ws) = self.checked::<N>()?;
-        let mut last = None;
-        for epoch in 1..=s.epochs {
-            if data.is_empty() {
-                break;
-            }
-            if s.shuffle {
-                shuffle(data, rng);
-            }
-            let report = s.epoch(net, grads, loss, optimizer, data, epoch, Some(&mut *ws))?;
-            last = Some(report);
-            if on_epoch(&report, net).is_break() {
-                break;
-            }
-        }
-        Ok(last)
+        s.run(
+            net,
+            grads,
+            loss,
+            optimizer,
+            Samples::Movable(data, rng),
+            Some(ws),
+            on_epoch,
+        )
     }
 
     /// [`Trainer::fit_in_order`] on the batched path.
@@ -430,7 +457,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         loss: &L,
         optimizer: &mut O,
         data: &[(N::Input, L::Target)],
-        mut on_epoch: F,
+        on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
         N: Layer<Scalar = T>,
@@ -439,26 +466,20 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
     {
         let (s, ws) = self.checked::<N>()?;
-        let mut last = None;
-        for epoch in 1..=s.epochs {
-            if data.is_empty() {
-                break;
-            }
-            let report = s.epoch(net, grads, loss, optimizer, data, epoch, Some(&mut *ws))?;
-            last = Some(report);
-            if on_epoch(&report, net).is_break() {
-                break;
-            }
-        }
-        Ok(last)
+        s.run(
+            net,
+            grads,
+            loss,
+            optimizer,
+            Samples::<_, NoRng>::Fixed(data),
+            Some(ws),
+            on_epoch,
+        )
     }
 
     /// The schedule and the workspace, once both are checked.
     fn checked<N: Layer<Scalar = T>>(&mut self) -> Result<(Trainer<T>, &mut [T]), FitError> {
         let s = self.schedule;
-        if s.batch_size == 0 {
-            return Err(FitError::ZeroBatchSize);
-        }
         let ws = self.workspace.as_mut();
         let needed = s.workspace_len::<N>();
         if ws.len() < needed {
@@ -470,6 +491,16 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         Ok((s, ws))
     }
 }
+
+/// The training data as the epoch loop sees it: samples it may shuffle (with their RNG),
+/// or samples it only reads, in the order given.
+enum Samples<'a, E, R: ?Sized> {
+    Movable(&'a mut [E], &'a mut R),
+    Fixed(&'a [E]),
+}
+
+/// The RNG type named for [`Samples::Fixed`], which never draws.
+type NoRng = crate::rng::SplitMix64;
 
 /// Adds the gradients of the samples of `chunk` into `grads` on the batched path and
 /// returns their summed loss, in f64 as the per-sample path sums it. `workspace` holds
