@@ -37,7 +37,7 @@ use crate::validate::validate;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
-use syn::{DeriveInput, Ident};
+use syn::{DeriveInput, Ident, Type};
 
 /// The whole expansion: the checks and the impls, or the errors and a stub.
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -144,6 +144,14 @@ fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
     let member = respan_member(&field.member, field.span_hi);
     let dot = quote_spanned!(field.span_hi=> .);
     quote!(#receiver #dot #member)
+}
+
+/// `self`, reported at `span` but resolved where the derive is: a `self` that takes the
+/// field's span whole would not find the method's `&self` when the struct comes from a
+/// `macro_rules!` (hygiene), while the location keeps each error at its field.
+pub fn self_at(span: Span) -> TokenStream {
+    let ident = Ident::new("self", Span::call_site().located_at(span));
+    quote!(#ident)
 }
 
 /// Generated tokens (never the user's) moved to `span`, groups included.
@@ -281,13 +289,17 @@ fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
     let label = format!("CacheOf<{}>", net.ident);
     // Every per-field expression is spanned on the field (see `field_path`), so a field that
     // is not a layer adds no error here.
-    let own = |l: &LayerField<'_>| member_of(l, &respanned(quote!(self), l.span_lo));
+    let own = |l: &LayerField<'_>| member_of(l, &self_at(l.span_lo));
     let clones = net.layers.iter().map(|l| {
-        let (clone, field) = (
+        // all at the field's end, `self` included (`self_at`, not `respanned`: hygiene)
+        let (clone, amp_hi, field) = (
             respanned(quote!(::core::clone::Clone::clone), l.span_lo),
-            own(l),
+            quote_spanned!(l.span_hi=> &),
+            member_of(l, &self_at(l.span_hi)),
         );
-        let arg = respanned(quote!((&#field)), l.span_hi);
+        let mut arg =
+            proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#amp_hi #field));
+        arg.set_span(l.span_hi);
         field_init(l, &quote!(#clone #arg))
     });
     let debug_fields = net.layers.iter().map(|l| {
@@ -598,16 +610,19 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
     let (first, last) = (net.first(), net.last());
     let (m0, c0, hi0) = (&first.member, &caches[0], first.span_hi);
     let forward_first = layer_path(first, "forward");
-    let forward_first = quote_spanned!(hi0=> let #out = #forward_first(&self.#m0, #input););
+    let self_value = self_at(hi0);
+    let forward_first = quote_spanned!(hi0=> let #out = #forward_first(&#self_value.#m0, #input););
     let train_first = layer_path(first, "forward_train");
-    let train_first = quote_spanned!(hi0=> let (#out, #c0) = #train_first(&self.#m0, #input););
+    let train_first =
+        quote_spanned!(hi0=> let (#out, #c0) = #train_first(&#self_value.#m0, #input););
     let forward_rest = net.pairs().map(|(p, n)| {
         let (nm, forward, arg) = (
             &n.member,
             layer_path(n, "forward"),
             forward_across(net, p, n, &out),
         );
-        quote_spanned!(n.span_hi=> let #out = #forward(&self.#nm, #arg);)
+        let self_value = self_at(n.span_hi);
+        quote_spanned!(n.span_hi=> let #out = #forward(&#self_value.#nm, #arg);)
     });
     let train_rest = net.pairs().zip(&caches[1..]).map(|((p, n), c)| {
         let (nm, train, arg) = (
@@ -615,7 +630,8 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
             layer_path(n, "forward_train"),
             forward_across(net, p, n, &out),
         );
-        quote_spanned!(n.span_hi=> let (#out, #c) = #train(&self.#nm, #arg);)
+        let self_value = self_at(n.span_hi);
+        quote_spanned!(n.span_hi=> let (#out, #c) = #train(&#self_value.#nm, #arg);)
     });
     let result = bridge(net, last, output_bridges(net).0, &quote!(#out));
     let cache_name = cache_ident();
@@ -755,8 +771,9 @@ fn backward_fns(net: &Network<'_>) -> TokenStream {
             layer_path(first, first_call),
         );
         let chain = if net.layers.len() == 1 {
+            let self_value = self_at(first.span_hi);
             quote_spanned! {first.span_hi=>
-                #path(&self.#m0, #cache0, #grad_last, &mut #grads.#m0)
+                #path(&#self_value.#m0, #cache0, #grad_last, &mut #grads.#m0)
             }
         } else {
             let mode = Ident::new(mode, Span::call_site());
@@ -898,7 +915,8 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
             outputs(first, out0, true),
             bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0)),
         );
-        quote_spanned!(first.span_hi=> #path(&self.#m0, #xs, #ys0, #sub)?;)
+        let self_value = self_at(first.span_hi);
+        quote_spanned!(first.span_hi=> #path(&#self_value.#m0, #xs, #ys0, #sub)?;)
     };
     let forward_rest = net.pairs().enumerate().map(|(i, (p, nx))| {
         let (nm, path) = (&nx.member, layer_path(nx, "forward_batch"));
@@ -906,7 +924,8 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         let ys_k = outputs(nx, &outs[i + 1], true);
         let sub = &subs[i + 1];
         let sub = bridge(net, nx, "to_layer_slice_mut", &quote!(&mut *#sub));
-        quote_spanned!(nx.span_hi=> #path(&self.#nm, #xs_k, #ys_k, #sub)?;)
+        let self_value = self_at(nx.span_hi);
+        quote_spanned!(nx.span_hi=> #path(&#self_value.#nm, #xs_k, #ys_k, #sub)?;)
     });
     let backward_rest = net.pairs().enumerate().rev().map(|(i, (p, nx))| {
         let (nm, path) = (&nx.member, layer_path(nx, "backward_batch"));
@@ -916,9 +935,10 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         let dxs_k = inputs(p, nx, &gys[i], true);
         let sub = &subs[i + 1];
         let sub = bridge(net, nx, "to_layer_slice_mut", &quote!(&mut *#sub));
+        let self_value = self_at(nx.span_hi);
         quote_spanned! {nx.span_hi=>
             #path(
-                &self.#nm,
+                &#self_value.#nm,
                 #xs_k,
                 #ys_k,
                 #gys_k,
@@ -932,8 +952,9 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         let path = layer_path(first, "backward_batch");
         let (ys0, gys0) = (outputs(first, out0, false), outputs(first, &gys[0], false));
         let sub = bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0));
+        let self_value = self_at(first.span_hi);
         quote_spanned! {first.span_hi=>
-            #path(&self.#m0, #xs, #ys0, #gys0, #grad_xs, &mut #grads.#m0, #sub)
+            #path(&#self_value.#m0, #xs, #ys0, #gys0, #grad_xs, &mut #grads.#m0, #sub)
         }
     };
     let result = quote!(::core::result::Result<(), ::typenet::BatchError>);
@@ -1086,12 +1107,12 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
 }
 
 /// `impl ParamCount`: the parameter count as a typenum type, which sizes the byte image
-/// (`ByteImage::to_bytes`). It is the sum of the fields' counts through the cons list
-/// `(F1, (F2, (…, ())))` and `SumCounts`: the typenum arithmetic of a tuple of the same
-/// layers. The list nests one level per field, so the compiler's `recursion_limit` bounds
-/// it: 64 fields compile as they are, 128 need `#![recursion_limit = "256"]` in the user's
-/// crate. The image then equals the tuple's, byte for byte, since `FINGERPRINT` and the
-/// parameter order are the tuple's too.
+/// (`ByteImage::to_bytes`). It is the sum of the fields' counts through `SumCounts`: the
+/// typenum arithmetic of a tuple of the same layers, over the cons list
+/// `(F1, (F2, (…, ())))` for up to 16 fields and over a balanced tree of such lists
+/// beyond ([`count_tree`]), so that nesting grows with the logarithm of the field count
+/// and any field count compiles under the default `recursion_limit`. The image equals the
+/// tuple's, byte for byte, since `FINGERPRINT` and the parameter order are the tuple's too.
 ///
 /// The bound on the list is higher-ranked (`for<'typenet_a>`), which keeps the compiler
 /// from checking it where the struct is defined: a network with a layer beyond typenum's
@@ -1100,10 +1121,8 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
 fn impl_param_count(net: &Network<'_>) -> TokenStream {
     let ident = net.ident;
     let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
-    let list = net.layers.iter().rev().fold(quote!(()), |rest, l| {
-        let ty = l.ty;
-        quote!((#ty, #rest))
-    });
+    let types: Vec<&Type> = net.layers.iter().map(|l| l.ty).collect();
+    let list = count_tree(&types);
     let user_predicates = where_clause.into_iter().flat_map(|w| w.predicates.iter());
     quote! {
         #[automatically_derived]
@@ -1115,6 +1134,29 @@ fn impl_param_count(net: &Network<'_>) -> TokenStream {
             type Count = <#list as ::typenet::weights::SumCounts>::Count;
         }
     }
+}
+
+/// Fields summed per cons list in [`count_tree`]: up to this many, the list is the plain
+/// `(F1, (F2, (…, ())))` a tuple of the same layers uses (and that error messages show).
+const COUNT_CHUNK: usize = 16;
+
+/// The type whose `SumCounts::Count` is the sum of `types`' counts: one cons list for up
+/// to [`COUNT_CHUNK`] fields, else cons lists of at most that many joined by a balanced
+/// tree of `CountPair`s, so trait resolution nests `COUNT_CHUNK + log2(fields / COUNT_CHUNK)`
+/// levels deep rather than one per field (256 fields: 20). The sum is the same typenum
+/// number either way (typenum's numbers are canonical), so `Count` is the same type.
+fn count_tree(types: &[&Type]) -> TokenStream {
+    if types.len() <= COUNT_CHUNK {
+        return types
+            .iter()
+            .rev()
+            .fold(quote!(()), |rest, ty| quote!((#ty, #rest)));
+    }
+    // split on a chunk boundary, halving the number of chunks
+    let chunks = types.len().div_ceil(COUNT_CHUNK);
+    let (left, right) = types.split_at(chunks / 2 * COUNT_CHUNK);
+    let (left, right) = (count_tree(left), count_tree(right));
+    quote!(::typenet::weights::CountPair<#left, #right>)
 }
 
 /// A `ParamCount` beside [`stub_layer`]: zero, like the stub's `PARAM_COUNT`.

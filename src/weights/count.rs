@@ -3,6 +3,7 @@
 use crate::layer::Layer;
 use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 use crate::scalar::Scalar;
+use core::marker::PhantomData;
 use core::ops::{Add, Mul};
 use typenum::{Const, Prod, Sum, ToUInt, U, U0, Unsigned};
 
@@ -53,6 +54,25 @@ where
     Sum<A::Count, Rest::Count>: Unsigned,
 {
     type Count = Sum<A::Count, Rest::Count>;
+}
+
+/// Two [`SumCounts`] lists summed: a node of the balanced tree in which
+/// `#[derive(Network)]` sums the counts of a struct with many fields.
+///
+/// A cons list nests one level per element, and the compiler's `recursion_limit` (128 by
+/// default) bounds how deep trait resolution may go; the derive therefore sums up to 16
+/// fields per cons list and joins the lists pairwise, so 256 fields nest only 16 + 4
+/// levels. Never constructed: it exists only as a type.
+pub struct CountPair<L, R>(PhantomData<fn() -> (L, R)>);
+
+impl<L, R> SumCounts for CountPair<L, R>
+where
+    L: SumCounts,
+    R: SumCounts,
+    L::Count: Add<R::Count>,
+    Sum<L::Count, R::Count>: Unsigned,
+{
+    type Count = Sum<L::Count, R::Count>;
 }
 
 // `do_not_recommend`: when a size has no typenum type, report "`Dense<2000, 1>` has no

@@ -48,7 +48,7 @@ pub mod npy;
 #[cfg(feature = "serde")]
 mod serde;
 
-pub use count::{ParamCount, SumCounts};
+pub use count::{CountPair, ParamCount, SumCounts};
 pub use error::{Error, Shape};
 pub use image::{ByteImage, HEADER_LEN, Image, ImageScalar, ImageSize, MAGIC, VERSION};
 
