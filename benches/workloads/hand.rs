@@ -48,6 +48,43 @@ pub struct Unit<const I: usize> {
     pub b: f32,
 }
 
+/// The backward pass of the hand-written MLP, written once and expanded in each module, so
+/// that it calls that module's own `forward` and `axpy` (and, in `tuned`, is compiled inside
+/// its AVX2 + FMA functions).
+macro_rules! accumulate_fn {
+    ($vis:vis) => {
+        /// Adds one sample's gradients into `g`, returns its loss.
+        #[inline(always)]
+        $vis fn accumulate    <const I: usize, const H: usize, const O: usize>(
+            n: &Mlp<I, H, O>,
+            g: &mut Mlp<I, H, O>,
+            x: &[f32; I],
+            t: &[f32; O],
+        ) -> f32 {
+            let (h, y) = forward(n, x);
+            let mut loss = 0.0;
+            let mut dy = [0.0; O];
+            for k in 0..O {
+                let e = y[k] - t[k];
+                loss += e * e;
+                dy[k] = e * (y[k] * (1.0 - y[k]));
+            }
+            let mut dh = [0.0; H];
+            for k in 0..O {
+                g.b2[k] += dy[k];
+                axpy(&mut g.w2[k], dy[k], &h);
+                axpy(&mut dh, dy[k], &n.w2[k]);
+            }
+            for j in 0..H {
+                dh[j] *= h[j] * (1.0 - h[j]);
+                g.b1[j] += dh[j];
+                axpy(&mut g.w1[j], dh[j], x);
+            }
+            0.5 * loss
+        }
+    };
+}
+
 pub mod plain {
     use super::*;
 
@@ -124,35 +161,7 @@ pub mod plain {
         forward(n, x).1
     }
 
-    /// Adds one sample's gradients into `g`, returns its loss.
-    #[inline(always)]
-    pub fn accumulate<const I: usize, const H: usize, const O: usize>(
-        n: &Mlp<I, H, O>,
-        g: &mut Mlp<I, H, O>,
-        x: &[f32; I],
-        t: &[f32; O],
-    ) -> f32 {
-        let (h, y) = forward(n, x);
-        let mut loss = 0.0;
-        let mut dy = [0.0; O];
-        for k in 0..O {
-            let e = y[k] - t[k];
-            loss += e * e;
-            dy[k] = e * (y[k] * (1.0 - y[k]));
-        }
-        let mut dh = [0.0; H];
-        for k in 0..O {
-            g.b2[k] += dy[k];
-            axpy(&mut g.w2[k], dy[k], &h);
-            axpy(&mut dh, dy[k], &n.w2[k]);
-        }
-        for j in 0..H {
-            dh[j] *= h[j] * (1.0 - h[j]);
-            g.b1[j] += dh[j];
-            axpy(&mut g.w1[j], dh[j], x);
-        }
-        0.5 * loss
-    }
+    accumulate_fn!(pub);
 
     #[inline(always)]
     pub fn sgd<const I: usize, const H: usize, const O: usize>(
@@ -318,34 +327,7 @@ pub mod tuned {
         forward(n, x).1
     }
 
-    #[inline(always)]
-    fn accumulate<const I: usize, const H: usize, const O: usize>(
-        n: &Mlp<I, H, O>,
-        g: &mut Mlp<I, H, O>,
-        x: &[f32; I],
-        t: &[f32; O],
-    ) -> f32 {
-        let (h, y) = forward(n, x);
-        let mut loss = 0.0;
-        let mut dy = [0.0; O];
-        for k in 0..O {
-            let e = y[k] - t[k];
-            loss += e * e;
-            dy[k] = e * (y[k] * (1.0 - y[k]));
-        }
-        let mut dh = [0.0; H];
-        for k in 0..O {
-            g.b2[k] += dy[k];
-            axpy(&mut g.w2[k], dy[k], &h);
-            axpy(&mut dh, dy[k], &n.w2[k]);
-        }
-        for j in 0..H {
-            dh[j] *= h[j] * (1.0 - h[j]);
-            g.b1[j] += dh[j];
-            axpy(&mut g.w1[j], dh[j], x);
-        }
-        0.5 * loss
-    }
+    accumulate_fn!(pub(super));
 
     #[inline(always)]
     fn sgd<const I: usize, const H: usize, const O: usize>(
