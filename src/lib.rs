@@ -48,7 +48,10 @@ pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
 pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
-pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
+pub use loss::{
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Class, ClassOutOfRange, Loss, Mse,
+    SoftmaxCrossEntropy,
+};
 pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
