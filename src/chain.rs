@@ -341,6 +341,13 @@ macro_rules! tuple_layer {
             fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
                 $(self.$i.init_params(init, rng);)+
             }
+
+            // summary: this tuple's row, then each layer's, named by its index
+            fn describe(visit: &mut dyn FnMut(&crate::summary::Row), depth: usize, name: &'static str) {
+                let layers = [$(stringify!($i)),+].len();
+                visit(&crate::summary::Row::network::<Self>(depth, name, "", layers));
+                $(<$A as Layer>::describe(visit, depth + 1, stringify!($i));)+
+            }
         }
     };
 }

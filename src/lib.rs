@@ -34,6 +34,7 @@ pub mod loss;
 pub mod optim;
 pub mod rng;
 pub mod scalar;
+pub mod summary;
 pub mod train;
 pub mod weights;
 pub mod zeroable;
