@@ -1,7 +1,7 @@
 //! A model summary: each layer, its output size, parameters and bytes, and the totals
 //! (like Keras' `summary()`), for any network: tuples, nested tuples, derived structs.
 //!
-//! It needs no allocation: [`Summary`] is a [`Display`](core::fmt::Display) (print it
+//! It needs no allocation: [`Summary`] is a [`Display`] (print it
 //! with `println!`, or write it to a UART with `core::fmt::Write`), and
 //! [`Summary::visit`] hands each [`Row`] to a callback.
 //!
