@@ -1,6 +1,6 @@
 //! Training curves and confusion matrices as SVG files, written by hand.
 //!
-//! Why not a plotting crate: two chart kinds, a hundred lines of text output, and no
+//! Why not a plotting crate: two chart kinds are a few hundred lines of text output, and no
 //! dependency for a library whose point is having few. SVG is text; a browser or any
 //! image viewer shows it.
 
