@@ -71,7 +71,7 @@ pub(crate) const fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32
 /// `RoundingDivideByPOT`). `exponent` is taken modulo 32 (callers pass 0..=31).
 #[inline]
 pub(crate) const fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
-    let exponent = (exponent & 31) as u32;
+    let exponent = (exponent & 31).cast_unsigned();
     let mask = ((1i64 << exponent) - 1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + if x < 0 { 1 } else { 0 };
@@ -88,7 +88,7 @@ pub(crate) const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, sh
     let left = if shift > 0 { shift } else { 0 };
     let right = if shift > 0 { 0 } else { -shift };
     rounding_divide_by_pot(
-        saturating_rounding_doubling_high_mul(x.wrapping_shl(left as u32), multiplier),
+        saturating_rounding_doubling_high_mul(x.wrapping_shl(left.cast_unsigned()), multiplier),
         right,
     )
 }
@@ -210,7 +210,10 @@ mod tests {
                 } else {
                     (d + 0.5).floor()
                 };
-                assert_eq!(f64::from(rounding_divide_by_pot(x, e)), want, "{x} {e}");
+                assert!(
+                    (f64::from(rounding_divide_by_pot(x, e)) - want).abs() < 1e-9,
+                    "{x} {e}"
+                );
             }
         }
     }
@@ -259,7 +262,7 @@ mod tests {
         for _ in 0..5000 {
             st = st
                 .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_add(1_442_695_040_888_963_407);
             let real = libm::ldexp(
                 ((st >> 11) as f64) / (1u64 << 53) as f64 + 0.01,
                 -((st & 15) as i32),

@@ -54,7 +54,7 @@ impl Reader {
         f32::from_le_bytes(self.take(4).try_into().unwrap())
     }
     fn i8s(&mut self, n: usize) -> Vec<i8> {
-        self.take(n).iter().map(|&b| b as i8).collect()
+        self.take(n).iter().map(|&b| b.cast_signed()).collect()
     }
     fn i32s(&mut self, n: usize) -> Vec<i32> {
         (0..n).map(|_| self.i32()).collect()
@@ -128,11 +128,15 @@ impl Tally {
 }
 
 fn bytes_i8(v: &[i8]) -> Vec<u8> {
-    v.iter().map(|&x| x as u8).collect()
+    v.iter().map(|&x| x.cast_unsigned()).collect()
 }
 
 fn flat3<const A: usize, const B: usize, const C: usize>(v: &[[[i8; C]; B]; A]) -> Vec<u8> {
-    v.iter().flatten().flatten().map(|&x| x as u8).collect()
+    v.iter()
+        .flatten()
+        .flatten()
+        .map(|&x| x.cast_unsigned())
+        .collect()
 }
 
 fn requant<const N: usize>(
@@ -196,7 +200,16 @@ fn fully_connected_matches_tflite() {
                 }
             };
         }
-        shapes!((1, 1), (4, 3), (16, 10), (13, 7), (64, 16), (100, 4));
+        shapes!(
+            (1, 1),
+            (4, 3),
+            (16, 10),
+            (13, 7),
+            (64, 16),
+            (100, 4),
+            (32, 64),
+            (8, 128)
+        );
     }
     assert!(r.done());
     t.finish("fully_connected", r.cases);
@@ -488,7 +501,7 @@ fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, t: &mut Tally) {
     let params = SoftmaxParams::new(s_in, beta).unwrap();
     let mut y = [[0i8; N]; R];
     softmax(&params, &from_fn(|i| from_fn(|j| x[i * N + j])), &mut y);
-    let got: Vec<u8> = y.iter().flatten().map(|&v| v as u8).collect();
+    let got: Vec<u8> = y.iter().flatten().map(|&v| v.cast_unsigned()).collect();
     t.record(&got, &bytes_i8(&want), || {
         format!("softmax {R}x{N} beta {beta} s {s_in}")
     });

@@ -36,9 +36,13 @@
 //! result clamped to the fused activation's range (`ReLU` clamps below at `z_out`,
 //! `ReLU6` also above at `z_out + round(6 / s_out)`), which is all a fused activation costs.
 //!
-//! Each rounding step follows TensorFlow Lite exactly (round half away from zero in the
-//! high multiply and the shift), because "close" is not enough: one different byte in a
-//! layer changes the next layer's input.
+//! Each rounding step follows TensorFlow Lite exactly, because "close" is not enough: one
+//! different byte in a layer changes the next layer's input. Even TFLite has two ways:
+//! its convolutions round twice (the high multiply rounds half up, then the shift rounds
+//! half away from zero), while LiteRT's int8 fully connected kernel rounds the 64-bit
+//! product once (half up). Each kernel here uses the one its TFLite twin uses; the
+//! goldens tell them apart (either rounding in the other's place fails 1–6 % of their
+//! cases).
 //!
 //! # Kernels
 //!

@@ -39,7 +39,11 @@ pub(crate) fn average_pool<
                     Some(n) => {
                         let half = count / 2;
                         let q = (sum.unsigned_abs() + half) / n;
-                        if sum > 0 { q as i32 } else { -(q as i32) }
+                        if sum > 0 {
+                            q.cast_signed()
+                        } else {
+                            -q.cast_signed()
+                        }
                     }
                     None => min,
                 };

@@ -60,7 +60,7 @@ impl SoftmaxParams {
     #[inline]
     fn scaled_diff(&self, diff: i32) -> i32 {
         mul(
-            diff.wrapping_shl(self.input_left_shift as u32),
+            diff.wrapping_shl(self.input_left_shift.cast_unsigned()),
             self.input_multiplier,
         )
     }
@@ -102,10 +102,13 @@ pub(crate) fn softmax<const R: usize, const N: usize>(
 /// `integer_bits` integer bits, as a Q0.31 significand and the number of bits by which
 /// `x` exceeds one.
 fn reciprocal(x: i32, integer_bits: i32) -> (i32, i32) {
-    let headroom_plus_one = (x as u32).leading_zeros() as i32;
+    let headroom_plus_one = x.cast_unsigned().leading_zeros().cast_signed();
     let num_bits_over_unit = integer_bits - headroom_plus_one;
-    let shifted_sum_minus_one =
-        ((x as u32).wrapping_shl(headroom_plus_one as u32)).wrapping_sub(1u32 << 31) as i32;
+    let shifted_sum_minus_one = (x
+        .cast_unsigned()
+        .wrapping_shl(headroom_plus_one.cast_unsigned()))
+    .wrapping_sub(1u32 << 31)
+    .cast_signed();
     (
         one_over_one_plus_x_for_x_in_0_1(shifted_sum_minus_one),
         num_bits_over_unit,
@@ -130,15 +133,6 @@ fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 {
 fn exp_on_negative_values(a: i32) -> i32 {
     const FRACTIONAL_BITS: i32 = 31 - SCALED_DIFF_INTEGER_BITS;
     const ONE_QUARTER: i32 = 1 << (FRACTIONAL_BITS - 2);
-    let mask = ONE_QUARTER - 1;
-    let a_mod_quarter_minus_one_quarter = (a & mask) - ONE_QUARTER;
-    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(
-        saturating_rounding_multiply_by_pot(
-            a_mod_quarter_minus_one_quarter,
-            SCALED_DIFF_INTEGER_BITS,
-        ),
-    );
-    let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     // exp(−2^k) in Q0.31 for k = −2..=4.
     const BARREL: [(i32, i32); 7] = [
         (-2, 1_672_461_947),
@@ -149,6 +143,15 @@ fn exp_on_negative_values(a: i32) -> i32 {
         (3, 720_401),
         (4, 242),
     ];
+    let mask = ONE_QUARTER - 1;
+    let a_mod_quarter_minus_one_quarter = (a & mask) - ONE_QUARTER;
+    let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(
+        saturating_rounding_multiply_by_pot(
+            a_mod_quarter_minus_one_quarter,
+            SCALED_DIFF_INTEGER_BITS,
+        ),
+    );
+    let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     for (exponent, multiplier) in BARREL {
         if remainder & (1 << (FRACTIONAL_BITS + exponent)) != 0 {
             result = mul(result, multiplier);
@@ -160,13 +163,15 @@ fn exp_on_negative_values(a: i32) -> i32 {
 /// gemmlowp's `one_over_one_plus_x_for_x_in_0_1`: Q0.31 in and out, by three
 /// Newton–Raphson steps in Q2.29.
 fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
-    // RoundingHalfSum(a, One) with One = i32::MAX in Q0.31.
-    let sum = i64::from(a) + i64::from(i32::MAX);
-    let sign = if sum >= 0 { 1 } else { -1 };
-    let half_denominator = ((sum + sign) / 2) as i32;
     const CONSTANT_48_OVER_17: i32 = 1_515_870_810;
     const CONSTANT_NEG_32_OVER_17: i32 = -1_010_580_540;
     const ONE_Q2: i32 = 1 << 29;
+    // RoundingHalfSum(a, One) with One = i32::MAX in Q0.31.
+    let sum = i64::from(a) + i64::from(i32::MAX);
+    let sign = if sum >= 0 { 1 } else { -1 };
+    // C's truncating division, kept literally (`midpoint` would floor instead).
+    #[allow(clippy::manual_midpoint)]
+    let half_denominator = ((sum + sign) / 2) as i32;
     let mut x = CONSTANT_48_OVER_17 + mul(half_denominator, CONSTANT_NEG_32_OVER_17);
     for _ in 0..3 {
         let half_denominator_times_x = mul(half_denominator, x);
@@ -184,7 +189,7 @@ mod tests {
     #[test]
     fn exp_is_close_to_libm() {
         for i in 0..2000 {
-            let real = -(i as f64) / 100.0; // 0 .. −20
+            let real = -f64::from(i) / 100.0; // 0 .. −20
             let a = (real * f64::from(1 << 26)) as i32;
             let got = f64::from(exp_on_negative_values(a)) / f64::from(1u32 << 31);
             assert!(
@@ -197,7 +202,7 @@ mod tests {
     #[test]
     fn reciprocal_is_close() {
         for i in 1..1000 {
-            let x = i as f64 / 1000.0;
+            let x = f64::from(i) / 1000.0;
             let got = one_over_one_plus_x_for_x_in_0_1((x * f64::from(1u32 << 31)) as i32);
             let got = f64::from(got) / f64::from(1u32 << 31);
             assert!((got - 1.0 / (1.0 + x)).abs() < 1e-6, "{x}");
