@@ -66,7 +66,7 @@ POOL_SHAPES = [  # (H, W, C, KH, KW, SH, SW)
     (5, 5, 2, 5, 5, 1, 1),
 ]
 ADD_SIZES = [1, 7, 16, 64, 250]
-SOFTMAX_SHAPES = [(1, 2), (1, 10), (3, 5), (1, 64), (2, 33)]  # (rows, depth)
+SOFTMAX_SHAPES = [(1, 2), (1, 10), (3, 5), (1, 64), (2, 33), (1, 500)]  # (rows, depth)
 QUANTIZE_SIZES = [1, 16, 100]
 
 

@@ -68,10 +68,23 @@ pub(crate) const fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32
 }
 
 /// `x / 2^exponent` rounded to nearest, ties away from zero (gemmlowp's
-/// `RoundingDivideByPOT`). `exponent` is taken modulo 32 (callers pass 0..=31).
+/// `RoundingDivideByPOT`, defined there for exponents 0..=31). An exponent ≤ 0 returns
+/// `x`; one ≥ 32, where gemmlowp asserts (TFLite's softmax reaches it for rows of 512 or
+/// more near-equal values, and aborts), returns the correctly rounded quotient, which
+/// is 0 except −1 for `i32::MIN / 2^32`.
 #[inline]
 pub(crate) const fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
-    let exponent = (exponent & 31).cast_unsigned();
+    if exponent <= 0 {
+        return x;
+    }
+    if exponent >= 32 {
+        return if exponent == 32 && x == i32::MIN {
+            -1
+        } else {
+            0
+        };
+    }
+    let exponent = exponent.cast_unsigned();
     let mask = ((1i64 << exponent) - 1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + if x < 0 { 1 } else { 0 };
@@ -202,6 +215,11 @@ mod tests {
         assert_eq!(rounding_divide_by_pot(i32::MIN, 31), -1);
         assert_eq!(rounding_divide_by_pot(i32::MAX, 31), 1);
         assert_eq!(rounding_divide_by_pot(i32::MAX, 1), 1 << 30);
+        // Beyond gemmlowp's range: the exact rounding of |x| ≤ 2^31 over 2^32 and more.
+        assert_eq!(rounding_divide_by_pot(i32::MAX, 32), 0);
+        assert_eq!(rounding_divide_by_pot(i32::MIN, 32), -1);
+        assert_eq!(rounding_divide_by_pot(i32::MIN, 33), 0);
+        assert_eq!(rounding_divide_by_pot(-7, -3), -7);
         for x in -1000..1000 {
             for e in 0..6 {
                 let d = f64::from(x) / f64::from(1 << e);

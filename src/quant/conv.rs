@@ -83,8 +83,8 @@ pub(crate) fn depthwise_conv2d<
         assert!(
             M > 0 && C * M == CM,
             "depthwise: output channels must be C · M, M > 0"
-        )
-    };
+        );
+    }
     for (oy, row) in output.iter_mut().enumerate() {
         for (ox, pixel) in row.iter_mut().enumerate() {
             for (oc, value) in pixel.iter_mut().enumerate() {

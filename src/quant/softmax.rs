@@ -79,7 +79,11 @@ pub(crate) fn softmax<const R: usize, const N: usize>(
             let diff = i32::from(q) - i32::from(max);
             if diff >= params.diff_min {
                 let e = exp_on_negative_values(params.scaled_diff(diff));
-                sum_of_exps += saturating_rounding_multiply_by_pot(e, -ACCUMULATION_INTEGER_BITS);
+                // Saturating: only rows of more than 4096 values can reach i32::MAX.
+                sum_of_exps = sum_of_exps.saturating_add(saturating_rounding_multiply_by_pot(
+                    e,
+                    -ACCUMULATION_INTEGER_BITS,
+                ));
             }
         }
         let (shifted_scale, num_bits_over_unit) =
@@ -185,6 +189,27 @@ fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rows where TFLite's reference kernel aborts (a shift of 32 or more in the last
+    /// step): the output is still the rounded softmax, here 1/1024 or 1/5000 → code −128,
+    /// and the one larger value gets its share.
+    #[test]
+    fn wide_rows_of_equal_values_do_not_fail() {
+        let params = SoftmaxParams::new(0.05, 1.0).unwrap();
+        let mut input = [[7i8; 1024]];
+        input[0][5] = 127; // e^(120·0.05) = e^6 ≈ 403 times the others: 403/1426 → 0.28
+        let mut out = [[0i8; 1024]];
+        softmax(&params, &input, &mut out);
+        assert!(out[0].iter().enumerate().all(|(i, &v)| i == 5 || v == -128));
+        assert_eq!(
+            out[0][5],
+            (-128.0 + 256.0 * 403.43 / 1426.43_f64).round() as i8
+        );
+        let big = [[3i8; 5000]];
+        let mut out = [[0i8; 5000]];
+        softmax(&params, &big, &mut out);
+        assert!(out[0].iter().all(|&v| v == -128));
+    }
 
     #[test]
     fn exp_is_close_to_libm() {
