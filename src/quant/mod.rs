@@ -335,6 +335,16 @@ mod tests {
         );
     }
 
+    /// A layer with its strides in the type can check its window while compiling.
+    const _: () = assert!(matches!(
+        Window::new::<28, 28, 3, 3, 14, 14>(Padding::Same, 2, 2),
+        Ok(Window {
+            stride_h: 2,
+            pad_top: 0,
+            ..
+        })
+    ));
+
     #[test]
     fn windows() {
         // SAME, stride 2 on 7: out 4, total padding (4−1)·2 + 3 − 7 = 2, top 1.
