@@ -41,7 +41,7 @@
 //! its convolutions round twice (the high multiply rounds half up, then the shift rounds
 //! half away from zero), while LiteRT's int8 fully connected kernel rounds the 64-bit
 //! product once (half up). Each kernel here uses the one its TFLite twin uses; the
-//! goldens tell them apart (either rounding in the other's place fails 1–6 % of their
+//! goldens tell them apart (either rounding in the other's place fails 1–7 % of their
 //! cases).
 //!
 //! # Kernels
