@@ -40,6 +40,7 @@ pub mod weights;
 pub mod zeroable;
 
 mod kernels;
+mod quant;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};
