@@ -53,7 +53,10 @@ pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
-pub use weights::{ByteImage, Error};
+/// The former name of [`WeightsError`].
+#[allow(deprecated)]
+pub use weights::Error;
+pub use weights::{ByteImage, WeightsError};
 
 /// Embeds a NumPy `.npy` array in the program as a `const` array, shape-checked while
 /// compiling.

@@ -49,11 +49,58 @@ pub mod npy;
 mod serde;
 
 pub use count::{CountPair, ParamCount, SumCounts};
-pub use error::{Error, Shape};
+pub use error::{Shape, WeightsError};
+
+/// The former name of [`WeightsError`].
+#[deprecated(since = "0.2.0", note = "renamed `WeightsError`")]
+pub type Error = WeightsError;
 pub use image::{ByteImage, HEADER_LEN, Image, ImageScalar, ImageSize, MAGIC, VERSION};
 
 /// Wraps a load error as an I/O error of kind `InvalidData`, for the file functions.
 #[cfg(feature = "std")]
-fn invalid_data(e: Error) -> std::io::Error {
+fn invalid_data(e: WeightsError) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+}
+
+/// An I/O error that names the file: same kind, the message prefixed with the path (a bare
+/// "No such file or directory" does not say which file); the original error is its
+/// [`source`](std::error::Error::source).
+#[cfg(feature = "std")]
+fn at_path(doing: &'static str, path: &std::path::Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(
+        e.kind(),
+        AtPath {
+            doing,
+            path: path.to_path_buf(),
+            source: e,
+        },
+    )
+}
+
+#[cfg(feature = "std")]
+#[derive(Debug)]
+struct AtPath {
+    doing: &'static str,
+    path: std::path::PathBuf,
+    source: std::io::Error,
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Display for AtPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "cannot {} `{}`: {}",
+            self.doing,
+            self.path.display(),
+            self.source
+        )
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for AtPath {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
