@@ -18,7 +18,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
     Adam, BinaryCrossEntropy, Confusion, Dense, Init, Layer, Network, Sigmoid, SplitMix64, Trainer,
-    confusion,
+    confusion_by,
 };
 
 /// 30 features → 16 sigmoid units → 1 probability of "benign".
@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
     let mut adam = Adam::new(LEARNING_RATE);
-    let evaluate = |net: &Net| -> Confusion<2> { confusion(net, &test, predict, label) };
+    let evaluate = |net: &Net| -> Confusion<2> { confusion_by(net, &test, predict, label) };
 
     let mut evaluating = Duration::ZERO;
     let start = Instant::now();

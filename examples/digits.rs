@@ -21,7 +21,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
     Dense, Init, Layer, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
-    argmax, confusion,
+    confusion,
 };
 
 /// 64 pixels → 32 sigmoid units → 10 scores (logits); the softmax is inside the loss.
@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut grads = Net::zeroed();
     let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
     let loss = SoftmaxCrossEntropy::new();
-    let evaluate = |net: &Net| confusion::<_, _, 10>(net, &test, |y| argmax(y), |t| t.index());
+    let evaluate = |net: &Net| confusion(net, &test);
 
     // The time spent evaluating after each epoch is measured and left out of the
     // training time.

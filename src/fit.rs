@@ -66,6 +66,7 @@ pub struct EpochReport<T> {
 
 /// Why [`Trainer::fit`] stopped early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FitError {
     /// `batch_size` was 0.
     ZeroBatchSize,
@@ -185,15 +186,15 @@ impl<T: Scalar> Trainer<T> {
 
     /// [`with_workspace`](Self::with_workspace) with a workspace on the heap, sized for
     /// `N` and this schedule's batch size.
-    #[cfg(feature = "std")]
-    pub fn batched<N: Layer<Scalar = T>>(self) -> BatchTrainer<T, std::vec::Vec<T>> {
+    #[cfg(feature = "alloc")]
+    pub fn batched<N: Layer<Scalar = T>>(self) -> BatchTrainer<T, alloc::vec::Vec<T>> {
         let len = self.workspace_len::<N>();
-        self.with_workspace(std::vec![T::zero(); len])
+        self.with_workspace(alloc::vec![T::zero(); len])
     }
 
     /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
     /// with `rng`. `grads` is scratch space for the gradients (pass
-    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `std`) value
+    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `alloc`) value
     /// for a large network).
     ///
     /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
@@ -393,7 +394,7 @@ impl<T: Scalar> Trainer<T> {
 }
 
 /// A [`Trainer`] schedule run on the batched path, with its workspace: made by
-/// [`Trainer::with_workspace`] (or `Trainer::batched`, with `std`). Its
+/// [`Trainer::with_workspace`] (or `Trainer::batched`, with `alloc`). Its
 /// [`fit`](Self::fit) and [`fit_in_order`](Self::fit_in_order) take the same arguments
 /// as [`Trainer`]'s and give the same bits, faster for networks with large layers.
 ///

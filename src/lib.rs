@@ -19,6 +19,8 @@
     clippy::missing_panics_doc
 )]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
@@ -42,7 +44,7 @@ mod kernels;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};
-pub use eval::{Confusion, accuracy, argmax, confusion};
+pub use eval::{Confusion, accuracy, accuracy_by, argmax, confusion, confusion_by};
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
@@ -103,6 +105,16 @@ pub use typenet_macros::include_weights;
 /// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.
 pub use rand_core;
 
+/// The type-level numbers (typenum 1) in which a network's byte-image length is computed
+/// ([`ParamCount::Count`](weights::ParamCount::Count), [`ImageSize::Len`](weights::ImageSize::Len)),
+/// re-exported so that code naming them uses typenet's version.
+pub use typenum;
+
+/// The fixed-length arrays (generic-array 1) that byte images are
+/// ([`Image`](weights::Image), the return type of [`ByteImage::to_bytes`]), re-exported
+/// so that code naming them uses typenet's version.
+pub use generic_array;
+
 mod network;
 pub use network::Network;
 
@@ -113,7 +125,8 @@ pub use zeroable::Zeroable;
 
 /// Implements [`Zeroable`](trait@Zeroable) for a struct whose fields are all `Zeroable`,
 /// such as a `#[derive(Network)]` network of built-in layers, so that
-/// `boxed_zeroed` (with the default `std` feature) can build it on the heap.
+/// `boxed_zeroed` (with the `alloc` feature, which the default `std` enables) can build it
+/// on the heap.
 ///
 /// ```
 /// use typenet::{Dense, Layer, Network, Relu, Zeroable};
@@ -136,5 +149,5 @@ pub use zeroable::Zeroable;
 /// because a crate with `#![forbid(unsafe_code)]` cannot hold the `unsafe impl` it writes
 /// (with `deny`, the generated impl carries its own `#[allow(unsafe_code)]`).
 pub use typenet_macros::Zeroable;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};
