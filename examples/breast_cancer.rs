@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut evaluating = Duration::ZERO;
     let start = Instant::now();
-    Trainer::new(EPOCHS, BATCH).fit(
+    Trainer::new(EPOCHS, BATCH).fit_with(
         &mut net,
         &mut grads,
         &BinaryCrossEntropy::new(),

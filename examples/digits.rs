@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // training time.
     let mut evaluating = Duration::ZERO;
     let start = Instant::now();
-    Trainer::new(EPOCHS, BATCH).batched::<Net>().fit(
+    Trainer::new(EPOCHS, BATCH).batched::<Net>().fit_with(
         &mut net,
         &mut grads,
         &loss,

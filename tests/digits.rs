@@ -31,7 +31,7 @@ fn digits_reach_an_accuracy_floor_in_a_few_epochs() {
     let mut optimizer = Momentum::new(0.1, 0.9);
     let mut losses = Vec::new();
     let last = Trainer::new(8, 32)
-        .fit(
+        .fit_with(
             &mut net,
             &mut grads,
             &SoftmaxCrossEntropy::new(),

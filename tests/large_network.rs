@@ -62,7 +62,7 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
     let before = accuracy(&*net, &test);
     let mut losses = Vec::new();
     Trainer::new(2, 10)
-        .fit(
+        .fit_with(
             &mut *net,
             &mut *grads,
             &SoftmaxCrossEntropy::new(),

@@ -78,7 +78,7 @@ pub extern "C" fn probe_classifier() -> f64 {
         return -1.0;
     };
     let mut data = [([1.0, 0.0], a), ([0.0, 1.0], b)];
-    let fit = Trainer::new(5, 2).fit(
+    let fit = Trainer::new(5, 2).fit_with(
         &mut net,
         &mut grads,
         &SoftmaxCrossEntropy::new(),
