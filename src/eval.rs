@@ -7,7 +7,7 @@
 
 use crate::layer::Layer;
 use crate::loss::Class;
-use crate::scalar::{Scalar, Vector};
+use crate::scalar::Scalar;
 
 /// The index of the largest value (the first one on ties; NaNs are never the largest).
 /// Returns 0 for an empty slice or one of NaNs only. This is the predicted class of a
@@ -123,6 +123,7 @@ impl<const C: usize> core::fmt::Display for Confusion<C> {
 
 /// Runs `net` on every input of `data`, labelled with [`Class<C>`], and counts
 /// (actual, predicted) classes, the predicted class being the [`argmax`] of the output.
+/// The network's output must score exactly the `C` classes (checked at compile time).
 ///
 /// ```
 /// use typenet::{Class, Dense, confusion};
@@ -131,12 +132,15 @@ impl<const C: usize> core::fmt::Display for Confusion<C> {
 /// let data = [([1.0, 0.0], Class::new(0).unwrap()), ([0.0, 1.0], Class::new(0).unwrap())];
 /// assert_eq!(confusion(&net, &data).counts, [[1, 1], [0, 0]]);
 /// ```
-pub fn confusion<N: Layer, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> Confusion<C> {
-    confusion_by(net, data, |y| argmax(y.as_slice()), |t| t.index())
+pub fn confusion<N, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> Confusion<C>
+where
+    N: Layer<Output = [<N as Layer>::Scalar; C]>,
+{
+    confusion_by(net, data, argmax, |t| t.index())
 }
 
 /// The fraction of `data`, labelled with [`Class<C>`], whose class is the [`argmax`] of
-/// `net`'s output; 0 for no data.
+/// `net`'s output, which must score exactly the `C` classes; 0 for no data.
 ///
 /// ```
 /// use typenet::{Class, Dense, accuracy};
@@ -144,8 +148,11 @@ pub fn confusion<N: Layer, const C: usize>(net: &N, data: &[(N::Input, Class<C>)
 /// let test = [([1.0, 0.0], Class::new(0).unwrap()), ([0.0, 1.0], Class::new(0).unwrap())];
 /// assert_eq!(accuracy(&net, &test), 0.5);
 /// ```
-pub fn accuracy<N: Layer, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> f64 {
-    accuracy_by(net, data, |y| argmax(y.as_slice()), |t| t.index())
+pub fn accuracy<N, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> f64
+where
+    N: Layer<Output = [<N as Layer>::Scalar; C]>,
+{
+    accuracy_by(net, data, argmax, |t| t.index())
 }
 
 /// Runs `net` on every input of `data` and counts (actual, predicted) classes:

@@ -118,6 +118,12 @@ pub use generic_array;
 mod network;
 pub use network::Network;
 
+/// The guide (`docs/guide.md` in the repository): what each layer computes, derived
+/// networks, classification, networks larger than the stack, saving and loading weights.
+/// Documentation only; its examples run as doctests.
+#[doc = include_str!("../docs/guide.md")]
+pub mod guide {}
+
 #[doc(hidden)]
 pub mod derive_support;
 

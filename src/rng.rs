@@ -22,11 +22,10 @@ use rand_core::{SeedableRng, TryRng};
 ///
 /// ```
 /// use typenet::rand_core::{Rng, SeedableRng};
-/// let mut a = typenet::SplitMix64::new(42);
-/// let mut b = typenet::SplitMix64::seed_from_u64(42); // the same generator
-/// assert_eq!(a.next_u64(), b.next_u64());
-/// let mut c = typenet::SplitMix64::from_seed(42u64.to_le_bytes()); // and again
-/// assert_eq!(a.next_u64(), c.next_u64());
+/// let first = typenet::SplitMix64::new(42).next_u64();
+/// // the same generator, made through rand_core's trait
+/// assert_eq!(typenet::SplitMix64::seed_from_u64(42).next_u64(), first);
+/// assert_eq!(typenet::SplitMix64::from_seed(42u64.to_le_bytes()).next_u64(), first);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SplitMix64 {

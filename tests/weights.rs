@@ -29,7 +29,7 @@ fn image_lengths_are_header_plus_params() {
     check::<Deep>(4);
     check::<(Dense<3, 5, f64>, Tanh<5, f64>)>(8);
     check::<Dense<1024, 2>>(4);
-    // the figures the README quotes
+    // the figures docs/guide.md quotes
     assert_eq!(<Xor as ImageSize>::LEN, 16 + 17 * 4);
     assert_eq!(
         <Deep as ImageSize>::LEN,
