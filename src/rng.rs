@@ -8,7 +8,7 @@
 //! `rand_*` crates built on rand_core 0.10 fit. Those of `rand` 0.9 (its `StdRng`,
 //! `SmallRng`) implement rand_core 0.9's traits, another crate as far as Rust is concerned:
 //! passing one fails with "the trait bound `StdRng: typenet::rand_core::Rng` is not
-//! satisfied" (rustc may add that there are multiple different versions of `rand_core`).
+//! satisfied", with a puzzling note that `DerefMut` is not implemented for `StdRng`.
 //! Use a generator of a matching version, or [`SplitMix64`].
 
 use core::convert::Infallible;
