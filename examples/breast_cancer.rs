@@ -23,7 +23,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
     Adam, BinaryCrossEntropyWithLogits, Confusion, Dense, Init, Layer, Loss, Network, Sigmoid,
-    SplitMix64, Trainer, confusion,
+    SplitMix64, Trainer, confusion_by,
 };
 
 /// 30 features → 16 sigmoid units → 1 logit of "benign" (its sigmoid is the probability).
@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
     let mut adam = Adam::new(LEARNING_RATE);
-    let evaluate = |net: &Net| -> Confusion<2> { confusion(net, &test, predict, label) };
+    let evaluate = |net: &Net| -> Confusion<2> { confusion_by(net, &test, predict, label) };
     let loss = BinaryCrossEntropyWithLogits::new();
     let mean_loss = |net: &Net, data: &[common::Tumour]| {
         let sum: f64 = data
@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut evaluating = Duration::ZERO;
     let start = Instant::now();
-    Trainer::new(EPOCHS, BATCH).fit(
+    Trainer::new(EPOCHS, BATCH).fit_with(
         &mut net,
         &mut grads,
         &loss,
@@ -92,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let accuracy = evaluate(net).accuracy();
             train_loss.push(f64::from(epoch.loss));
             test_loss.push(mean_loss(net, &test));
-            let on_train: Confusion<2> = confusion(net, &train_copy, predict, label);
+            let on_train: Confusion<2> = confusion_by(net, &train_copy, predict, label);
             train_acc.push(100.0 * on_train.accuracy());
             test_acc.push(100.0 * accuracy);
             println!(

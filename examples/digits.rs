@@ -24,7 +24,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
     Dense, Init, Layer, Loss, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
-    argmax, confusion,
+    confusion,
 };
 
 /// 64 pixels → 32 sigmoid units → 10 scores (logits); the softmax is inside the loss.
@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut grads = Net::zeroed();
     let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
     let loss = SoftmaxCrossEntropy::new();
-    let evaluate = |net: &Net| confusion::<_, _, 10>(net, &test, |y| argmax(y), |t| t.index());
+    let evaluate = |net: &Net| confusion(net, &test);
     let mean_loss = |net: &Net, data: &[common::Digit]| {
         let sum: f64 = data
             .iter()
@@ -81,7 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // training time.
     let mut evaluating = Duration::ZERO;
     let start = Instant::now();
-    Trainer::new(EPOCHS, BATCH).batched::<Net>().fit(
+    Trainer::new(EPOCHS, BATCH).batched::<Net>().fit_with(
         &mut net,
         &mut grads,
         &loss,
@@ -93,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let accuracy = evaluate(net).accuracy();
             train_loss.push(f64::from(epoch.loss));
             test_loss.push(mean_loss(net, &test));
-            let on_train = confusion::<_, _, 10>(net, &train_copy, |y| argmax(y), |t| t.index());
+            let on_train = confusion(net, &train_copy);
             train_acc.push(100.0 * on_train.accuracy());
             test_acc.push(100.0 * accuracy);
             println!(

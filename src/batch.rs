@@ -36,6 +36,7 @@ use num_traits::Zero as _;
 
 /// A batched call got slices of different lengths or too small a workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BatchError {
     /// A slice's length differs from the number of input samples.
     Length {

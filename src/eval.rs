@@ -1,16 +1,28 @@
 //! Evaluating a classifier: argmax, accuracy, confusion counts.
+//!
+//! For a network whose output scores `C` classes and data labelled with [`Class<C>`],
+//! [`accuracy`] and [`confusion`] need nothing else: the predicted class is the
+//! [`argmax`]. For anything else (a single sigmoid output, labels of another type),
+//! [`accuracy_by`] and [`confusion_by`] take how to predict and how to label.
 
 use crate::layer::Layer;
+use crate::loss::Class;
 use crate::scalar::Scalar;
 
 /// The index of the largest value (the first one on ties; NaNs are never the largest).
 /// Returns 0 for an empty slice or one of NaNs only. This is the predicted class of a
 /// network whose output scores the classes (logits or probabilities).
 ///
+/// It takes an array or a slice, so it can be passed as the `predict` function of
+/// [`accuracy_by`] and [`confusion_by`].
+///
 /// ```
 /// assert_eq!(typenet::argmax(&[0.1, 2.0, -1.0, 2.0]), 1);
+/// let scores: &[f32] = &[3.0, 4.0];
+/// assert_eq!(typenet::argmax(scores), 1);
 /// ```
-pub fn argmax<T: Scalar>(values: &[T]) -> usize {
+pub fn argmax<T: Scalar, V: AsRef<[T]> + ?Sized>(values: &V) -> usize {
+    let values = values.as_ref();
     let mut best = 0;
     for (i, &v) in values.iter().enumerate() {
         // A NaN never wins, and any number beats a NaN that happens to be first.
@@ -109,19 +121,57 @@ impl<const C: usize> core::fmt::Display for Confusion<C> {
     }
 }
 
+/// Runs `net` on every input of `data`, labelled with [`Class<C>`], and counts
+/// (actual, predicted) classes, the predicted class being the [`argmax`] of the output.
+/// The network's output must score exactly the `C` classes (checked at compile time).
+///
+/// ```
+/// use typenet::{Class, Dense, confusion};
+/// // a fixed "network" that scores class 0 by x₀ and class 1 by x₁
+/// let net = Dense::<2, 2>::new([[1.0, 0.0], [0.0, 1.0]], [0.0; 2]);
+/// let data = [([1.0, 0.0], Class::new(0).unwrap()), ([0.0, 1.0], Class::new(0).unwrap())];
+/// assert_eq!(confusion(&net, &data).counts, [[1, 1], [0, 0]]);
+/// ```
+pub fn confusion<N, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> Confusion<C>
+where
+    N: Layer<Output = [<N as Layer>::Scalar; C]>,
+{
+    confusion_by(net, data, argmax, |t| t.index())
+}
+
+/// The fraction of `data`, labelled with [`Class<C>`], whose class is the [`argmax`] of
+/// `net`'s output, which must score exactly the `C` classes; 0 for no data.
+///
+/// ```
+/// use typenet::{Class, Dense, accuracy};
+/// let net = Dense::<2, 2>::new([[1.0, 0.0], [0.0, 1.0]], [0.0; 2]);
+/// let test = [([1.0, 0.0], Class::new(0).unwrap()), ([0.0, 1.0], Class::new(0).unwrap())];
+/// assert_eq!(accuracy(&net, &test), 0.5);
+/// ```
+pub fn accuracy<N, const C: usize>(net: &N, data: &[(N::Input, Class<C>)]) -> f64
+where
+    N: Layer<Output = [<N as Layer>::Scalar; C]>,
+{
+    accuracy_by(net, data, argmax, |t| t.index())
+}
+
 /// Runs `net` on every input of `data` and counts (actual, predicted) classes:
 /// `predict` turns an output into a class (for example [`argmax`], or a threshold for a
 /// single sigmoid output), `label` turns a target into one.
 ///
 /// ```
-/// use typenet::{Class, Dense, argmax, confusion};
-/// // a fixed "network" that scores class 0 by x₀ and class 1 by x₁
+/// use typenet::{Dense, Sigmoid, argmax, confusion_by};
+/// // one sigmoid output: class 1 above one half; targets are [0.0] or [1.0]
+/// let net = (Dense::<1, 1>::new([[1.0]], [0.0]), Sigmoid::<1>::new());
+/// let data = [([2.0], [1.0]), ([-2.0], [0.0]), ([1.0], [0.0])];
+/// let c = confusion_by::<_, _, 2>(&net, &data, |y| usize::from(y[0] > 0.5), |t| usize::from(t[0] > 0.5));
+/// assert_eq!(c.counts, [[1, 1], [0, 1]]);
+/// // one-hot targets: argmax on both sides
 /// let net = Dense::<2, 2>::new([[1.0, 0.0], [0.0, 1.0]], [0.0; 2]);
-/// let data = [([1.0, 0.0], Class::<2>::new(0).unwrap()), ([0.0, 1.0], Class::new(0).unwrap())];
-/// let c = confusion(&net, &data, |y| argmax(y), |t| t.index());
-/// assert_eq!(c.counts, [[1, 1], [0, 0]]);
+/// let data = [([1.0, 0.0], [1.0, 0.0]), ([0.0, 1.0], [1.0, 0.0])];
+/// assert_eq!(confusion_by::<_, _, 2>(&net, &data, argmax, argmax).counts, [[1, 1], [0, 0]]);
 /// ```
-pub fn confusion<N: Layer, Tg, const C: usize>(
+pub fn confusion_by<N: Layer, Tg, const C: usize>(
     net: &N,
     data: &[(N::Input, Tg)],
     predict: impl Fn(&N::Output) -> usize,
@@ -134,17 +184,17 @@ pub fn confusion<N: Layer, Tg, const C: usize>(
     c
 }
 
-/// The fraction of `data` that `net` classifies right (see [`confusion`] for `predict`
+/// The fraction of `data` that `net` classifies right (see [`confusion_by`] for `predict`
 /// and `label`); 0 for no data.
 ///
 /// ```
-/// use typenet::{Dense, Sigmoid, accuracy};
+/// use typenet::{Dense, Sigmoid, accuracy_by};
 /// let net = (Dense::<1, 1>::new([[1.0]], [0.0]), Sigmoid::<1>::new());
 /// let data = [([2.0], [1.0]), ([-2.0], [0.0]), ([1.0], [0.0])];
-/// let acc = accuracy(&net, &data, |y| usize::from(y[0] > 0.5), |t| usize::from(t[0] > 0.5));
+/// let acc = accuracy_by(&net, &data, |y| usize::from(y[0] > 0.5), |t| usize::from(t[0] > 0.5));
 /// assert!((acc - 2.0 / 3.0).abs() < 1e-12);
 /// ```
-pub fn accuracy<N: Layer, Tg>(
+pub fn accuracy_by<N: Layer, Tg>(
     net: &N,
     data: &[(N::Input, Tg)],
     predict: impl Fn(&N::Output) -> usize,
@@ -171,7 +221,7 @@ mod tests {
         assert_eq!(argmax(&[1.0f32, 3.0, 3.0]), 1);
         assert_eq!(argmax(&[f64::NAN, 0.5, f64::NAN, 2.0]), 3);
         assert_eq!(argmax(&[f64::NAN, f64::NAN]), 0);
-        assert_eq!(argmax::<f32>(&[]), 0);
+        assert_eq!(argmax::<f32, [f32]>(&[]), 0);
         assert_eq!(argmax(&[-5.0f32]), 0);
     }
 
@@ -183,6 +233,30 @@ mod tests {
         c.add(0, 7);
         assert_eq!((c.total(), c.out_of_range, c.correct()), (1, 2, 1));
         assert_eq!(Confusion::<3>::new().accuracy(), 0.0);
+    }
+
+    #[test]
+    fn class_labels_need_no_functions() {
+        use crate::Dense;
+        // scores class k by x_k: right on the first two samples, wrong on the third
+        let net = Dense::<3, 3>::new(
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            [0.0; 3],
+        );
+        let class = |k| Class::<3>::new(k).unwrap();
+        let data = [
+            ([0.9, 0.0, 0.1], class(0)),
+            ([0.0, 0.2, 0.1], class(1)),
+            ([0.5, 0.0, 0.1], class(2)),
+        ];
+        assert_eq!(accuracy(&net, &data), 2.0 / 3.0);
+        let c = confusion(&net, &data);
+        assert_eq!(c.counts, [[1, 0, 0], [0, 1, 0], [1, 0, 0]]);
+        // the same through the general forms, with argmax passed as a function
+        assert_eq!(accuracy_by(&net, &data, argmax, |t| t.index()), 2.0 / 3.0);
+        let by = confusion_by::<_, _, 3>(&net, &data, argmax, |t: &Class<3>| t.index());
+        assert_eq!(by, c);
+        assert_eq!(accuracy(&net, &data[..0]), 0.0);
     }
 
     #[cfg(feature = "std")]

@@ -10,7 +10,8 @@ use core::ops::ControlFlow;
 use rand_core::Rng;
 
 /// A mini-batch training schedule: how many epochs, how large the batches, and whether to
-/// clip gradients. [`fit`](Trainer::fit) runs it.
+/// clip gradients. [`fit`](Trainer::fit) runs it; [`fit_with`](Trainer::fit_with) also
+/// calls a function after each epoch.
 ///
 /// Each epoch shuffles the data in place (so no index array and no heap), cuts it into
 /// batches of `batch_size` samples (the last one may be smaller), and for each batch sums
@@ -29,7 +30,7 @@ use rand_core::Rng;
 /// let mut opt = Momentum::new(0.5, 0.9);
 /// let mut losses = Vec::new();
 /// let last = Trainer::new(2000, 2)
-///     .fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng, |epoch, _net| {
+///     .fit_with(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng, |epoch, _net| {
 ///         losses.push(epoch.loss);
 ///         ControlFlow::Continue(())
 ///     })
@@ -51,7 +52,7 @@ pub struct Trainer<T = f32> {
     pub shuffle: bool,
 }
 
-/// What one epoch did, handed to the `on_epoch` callback of [`Trainer::fit`].
+/// What one epoch did, handed to the `on_epoch` callback of [`Trainer::fit_with`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochReport<T> {
     /// The epoch's number, from 1.
@@ -64,8 +65,9 @@ pub struct EpochReport<T> {
     pub clipped: usize,
 }
 
-/// Why [`Trainer::fit`] stopped early.
+/// Why [`Trainer::fit`] (or another of the `fit` methods) stopped early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FitError {
     /// `batch_size` was 0.
     ZeroBatchSize,
@@ -156,23 +158,21 @@ impl<T: Scalar> Trainer<T> {
     /// every number with the operations of the per-sample ones, in the same order.
     ///
     /// ```
-    /// use core::ops::ControlFlow;
     /// use typenet::{Dense, Init, Layer, Mse, Momentum, Sigmoid, SplitMix64, Trainer};
     /// type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
     /// let start: Xor = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
     /// let data = [([0., 0.], [0.]), ([0., 1.], [1.]), ([1., 0.], [1.]), ([1., 1.], [0.])];
     /// let schedule = Trainer::new(500, 2);
-    /// let go = |_: &_, _: &_| ControlFlow::Continue(());
     ///
     /// let (mut a, mut grads) = (start, Xor::zeroed());
     /// let mut shuffled = data;
     /// schedule.fit(&mut a, &mut grads, &Mse::new(), &mut Momentum::new(0.5, 0.9),
-    ///              &mut shuffled, &mut SplitMix64::new(2), go)?;
+    ///              &mut shuffled, &mut SplitMix64::new(2))?;
     ///
     /// let mut workspace = [0.0; Trainer::<f32>::new(500, 2).workspace_len::<Xor>()];
     /// let (mut b, mut shuffled) = (start, data);
     /// schedule.with_workspace(&mut workspace[..]).fit(&mut b, &mut grads, &Mse::new(),
-    ///     &mut Momentum::new(0.5, 0.9), &mut shuffled, &mut SplitMix64::new(2), go)?;
+    ///     &mut Momentum::new(0.5, 0.9), &mut shuffled, &mut SplitMix64::new(2))?;
     /// assert_eq!(a, b); // bit for bit
     /// # Ok::<(), typenet::FitError>(())
     /// ```
@@ -185,19 +185,61 @@ impl<T: Scalar> Trainer<T> {
 
     /// [`with_workspace`](Self::with_workspace) with a workspace on the heap, sized for
     /// `N` and this schedule's batch size.
-    #[cfg(feature = "std")]
-    pub fn batched<N: Layer<Scalar = T>>(self) -> BatchTrainer<T, std::vec::Vec<T>> {
+    #[cfg(feature = "alloc")]
+    pub fn batched<N: Layer<Scalar = T>>(self) -> BatchTrainer<T, alloc::vec::Vec<T>> {
         let len = self.workspace_len::<N>();
-        self.with_workspace(std::vec![T::zero(); len])
+        self.with_workspace(alloc::vec![T::zero(); len])
     }
 
     /// Trains `net` on `data`, a slice of (input, target) pairs, which it shuffles in place
     /// with `rng`. `grads` is scratch space for the gradients (pass
-    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `std`) value
+    /// [`Layer::zeroed()`](Layer::zeroed), or a `boxed_zeroed` (with `alloc`) value
     /// for a large network).
     ///
-    /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
-    /// print progress or evaluate it); returning [`ControlFlow::Break`] stops training.
+    /// Returns the last epoch's report (`None` if no epoch ran: zero epochs or no data).
+    /// To see every epoch's report, evaluate as training goes, or stop early, use
+    /// [`fit_with`](Self::fit_with), which takes a callback.
+    ///
+    /// ```
+    /// use typenet::{Dense, Init, Layer, Mse, Momentum, Sigmoid, SplitMix64, Trainer};
+    /// type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
+    /// let mut rng = SplitMix64::new(1);
+    /// let mut net: Xor = Layer::initialized(Init::XavierUniform, &mut rng);
+    /// let mut grads = Xor::zeroed();
+    /// let mut data = [([0., 0.], [0.]), ([0., 1.], [1.]), ([1., 0.], [1.]), ([1., 1.], [0.])];
+    /// let last = Trainer::new(2000, 2)
+    ///     .fit(&mut net, &mut grads, &Mse::new(), &mut Momentum::new(0.5, 0.9), &mut data, &mut rng)?
+    ///     .expect("2000 epochs ran");
+    /// assert!(last.loss < 0.01);
+    /// # Ok::<(), typenet::FitError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`fit_with`](Self::fit_with).
+    pub fn fit<N, L, O, R>(
+        &self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &mut [(N::Input, L::Target)],
+        rng: &mut R,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        R: Rng + ?Sized,
+    {
+        self.fit_with(net, grads, loss, optimizer, data, rng, |_, _| {
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// [`fit`](Self::fit) with a callback: after every epoch, `on_epoch` gets the epoch's
+    /// [`EpochReport`] and the network (to print progress or evaluate it); returning
+    /// [`ControlFlow::Break`] stops training.
     ///
     /// To change the learning rate as training goes, pass the optimizer wrapped in a
     /// [`Scheduled`](crate::optim::Scheduled) with a
@@ -217,7 +259,7 @@ impl<T: Scalar> Trainer<T> {
     /// [`FitError::NonFiniteLoss`] if a batch's loss is NaN or infinite, in which case
     /// that batch is not applied and training stops.
     #[allow(clippy::too_many_arguments)]
-    pub fn fit<N, L, O, R, F>(
+    pub fn fit_with<N, L, O, R, F>(
         &self,
         net: &mut N,
         grads: &mut N,
@@ -245,10 +287,12 @@ impl<T: Scalar> Trainer<T> {
         )
     }
 
-    /// [`fit`](Self::fit) without shuffling, on data it only reads: every epoch visits the
-    /// samples in the order given. For data that cannot be moved, such as a table in a
-    /// microcontroller's flash. Mini-batches of consecutive samples learn less well from
-    /// sorted data (all of one class, then all of the next), so interleave it.
+    /// [`fit_with`](Self::fit_with) without shuffling, on data it only reads: every epoch
+    /// visits the samples in the order given. For data that cannot be moved, such as a
+    /// table in a microcontroller's flash. Mini-batches of consecutive samples learn less
+    /// well from sorted data (all of one class, then all of the next), so interleave it.
+    /// It takes the callback, as `fit_with` does (pass `|_, _| ControlFlow::Continue(())`
+    /// for none).
     ///
     /// # Errors
     ///
@@ -399,7 +443,7 @@ impl<T: Scalar> Trainer<T> {
 }
 
 /// A [`Trainer`] schedule run on the batched path, with its workspace: made by
-/// [`Trainer::with_workspace`] (or `Trainer::batched`, with `std`). Its
+/// [`Trainer::with_workspace`] (or `Trainer::batched`, with `alloc`). Its
 /// [`fit`](Self::fit) and [`fit_in_order`](Self::fit_in_order) take the same arguments
 /// as [`Trainer`]'s and give the same bits, faster for networks with large layers.
 ///
@@ -419,10 +463,35 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
     ///
     /// # Errors
     ///
-    /// As [`Trainer::fit`], and [`FitError::Batch`] (before anything runs) if the
+    /// As [`fit_with`](Self::fit_with).
+    pub fn fit<N, L, O, R>(
+        &mut self,
+        net: &mut N,
+        grads: &mut N,
+        loss: &L,
+        optimizer: &mut O,
+        data: &mut [(N::Input, L::Target)],
+        rng: &mut R,
+    ) -> Result<Option<EpochReport<T>>, FitError>
+    where
+        N: Layer<Scalar = T>,
+        L: Loss<N::Output, Scalar = T>,
+        O: Optimizer<N>,
+        R: Rng + ?Sized,
+    {
+        self.fit_with(net, grads, loss, optimizer, data, rng, |_, _| {
+            ControlFlow::Continue(())
+        })
+    }
+
+    /// [`Trainer::fit_with`] on the batched path.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::fit_with`], and [`FitError::Batch`] (before anything runs) if the
     /// workspace is shorter than [`Trainer::workspace_len`].
     #[allow(clippy::too_many_arguments)]
-    pub fn fit<N, L, O, R, F>(
+    pub fn fit_with<N, L, O, R, F>(
         &mut self,
         net: &mut N,
         grads: &mut N,
@@ -618,7 +687,7 @@ mod tests {
         let mut data = [([1.0], [3.0]), ([2.0], [0.0])];
         let r = Trainer::new(1, 2)
             .no_shuffle()
-            .fit(
+            .fit_with(
                 &mut net,
                 &mut grads,
                 &Mse::new(),
@@ -641,7 +710,7 @@ mod tests {
         let mut data = [([1.0], [1.0]); 5];
         let mut seen = 0;
         let r = Trainer::new(10, 2)
-            .fit(
+            .fit_with(
                 &mut net,
                 &mut grads,
                 &Mse::new(),
@@ -665,7 +734,7 @@ mod tests {
             "5 samples in batches of 2: 3 steps"
         );
 
-        let zero = Trainer::new(1, 0).fit(
+        let zero = Trainer::new(1, 0).fit_with(
             &mut net,
             &mut grads,
             &Mse::new(),
@@ -678,7 +747,7 @@ mod tests {
 
         let before = net;
         let mut bad = [([1.0], [1.0]), ([f64::NAN], [1.0])];
-        let nan = Trainer::new(1, 2).fit(
+        let nan = Trainer::new(1, 2).fit_with(
             &mut net,
             &mut grads,
             &Mse::new(),
@@ -711,7 +780,7 @@ mod tests {
         let mut copy = data;
         let rb = Trainer::new(3, 2)
             .no_shuffle()
-            .fit(
+            .fit_with(
                 &mut b,
                 &mut grads,
                 &Mse::new(),
@@ -734,7 +803,7 @@ mod tests {
         let mut data = [([3.0], [4.0])];
         let r = Trainer::new(1, 1)
             .clip_grad_norm(1.0)
-            .fit(
+            .fit_with(
                 &mut net,
                 &mut grads,
                 &Mse::new(),

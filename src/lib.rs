@@ -19,6 +19,8 @@
     clippy::missing_panics_doc
 )]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
@@ -44,7 +46,7 @@ mod quant;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};
-pub use eval::{Confusion, accuracy, argmax, confusion};
+pub use eval::{Confusion, accuracy, accuracy_by, argmax, confusion, confusion_by};
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
@@ -58,7 +60,10 @@ pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
-pub use weights::{ByteImage, Error};
+/// The former name of [`WeightsError`].
+#[allow(deprecated)]
+pub use weights::Error;
+pub use weights::{ByteImage, WeightsError};
 
 /// Embeds a NumPy `.npy` array in the program as a `const` array, shape-checked while
 /// compiling.
@@ -105,8 +110,24 @@ pub use typenet_macros::include_weights;
 /// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.
 pub use rand_core;
 
+/// The type-level numbers (typenum 1) in which a network's byte-image length is computed
+/// ([`ParamCount::Count`](weights::ParamCount::Count), [`ImageSize::Len`](weights::ImageSize::Len)),
+/// re-exported so that code naming them uses typenet's version.
+pub use typenum;
+
+/// The fixed-length arrays (generic-array 1) that byte images are
+/// ([`Image`](weights::Image), the return type of [`ByteImage::to_bytes`]), re-exported
+/// so that code naming them uses typenet's version.
+pub use generic_array;
+
 mod network;
 pub use network::Network;
+
+/// The guide (`docs/guide.md` in the repository): what each layer computes, derived
+/// networks, classification, networks larger than the stack, saving and loading weights.
+/// Documentation only; its examples run as doctests.
+#[doc = include_str!("../docs/guide.md")]
+pub mod guide {}
 
 #[doc(hidden)]
 pub mod derive_support;
@@ -115,7 +136,8 @@ pub use zeroable::Zeroable;
 
 /// Implements [`Zeroable`](trait@Zeroable) for a struct whose fields are all `Zeroable`,
 /// such as a `#[derive(Network)]` network of built-in layers, so that
-/// `boxed_zeroed` (with the default `std` feature) can build it on the heap.
+/// `boxed_zeroed` (with the `alloc` feature, which the default `std` enables) can build it
+/// on the heap.
 ///
 /// ```
 /// use typenet::{Dense, Layer, Network, Relu, Zeroable};
@@ -138,5 +160,5 @@ pub use zeroable::Zeroable;
 /// because a crate with `#![forbid(unsafe_code)]` cannot hold the `unsafe impl` it writes
 /// (with `deny`, the generated impl carries its own `#[allow(unsafe_code)]`).
 pub use typenet_macros::Zeroable;
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};

@@ -118,17 +118,17 @@ zeroable_tuples! {
     (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, M 10, P 11)
 }
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 pub use boxed::{boxed_initialized, boxed_zeroed};
 
-#[cfg(feature = "std")]
+#[cfg(feature = "alloc")]
 mod boxed {
     use super::Zeroable;
     use crate::init::Init;
     use crate::layer::Layer;
+    use alloc::alloc::{Layout, alloc_zeroed, handle_alloc_error};
+    use alloc::boxed::Box;
     use rand_core::Rng;
-    use std::alloc::{Layout, alloc_zeroed, handle_alloc_error};
-    use std::boxed::Box;
 
     /// [`Layer::zeroed`], built directly on the heap: never on the stack, even in a debug
     /// build, so it works for networks larger than the stack.

@@ -3,8 +3,8 @@
 
 use typenet::weights::{ImageSize, ParamCount};
 use typenet::{
-    ByteImage, Dense, Error, Identity, Init, Layer, Mse, Network, Relu, Scalar, Sgd, Sigmoid,
-    SplitMix64, Tanh, infer, train_step,
+    ByteImage, Dense, Identity, Init, Layer, Mse, Network, Relu, Scalar, Sgd, Sigmoid, SplitMix64,
+    Tanh, WeightsError, infer, train_step,
 };
 use typenum::Unsigned;
 
@@ -75,13 +75,16 @@ fn derived_images_round_trip_and_check_their_header() {
     // another width is another network
     assert!(matches!(
         <Mlp<4, f64>>::from_bytes(&bytes),
-        Err(Error::Length { .. })
+        Err(WeightsError::Length { .. })
     ));
     let mut target: Mlp<8, f64> = random(3);
     let before = target.clone();
     let mut bad = bytes.to_vec();
     bad[16..24].copy_from_slice(&f64::NAN.to_le_bytes());
-    assert_eq!(target.load_bytes(&bad), Err(Error::NonFinite { index: 0 }));
+    assert_eq!(
+        target.load_bytes(&bad),
+        Err(WeightsError::NonFinite { index: 0 })
+    );
     assert_eq!(target, before);
     target.load_bytes(&bytes).unwrap();
     assert_eq!(target, m);

@@ -9,7 +9,7 @@ mod common;
 use std::ops::ControlFlow;
 use typenet::{
     Dense, Init, Layer, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
-    argmax, confusion,
+    confusion,
 };
 
 /// The network of `examples/digits.rs`, as a derived struct.
@@ -31,7 +31,7 @@ fn digits_reach_an_accuracy_floor_in_a_few_epochs() {
     let mut optimizer = Momentum::new(0.1, 0.9);
     let mut losses = Vec::new();
     let last = Trainer::new(8, 32)
-        .fit(
+        .fit_with(
             &mut net,
             &mut grads,
             &SoftmaxCrossEntropy::new(),
@@ -54,7 +54,7 @@ fn digits_reach_an_accuracy_floor_in_a_few_epochs() {
     );
     // Chance is 10 % and the untrained network's loss ln 10 ≈ 2.3.
     assert!(losses[7] < 0.2, "{losses:?}");
-    let result = confusion::<_, _, 10>(&net, &test, |y| argmax(y), |t| t.index());
+    let result = confusion(&net, &test);
     assert_eq!(result.total(), 360);
     eprintln!(
         "digits after 8 epochs: test accuracy {}, losses {losses:?}",

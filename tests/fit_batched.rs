@@ -41,7 +41,7 @@ fn small_network_same_bits_with_momentum_shuffling_and_a_ragged_last_batch() {
     let mut opt_a = Momentum::new(0.3, 0.9).nesterov();
     let (mut da, mut ra) = (data.clone(), Vec::new());
     let last_a = schedule
-        .fit(
+        .fit_with(
             &mut a,
             &mut ga,
             &Mse::new(),
@@ -61,7 +61,7 @@ fn small_network_same_bits_with_momentum_shuffling_and_a_ragged_last_batch() {
     let mut workspace = [0.0f32; Trainer::<f32>::new(30, 4).workspace_len::<Net>()];
     let last_b = schedule
         .with_workspace(&mut workspace[..])
-        .fit(
+        .fit_with(
             &mut b,
             &mut gb,
             &Mse::new(),
@@ -117,7 +117,7 @@ fn large_network_same_bits_with_adam_and_clipping() {
         };
         if batched {
             let mut t = schedule.batched::<Mnist>();
-            t.fit(
+            t.fit_with(
                 &mut *net,
                 &mut *grads,
                 &loss,
@@ -127,7 +127,7 @@ fn large_network_same_bits_with_adam_and_clipping() {
                 go,
             )
         } else {
-            schedule.fit(
+            schedule.fit_with(
                 &mut *net,
                 &mut *grads,
                 &loss,
@@ -222,7 +222,7 @@ fn a_short_workspace_or_zero_batch_is_an_error_before_anything_runs() {
     // per sample: the input, both layers' outputs and their gradients, the network's output and its gradient
     assert_eq!(needed, 2 * (2 + 2 * (3 + 3) + 2 * 3));
     let mut short = vec![0.0; needed - 1];
-    let r = schedule.with_workspace(&mut short).fit(
+    let r = schedule.with_workspace(&mut short).fit_with(
         &mut net,
         &mut grads,
         &Mse::new(),
@@ -264,7 +264,7 @@ fn non_finite_loss_is_reported_at_the_same_batch() {
     let r = Trainer::new(1, 2)
         .no_shuffle()
         .with_workspace([0.0f64; 64])
-        .fit(
+        .fit_with(
             &mut net,
             &mut Net::zeroed(),
             &Mse::new(),
@@ -275,4 +275,40 @@ fn non_finite_loss_is_reported_at_the_same_batch() {
         );
     assert_eq!(r, Err(FitError::NonFiniteLoss { epoch: 1, batch: 1 }));
     assert_ne!(net, before, "the first batch was applied");
+}
+
+/// `fit` (no callback) is `fit_with` whose callback never stops, on both paths: same
+/// network and same last report, bit for bit.
+#[test]
+fn fit_without_a_callback_equals_fit_with() {
+    type Net = (Dense<2, 3>, Tanh<3>, Dense<3, 1>);
+    let start: Net = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(5));
+    let data = [
+        ([0.0, 1.0], [1.0]),
+        ([1.0, 0.5], [-1.0]),
+        ([0.2, 0.3], [0.5]),
+    ];
+    let schedule = Trainer::new(7, 2);
+    let run = |with_callback: bool, batched: bool| {
+        let (mut net, mut grads, mut d) = (start, Net::zeroed(), data);
+        let (loss, mut opt, mut rng) = (Mse::new(), Sgd::new(0.1), SplitMix64::new(9));
+        let go = |_: &EpochReport<f32>, _: &Net| ControlFlow::Continue(());
+        let mut b = schedule.batched::<Net>();
+        let last = match (with_callback, batched) {
+            (false, false) => schedule.fit(&mut net, &mut grads, &loss, &mut opt, &mut d, &mut rng),
+            (true, false) => {
+                schedule.fit_with(&mut net, &mut grads, &loss, &mut opt, &mut d, &mut rng, go)
+            }
+            (false, true) => b.fit(&mut net, &mut grads, &loss, &mut opt, &mut d, &mut rng),
+            (true, true) => b.fit_with(&mut net, &mut grads, &loss, &mut opt, &mut d, &mut rng, go),
+        };
+        let last = last.unwrap().unwrap();
+        (bits(&net), last.epoch, last.loss.to_bits())
+    };
+    let plain = run(false, false);
+    assert_eq!(plain.1, 7);
+    assert_ne!(plain.0, bits(&start), "training changed nothing");
+    assert_eq!(plain, run(true, false));
+    assert_eq!(plain, run(false, true));
+    assert_eq!(plain, run(true, true));
 }

@@ -10,8 +10,8 @@
 use rand_core::Rng;
 use std::ops::ControlFlow;
 use typenet::{
-    Adam, Class, Dense, Init, Layer, Relu, SoftmaxCrossEntropy, SplitMix64, Trainer, argmax,
-    boxed_initialized, boxed_zeroed, confusion,
+    Adam, Class, Dense, Init, Layer, Relu, SoftmaxCrossEntropy, SplitMix64, Trainer, accuracy,
+    boxed_initialized, boxed_zeroed,
 };
 
 type Mnist = (Dense<784, 128>, Relu<128>, Dense<128, 10>);
@@ -59,10 +59,10 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
     let mut grads: Box<Mnist> = boxed_zeroed();
     let mut adam = Adam::boxed(0.001);
 
-    let before = confusion::<_, _, 10>(&*net, &test, |y| argmax(y), |t| t.index()).accuracy();
+    let before = accuracy(&*net, &test);
     let mut losses = Vec::new();
     Trainer::new(2, 10)
-        .fit(
+        .fit_with(
             &mut *net,
             &mut *grads,
             &SoftmaxCrossEntropy::new(),
@@ -75,7 +75,7 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
             },
         )
         .expect("training succeeds");
-    let after = confusion::<_, _, 10>(&*net, &test, |y| argmax(y), |t| t.index()).accuracy();
+    let after = accuracy(&*net, &test);
     eprintln!("784-128-10: accuracy {before} → {after}, losses {losses:?}");
     assert!(losses[1] < losses[0], "{losses:?}");
     assert!(

@@ -92,7 +92,7 @@ fn training_steps_allocate_nothing() {
             .unwrap();
             schedule
                 .with_workspace(&mut trainer_ws[..])
-                .fit(
+                .fit_with(
                     &mut *net,
                     &mut *grads,
                     &Mse::new(),

@@ -87,7 +87,7 @@ fn adamw_with_a_schedule_and_shuffling_resumes_bit_for_bit() {
     let (mut rng, mut d) = (SplitMix64::new(9), data());
     let mut opt = adamw();
     Trainer::new(EPOCHS, BATCH)
-        .fit(
+        .fit_with(
             &mut straight,
             &mut grads,
             &loss,
@@ -103,7 +103,7 @@ fn adamw_with_a_schedule_and_shuffling_resumes_bit_for_bit() {
     let (mut rng, mut d) = (SplitMix64::new(9), data());
     let mut opt = adamw();
     Trainer::new(EPOCHS / 2, BATCH)
-        .fit(&mut half, &mut grads, &loss, &mut opt, &mut d, &mut rng, go)
+        .fit_with(&mut half, &mut grads, &loss, &mut opt, &mut d, &mut rng, go)
         .unwrap();
     let saved = Saved {
         net: half.to_bytes().to_vec(),
@@ -132,7 +132,7 @@ fn adamw_with_a_schedule_and_shuffling_resumes_bit_for_bit() {
     let mut d = data_from_bytes(&saved.data);
     let mut fresh_grads = Net::zeroed();
     Trainer::new(EPOCHS - EPOCHS / 2, BATCH)
-        .fit(
+        .fit_with(
             &mut resumed,
             &mut fresh_grads,
             &loss,

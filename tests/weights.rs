@@ -2,8 +2,8 @@
 
 use typenet::weights::{HEADER_LEN, ImageSize, ParamCount, npy};
 use typenet::{
-    ByteImage, Dense, Error, Identity, Init, Layer, Mse, Relu, Sgd, Sigmoid, SplitMix64, Step,
-    Tanh, include_weights, infer, train_step,
+    ByteImage, Dense, Identity, Init, Layer, Mse, Relu, Sgd, Sigmoid, SplitMix64, Step, Tanh,
+    WeightsError, include_weights, infer, train_step,
 };
 
 type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
@@ -29,7 +29,7 @@ fn image_lengths_are_header_plus_params() {
     check::<Deep>(4);
     check::<(Dense<3, 5, f64>, Tanh<5, f64>)>(8);
     check::<Dense<1024, 2>>(4);
-    // the figures the README quotes
+    // the figures docs/guide.md quotes
     assert_eq!(<Xor as ImageSize>::LEN, 16 + 17 * 4);
     assert_eq!(
         <Deep as ImageSize>::LEN,
@@ -90,18 +90,31 @@ fn a_trained_network_survives_saving() {
     // a file for another network is refused, as an InvalidData I/O error
     let err = Dense::<2, 20>::load(&path).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
-    let inner = err.get_ref().unwrap().downcast_ref::<Error>().unwrap();
+    let inner = err
+        .get_ref()
+        .unwrap()
+        .downcast_ref::<WeightsError>()
+        .unwrap();
     assert_eq!(
         *inner,
-        Error::Length {
+        WeightsError::Length {
             expected: 16 + 60 * 4,
             found: 84
         }
     );
     std::fs::remove_file(&path).unwrap();
-    assert_eq!(
-        Xor::load(&path).unwrap_err().kind(),
-        std::io::ErrorKind::NotFound
+    let missing = Xor::load(&path).unwrap_err();
+    assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+    // the message names the file, not only the OS's "No such file or directory"
+    let message = missing.to_string();
+    assert!(
+        message.starts_with(&format!("cannot read `{}`: ", path.display())),
+        "{message}"
+    );
+    let npy_err = Dense::<2, 3>::load_npy(&path, "examples/npy/hidden_bias.npy").unwrap_err();
+    assert!(
+        npy_err.to_string().contains(&path.display().to_string()),
+        "{npy_err}"
     );
 }
 
@@ -114,28 +127,31 @@ fn every_header_field_is_checked() {
         b[at..at + bytes.len()].copy_from_slice(bytes);
         Xor::from_bytes(&b)
     };
-    assert_eq!(with(0, b"TNEX"), Err(Error::Magic { found: *b"TNEX" }));
+    assert_eq!(
+        with(0, b"TNEX"),
+        Err(WeightsError::Magic { found: *b"TNEX" })
+    );
     assert_eq!(
         with(4, &[2, 0]),
-        Err(Error::Version {
+        Err(WeightsError::Version {
             expected: 1,
             found: 2
         })
     );
     assert_eq!(
         with(6, &[8, 0]),
-        Err(Error::Scalar {
+        Err(WeightsError::Scalar {
             expected: "f32",
             found: 8
         })
     );
     assert!(matches!(
         with(8, &[0; 8]),
-        Err(Error::Fingerprint { found: 0, .. })
+        Err(WeightsError::Fingerprint { found: 0, .. })
     ));
     assert_eq!(
         Xor::from_bytes(&good[..good.len() - 1]),
-        Err(Error::Length {
+        Err(WeightsError::Length {
             expected: 84,
             found: 83
         })
@@ -144,14 +160,14 @@ fn every_header_field_is_checked() {
     longer.push(0);
     assert_eq!(
         Xor::from_bytes(&longer),
-        Err(Error::Length {
+        Err(WeightsError::Length {
             expected: 84,
             found: 85
         })
     );
     assert_eq!(
         Xor::from_bytes(&[]),
-        Err(Error::Length {
+        Err(WeightsError::Length {
             expected: 84,
             found: 0
         })
@@ -170,18 +186,34 @@ fn shapes_with_equal_lengths_are_told_apart() {
     assert_eq!(a.len(), <Dense<3, 3> as ImageSize>::LEN);
     assert!(matches!(
         Dense::<3, 3>::from_bytes(&a),
-        Err(Error::Fingerprint { .. })
+        Err(WeightsError::Fingerprint { .. })
     ));
+    // the message names this network's shape, which the image's is not
+    assert_eq!(
+        Dense::<3, 3>::from_bytes(&a).unwrap_err().to_string(),
+        format!(
+            "byte image was saved for a network of another shape than `Dense<3, 3>` (the image's shape fingerprint is {:#018x}, this network's {:#018x})",
+            <Dense<2, 4> as Layer>::FINGERPRINT,
+            <Dense<3, 3> as Layer>::FINGERPRINT,
+        )
+    );
     // same parameters, another activation
     let s = (Dense::<2, 2>::zeroed(), Sigmoid::<2>::new()).to_bytes();
     assert!(matches!(
         <(Dense<2, 2>, Tanh<2>)>::from_bytes(&s),
-        Err(Error::Fingerprint { .. })
+        Err(WeightsError::Fingerprint { .. })
     ));
+    let message = <(Dense<2, 2>, Tanh<2>)>::from_bytes(&s)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("than `(Dense<2, 2>, Tanh<2>)` "),
+        "{message}"
+    );
     // the example: Dense<2, 4> into Dense<4, 2>
     assert_eq!(
         Dense::<4, 2>::from_bytes(&a),
-        Err(Error::Length {
+        Err(WeightsError::Length {
             expected: 16 + 10 * 4,
             found: 64
         })
@@ -197,7 +229,10 @@ fn non_finite_values_are_refused_and_the_target_is_untouched() {
         let at = HEADER_LEN + index * 4;
         bytes[at..at + 4].copy_from_slice(&bad.to_le_bytes());
         let mut target = before;
-        assert_eq!(target.load_bytes(&bytes), Err(Error::NonFinite { index }));
+        assert_eq!(
+            target.load_bytes(&bytes),
+            Err(WeightsError::NonFinite { index })
+        );
         assert_eq!(target, before, "a failed load must not write");
     }
     let mut target = before;

@@ -5,7 +5,7 @@
 //! counts. A fixed seed per test keeps failures reproducible.
 
 use typenet::weights::{HEADER_LEN, ImageSize, npy};
-use typenet::{ByteImage, Dense, Error, Init, Layer, Sigmoid, SplitMix64, Tanh};
+use typenet::{ByteImage, Dense, Init, Layer, Sigmoid, SplitMix64, Tanh, WeightsError};
 
 /// A small deterministic generator (SplitMix64), local so the test needs no RNG crate.
 struct Gen(u64);
@@ -135,7 +135,7 @@ fn byte_images_never_panic_and_accept_only_valid_images() {
                     let kind = format!("{e:?}");
                     let kind = kind.split([' ', '{']).next().unwrap().to_string();
                     *by_kind.entry(kind).or_insert(0usize) += 1;
-                    if let Error::Length { found, .. } = e {
+                    if let WeightsError::Length { found, .. } = e {
                         assert_eq!(found, input.len());
                     }
                 }

@@ -5,6 +5,10 @@
 # `nopanic`), so a panic branch left anywhere in it is a link error.
 #
 #   examples/firmware/run.sh            # everything; exit 1 on any failure
+#   TYPENET_BLESS=1 examples/firmware/run.sh   # the same, rewriting docs/firmware-sizes.md
+#
+# The footprint table lives in docs/firmware-sizes.md, which this script writes: the run
+# fails if the committed file differs from the figures it measured.
 #
 # It installs what it needs: the two Rust targets (rustup) and QEMU + binutils (apt).
 # If those cannot be installed, it prints one `SKIPPED: ...` line and exits 0: a machine
@@ -103,15 +107,54 @@ for t in "${TARGETS[@]}"; do
 done
 
 # --- footprint and budgets -------------------------------------------------------------
-echo
-echo "| binary | target | flash (text+data) | static RAM (data+bss) | peak stack |"
-echo "|---|---|---:|---:|---:|"
-for b in "${BINS[@]}"; do
-  for t in "${TARGETS[@]}"; do
-    echo "| \`$b\` | $t | ${FLASH[$b.$t]} B | ${STATIC[$b.$t]} B | ${STACK[$b.$t]} B |"
+# The table is docs/firmware-sizes.md, the one place the figures are written down: it must
+# equal what this run measured (TYPENET_BLESS=1 rewrites it after an intended change).
+sizes_doc=../../docs/firmware-sizes.md
+{
+  echo "# Firmware footprint"
+  echo
+  echo "Written by \`examples/firmware/run.sh\`, which fails when these figures differ from"
+  echo "what it measures (CI runs it); after an intended change,"
+  echo "\`TYPENET_BLESS=1 examples/firmware/run.sh\` rewrites this file. Do not edit it by hand."
+  echo
+  echo "Release build (\`opt-level = \"s\"\`, LTO, one codegen unit) with $(rustc --version | cut -d' ' -f1-2)."
+  echo "Flash is text + data, static RAM is data + bss (\`arm-none-eabi-size\`); the peak stack is"
+  echo "measured on the device under QEMU (the stack is painted at reset, then scanned for the"
+  echo "deepest overwritten word). What each binary does: [firmware.md](firmware.md)."
+  echo
+  echo "| binary | target | flash | static RAM | peak stack |"
+  echo "|---|---|---:|---:|---:|"
+  for b in "${BINS[@]}"; do
+    for t in "${TARGETS[@]}"; do
+      echo "| \`$b\` | $t | ${FLASH[$b.$t]} B | ${STATIC[$b.$t]} B | ${STACK[$b.$t]} B |"
+    done
   done
-done
+  echo
+  echo "Budgets (the run fails above them):"
+  echo
+  for budget in "${BUDGETS[@]}"; do
+    read -r b t what limit <<<"$budget"
+    case $what in
+      flash) echo "- \`$b\` on $t: flash at most $limit B" ;;
+      ram) echo "- \`$b\` on $t: static RAM plus peak stack at most $limit B" ;;
+    esac
+  done
+} >"$tmp/sizes.md"
 echo
+sed -n '/^| binary/,/^$/p' "$tmp/sizes.md"
+if [ "${TYPENET_BLESS:-}" = 1 ] && [ "$fail" = 0 ]; then
+  cp "$tmp/sizes.md" "$sizes_doc"
+  echo "wrote docs/firmware-sizes.md"
+elif [ "${TYPENET_BLESS:-}" = 1 ]; then
+  echo "docs/firmware-sizes.md left as it was: the run failed"
+elif diff -u "$sizes_doc" "$tmp/sizes.md" >"$tmp/sizes.diff"; then
+  echo "ok: docs/firmware-sizes.md holds the figures measured now"
+else
+  echo "FAIL: docs/firmware-sizes.md differs from the figures measured now"
+  echo "  (after an intended change: TYPENET_BLESS=1 examples/firmware/run.sh)"
+  sed 's/^/  | /' "$tmp/sizes.diff"
+  fail=1
+fi
 for budget in "${BUDGETS[@]}"; do
   read -r b t what limit <<<"$budget"
   case $what in

@@ -170,6 +170,10 @@ fn data_impl(
 
 /// An absolute path, or one relative to the crate root (`CARGO_MANIFEST_DIR`); failing
 /// that, relative to the directory of the file that invokes the macro.
+///
+/// The error for a missing file names the package whose root was searched, not that
+/// root's absolute path: the message must not depend on where the crate is built (a
+/// build in another target directory places trybuild's crate roots elsewhere).
 fn resolve(path: &str, span: Span) -> syn::Result<PathBuf> {
     let given = Path::new(path);
     if given.is_absolute() {
@@ -181,20 +185,20 @@ fn resolve(path: &str, span: Span) -> syn::Result<PathBuf> {
         if candidate.is_file() {
             return Ok(candidate);
         }
-        tried.push(candidate);
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        tried.push(format!("in the root of package `{package}`"));
     }
     if let Some(dir) = span.unwrap().local_file().as_deref().and_then(Path::parent) {
         let candidate = dir.join(given);
         if candidate.is_file() {
             return Ok(candidate);
         }
-        tried.push(candidate);
+        tried.push(format!("in `{}`", dir.display()));
     }
-    let tried: Vec<String> = tried.iter().map(|p| format!("`{}`", p.display())).collect();
     Err(syn::Error::new(
         span,
         format!(
-            "`{path}` not found (looked for {}); the path is relative to the crate root",
+            "`{path}` not found (looked {}); the path is relative to the crate root",
             tried.join(" and ")
         ),
     ))

@@ -67,6 +67,15 @@ impl<const N: usize, T> Clone for SoftmaxCrossEntropy<N, T> {
 
 impl<const N: usize, T> Copy for SoftmaxCrossEntropy<N, T> {}
 
+/// Every `SoftmaxCrossEntropy<N, T>` equals every other: the loss has no settings.
+impl<const N: usize, T> PartialEq for SoftmaxCrossEntropy<N, T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<const N: usize, T> Eq for SoftmaxCrossEntropy<N, T> {}
+
 impl<const N: usize, T> core::fmt::Debug for SoftmaxCrossEntropy<N, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "SoftmaxCrossEntropy<{N}>")

@@ -46,7 +46,7 @@ use num_traits::{Float as _, One as _, Zero as _};
 ///
 /// The two moments have the network's own type; `S` says how they are stored, as for
 /// [`Momentum`](crate::Momentum): by value ([`new`](Adam::new)), on the heap
-/// (`boxed`, with `std`) or borrowed ([`with_state`](Adam::with_state)).
+/// (`boxed`, with `alloc`) or borrowed ([`with_state`](Adam::with_state)).
 ///
 /// ```
 /// use typenet::{Adam, Dense, Optimizer};
@@ -107,8 +107,8 @@ impl<N: Layer> Adam<N> {
     }
 }
 
-#[cfg(feature = "std")]
-impl<N: Layer + crate::Zeroable> Adam<N, std::boxed::Box<N>> {
+#[cfg(feature = "alloc")]
+impl<N: Layer + crate::Zeroable> Adam<N, alloc::boxed::Box<N>> {
     /// Adam with the moments on the heap, built there without passing through the stack
     /// (see [`boxed_zeroed`](crate::boxed_zeroed)).
     pub fn boxed(learning_rate: N::Scalar) -> Self {

@@ -25,7 +25,7 @@ use num_traits::Zero as _;
 ///
 /// The velocity has the network's own type, so its size is known at compile time. `S` is
 /// how it is stored: by value (`S = N`, the default, from [`new`](Momentum::new)), on the
-/// heap (`S = Box<N>`, from `boxed`, with `std`, for networks larger than the stack)
+/// heap (`S = Box<N>`, from `boxed`, with `alloc`, for networks larger than the stack)
 /// or borrowed (`S = &mut N`, from [`with_state`](Momentum::with_state), for example a
 /// `static` on a microcontroller).
 ///
@@ -60,8 +60,8 @@ impl<N: Layer> Momentum<N> {
     }
 }
 
-#[cfg(feature = "std")]
-impl<N: Layer + crate::Zeroable> Momentum<N, std::boxed::Box<N>> {
+#[cfg(feature = "alloc")]
+impl<N: Layer + crate::Zeroable> Momentum<N, alloc::boxed::Box<N>> {
     /// Classical momentum, with the velocity on the heap, built there without passing
     /// through the stack (see [`boxed_zeroed`](crate::boxed_zeroed)).
     pub fn boxed(learning_rate: N::Scalar, momentum: N::Scalar) -> Self {

@@ -6,7 +6,6 @@
 //! particular into [`Trainer::fit`](crate::Trainer::fit):
 //!
 //! ```
-//! use core::ops::ControlFlow;
 //! use typenet::optim::{Cosine, Schedule, Scheduled, Warmup};
 //! use typenet::{Adam, Dense, Init, Layer, Mse, SplitMix64, Trainer};
 //! let mut rng = SplitMix64::new(1);
@@ -18,9 +17,7 @@
 //! // counted in epochs: 4 optimizer steps each
 //! let schedule = Warmup::new(5, Cosine::new(0.1, 0.0, epochs - 5));
 //! let mut opt = Scheduled::new(Adam::new(0.0), schedule).per_epoch(data.len().div_ceil(batch) as u64);
-//! Trainer::new(epochs as usize, batch).fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng, |_, _| {
-//!     ControlFlow::Continue(())
-//! })?;
+//! Trainer::new(epochs as usize, batch).fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng)?;
 //! assert_eq!(opt.steps(), 200 * 4);
 //! assert_eq!(opt.optimizer.learning_rate, opt.schedule.rate(epochs - 1)); // the last epoch's
 //! assert!((net.weights[0][0] - 3.0).abs() < 1e-3); // y = 3x

@@ -72,10 +72,11 @@ const TRANSPOSE_HINT: &str = " (its transpose: PyTorch saves (outputs, inputs), 
 /// Why a byte image or a `.npy` array could not be loaded.
 ///
 /// Loading never panics on bad input and never half-writes its target: it returns one of
-/// these instead.
+/// these instead. (Named `Error` before 0.2; the old name remains as a deprecated alias,
+/// [`weights::Error`](crate::weights::Error).)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub enum WeightsError {
     /// The byte image has the wrong length for this network type.
     Length {
         /// The length this network's image has.
@@ -103,11 +104,18 @@ pub enum Error {
         found: u16,
     },
     /// The image was saved for a network of another shape.
+    ///
+    /// The image holds only a hash of its network's shape, so this names the shape of the
+    /// network being loaded and says that the image's differs.
+    #[non_exhaustive]
     Fingerprint {
         /// The fingerprint of the network being loaded.
         expected: u64,
         /// The fingerprint in the image.
         found: u64,
+        /// The type of the network being loaded, as [`core::any::type_name`] spells it
+        /// (`Display` drops the module paths).
+        network: &'static str,
     },
     /// A parameter is NaN or infinite.
     NonFinite {
@@ -148,22 +156,22 @@ pub enum Error {
     },
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for WeightsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::Length { expected, found } => write!(
+            WeightsError::Length { expected, found } => write!(
                 f,
                 "byte image has {found} bytes, but this network's image has {expected}"
             ),
-            Error::Magic { found } => write!(
+            WeightsError::Magic { found } => write!(
                 f,
                 "not a typenet byte image: it starts with {found:02x?}, not b\"TNET\""
             ),
-            Error::Version { expected, found } => write!(
+            WeightsError::Version { expected, found } => write!(
                 f,
                 "byte image format version {found} is not supported (this library reads version {expected})"
             ),
-            Error::Scalar { expected, found } => {
+            WeightsError::Scalar { expected, found } => {
                 let name = match found {
                     4 => "f32",
                     8 => "f64",
@@ -174,25 +182,33 @@ impl fmt::Display for Error {
                     "byte image holds {name} (code {found}), but this network computes in {expected}"
                 )
             }
-            Error::Fingerprint { expected, found } => write!(
-                f,
-                "byte image was saved for a network of another shape (fingerprint {found:#018x}, this network's is {expected:#018x})"
-            ),
-            Error::NonFinite { index } => {
+            WeightsError::Fingerprint {
+                expected,
+                found,
+                network,
+            } => {
+                f.write_str("byte image was saved for a network of another shape than `")?;
+                write_short_type_name(f, network)?;
+                write!(
+                    f,
+                    "` (the image's shape fingerprint is {found:#018x}, this network's {expected:#018x})"
+                )
+            }
+            WeightsError::NonFinite { index } => {
                 write!(f, "parameter {index} is not finite (NaN or infinite)")
             }
-            Error::NpyMagic => f.write_str("not a .npy file: missing the \\x93NUMPY magic"),
-            Error::NpyVersion { major, minor } => {
+            WeightsError::NpyMagic => f.write_str("not a .npy file: missing the \\x93NUMPY magic"),
+            WeightsError::NpyVersion { major, minor } => {
                 write!(f, ".npy format version {major}.{minor} is not supported")
             }
-            Error::NpyHeader { reason } => write!(f, "malformed .npy header: {reason}"),
-            Error::NpyDtype => f.write_str(
+            WeightsError::NpyHeader { reason } => write!(f, "malformed .npy header: {reason}"),
+            WeightsError::NpyDtype => f.write_str(
                 ".npy dtype is not supported: save as little-endian float32 ('<f4') or float64 ('<f8')",
             ),
-            Error::NpyFortranOrder => f.write_str(
+            WeightsError::NpyFortranOrder => f.write_str(
                 ".npy array is in Fortran order: save it with np.ascontiguousarray first",
             ),
-            Error::NpyShape { expected, found } => {
+            WeightsError::NpyShape { expected, found } => {
                 write!(
                     f,
                     ".npy array has shape {found}, but the layer needs {expected}"
@@ -202,7 +218,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::NpyDataLength { expected, found } => write!(
+            WeightsError::NpyDataLength { expected, found } => write!(
                 f,
                 ".npy data has {found} bytes, but its header's shape and dtype need {expected}"
             ),
@@ -210,8 +226,26 @@ impl fmt::Display for Error {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Error {}
+impl core::error::Error for WeightsError {}
+
+/// Writes a type name as [`core::any::type_name`] gives it, without module paths:
+/// `(typenet::layers::dense::Dense<2, 4>, typenet::layers::sigmoid::Sigmoid<4>)` becomes
+/// `(Dense<2, 4>, Sigmoid<4>)`.
+fn write_short_type_name(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    let mut rest = name;
+    while !rest.is_empty() {
+        // a path runs up to the next delimiter; keep its last segment
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(rest.len());
+        let (path, tail) = rest.split_at(end);
+        f.write_str(path.rsplit("::").next().unwrap_or(path))?;
+        let delimiter = tail.chars().next().map_or(0, char::len_utf8);
+        f.write_str(&tail[..delimiter])?;
+        rest = &tail[delimiter..];
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
@@ -229,7 +263,7 @@ mod tests {
 
     #[test]
     fn messages_name_both_sides() {
-        let e = Error::NpyShape {
+        let e = WeightsError::NpyShape {
             expected: Shape::new(&[4, 2]).unwrap(),
             found: Shape::new(&[2, 4]).unwrap(),
         };
@@ -238,7 +272,7 @@ mod tests {
             ".npy array has shape (2, 4), but the layer needs (4, 2) (its transpose: PyTorch saves (outputs, inputs), Keras (inputs, outputs); the `transposed` loaders read the latter)"
         );
         // Other shapes get no hint, and neither does a square matrix.
-        let e = Error::NpyShape {
+        let e = WeightsError::NpyShape {
             expected: Shape::new(&[3, 2]).unwrap(),
             found: Shape::new(&[2, 2]).unwrap(),
         };
@@ -246,13 +280,26 @@ mod tests {
             format!("{e}"),
             ".npy array has shape (2, 2), but the layer needs (3, 2)"
         );
-        let e = Error::Scalar {
+        let e = WeightsError::Scalar {
             expected: "f32",
             found: 8,
         };
         assert_eq!(
             format!("{e}"),
             "byte image holds f64 (code 8), but this network computes in f32"
+        );
+    }
+
+    #[test]
+    fn type_names_lose_their_module_paths() {
+        let e = WeightsError::Fingerprint {
+            expected: 1,
+            found: 2,
+            network: "(typenet::layers::dense::Dense<2, 4>, typenet::layers::sigmoid::Sigmoid<4, f64>, [my::Thing<'a>; 3])",
+        };
+        assert_eq!(
+            format!("{e}"),
+            "byte image was saved for a network of another shape than `(Dense<2, 4>, Sigmoid<4, f64>, [Thing<'a>; 3])` (the image's shape fingerprint is 0x0000000000000002, this network's 0x0000000000000001)"
         );
     }
 }

@@ -1,7 +1,7 @@
 //! Fixed-size byte images of a network's parameters.
 
 use super::count::ParamCount;
-use super::error::Error;
+use super::error::WeightsError;
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::ops::{Add, Mul};
@@ -106,7 +106,7 @@ pub type Image<L> = GenericArray<u8, <L as ImageSize>::Len>;
 ///
 /// ```
 /// use typenet::weights::ByteImage;
-/// use typenet::{Dense, Error, Sigmoid};
+/// use typenet::{Dense, Sigmoid, WeightsError};
 ///
 /// let net = (Dense::<2, 1>::new([[1.0, 1.0]], [-1.5]), Sigmoid::<1>::new());
 /// let bytes = net.to_bytes();
@@ -116,8 +116,8 @@ pub type Image<L> = GenericArray<u8, <L as ImageSize>::Len>;
 /// // Another shape does not load: by its length, or, where the lengths agree
 /// // (2·4 + 4 = 3·3 + 3 = 12 parameters), by its fingerprint.
 /// let wide = Dense::<2, 4>::new([[0.5; 2]; 4], [0.0; 4]).to_bytes();
-/// assert_eq!(Dense::<4, 2>::from_bytes(&wide), Err(Error::Length { expected: 56, found: 64 }));
-/// assert!(matches!(Dense::<3, 3>::from_bytes(&wide), Err(Error::Fingerprint { .. })));
+/// assert_eq!(Dense::<4, 2>::from_bytes(&wide), Err(WeightsError::Length { expected: 56, found: 64 }));
+/// assert!(matches!(Dense::<3, 3>::from_bytes(&wide), Err(WeightsError::Fingerprint { .. })));
 /// ```
 ///
 /// A layer beyond typenum's range still trains, but has no image:
@@ -154,14 +154,14 @@ pub trait ByteImage: Layer {
     /// configured network keeps them.
     ///
     /// # Errors
-    /// The first check that fails, as an [`Error`].
-    fn from_bytes(bytes: &[u8]) -> Result<Self, Error>
+    /// The first check that fails, as a [`WeightsError`].
+    fn from_bytes(bytes: &[u8]) -> Result<Self, WeightsError>
     where
         Self: ImageSize,
     {
         const { assert_counts_agree::<Self>() };
         if bytes.len() != Self::LEN {
-            return Err(Error::Length {
+            return Err(WeightsError::Length {
                 expected: Self::LEN,
                 found: bytes.len(),
             });
@@ -179,13 +179,13 @@ pub trait ByteImage: Layer {
                     Some(chunk) => {
                         let x = <Self::Scalar as ImageScalar>::read_le(chunk);
                         if !x.is_finite() && first_error.is_none() {
-                            first_error = Some(Error::NonFinite { index });
+                            first_error = Some(WeightsError::NonFinite { index });
                         }
                         *v = x;
                     }
                     // a layer visiting more parameters than it declares: report, never panic
                     None if first_error.is_none() => {
-                        first_error = Some(Error::Length {
+                        first_error = Some(WeightsError::Length {
                             expected: HEADER_LEN + (index + 1) * width,
                             found: bytes.len(),
                         });
@@ -209,7 +209,7 @@ pub trait ByteImage: Layer {
     ///
     /// # Errors
     /// As [`from_bytes`](ByteImage::from_bytes).
-    fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), Error>
+    fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), WeightsError>
     where
         Self: ImageSize,
     {
@@ -222,26 +222,36 @@ pub trait ByteImage: Layer {
     /// Writes the byte image to a file.
     ///
     /// # Errors
-    /// Any I/O error.
+    /// Any I/O error, of the same [`kind`](std::io::Error::kind), its message prefixed
+    /// with the path.
     #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()>
     where
         Self: ImageSize,
     {
-        std::fs::write(path, self.to_bytes())
+        let path = path.as_ref();
+        std::fs::write(path, self.to_bytes()).map_err(|e| super::at_path("write", path, e))
     }
 
     /// Reads a network from a file written by [`save`](ByteImage::save).
     ///
+    /// ```
+    /// use typenet::{ByteImage, Dense};
+    /// let err = Dense::<2, 1>::load("no/such/weights.tnet").unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    /// assert!(err.to_string().starts_with("cannot read `no/such/weights.tnet`: "));
+    /// ```
+    ///
     /// # Errors
-    /// An I/O error, or an [`Error`] wrapped as [`std::io::ErrorKind::InvalidData`]
-    /// (`err.get_ref()` downcasts to it).
+    /// An I/O error, its message prefixed with the path; or a [`WeightsError`] wrapped as
+    /// [`std::io::ErrorKind::InvalidData`] (`err.get_ref()` downcasts to it).
     #[cfg(feature = "std")]
     fn load(path: impl AsRef<std::path::Path>) -> std::io::Result<Self>
     where
         Self: ImageSize,
     {
-        let bytes = std::fs::read(path)?;
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| super::at_path("read", path, e))?;
         Self::from_bytes(&bytes).map_err(super::invalid_data)
     }
 }
@@ -265,14 +275,14 @@ fn write_header<L: ImageSize>(out: &mut [u8]) {
 }
 
 /// Checks a header of exactly [`HEADER_LEN`] bytes.
-fn check_header<L: ImageSize>(h: &[u8]) -> Result<(), Error> {
+fn check_header<L: ImageSize>(h: &[u8]) -> Result<(), WeightsError> {
     let magic = [h[0], h[1], h[2], h[3]];
     if magic != MAGIC {
-        return Err(Error::Magic { found: magic });
+        return Err(WeightsError::Magic { found: magic });
     }
     let version = u16::from_le_bytes([h[4], h[5]]);
     if version != VERSION {
-        return Err(Error::Version {
+        return Err(WeightsError::Version {
             expected: VERSION,
             found: version,
         });
@@ -280,7 +290,7 @@ fn check_header<L: ImageSize>(h: &[u8]) -> Result<(), Error> {
     let code = u16::from_le_bytes([h[6], h[7]]);
     let expected = <L::Scalar as ImageScalar>::CODE;
     if code != expected {
-        return Err(Error::Scalar {
+        return Err(WeightsError::Scalar {
             expected: <L::Scalar as Scalar>::NAME,
             found: code,
         });
@@ -289,9 +299,10 @@ fn check_header<L: ImageSize>(h: &[u8]) -> Result<(), Error> {
     fp.copy_from_slice(&h[8..16]);
     let found = u64::from_le_bytes(fp);
     if found != L::FINGERPRINT {
-        return Err(Error::Fingerprint {
+        return Err(WeightsError::Fingerprint {
             expected: L::FINGERPRINT,
             found,
+            network: core::any::type_name::<L>(),
         });
     }
     Ok(())

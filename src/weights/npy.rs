@@ -2,7 +2,7 @@
 //!
 //! Supported: format versions 1.0, 2.0 and 3.0; dtypes `'<f4'` (`float32`) and `'<f8'`
 //! (`float64`), converted to the layer's scalar (`f64` → `f32` rounds to nearest); C
-//! (row-major) order. Anything else is an [`Error`], never a panic.
+//! (row-major) order. Anything else is a [`WeightsError`], never a panic.
 //!
 //! # Which way round
 //!
@@ -28,7 +28,7 @@
 //! # let _ = layer;
 //! ```
 
-use super::error::{Error, Shape};
+use super::error::{Shape, WeightsError};
 use crate::layers::Dense;
 use crate::scalar::Scalar;
 
@@ -68,9 +68,9 @@ impl<'a> Npy<'a> {
     ///
     /// # Errors
     /// A bad magic, version, header dictionary, dtype, order or data length.
-    pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, WeightsError> {
         if bytes.len() < 8 || &bytes[..6] != MAGIC {
-            return Err(Error::NpyMagic);
+            return Err(WeightsError::NpyMagic);
         }
         let (major, minor) = (bytes[6], bytes[7]);
         let (header_len, start): (usize, usize) = match (major, minor) {
@@ -82,16 +82,16 @@ impl<'a> Npy<'a> {
                 (usize::try_from(n).unwrap_or(usize::MAX), 12)
             }
             (1..=3, 0) => {
-                return Err(Error::NpyHeader {
+                return Err(WeightsError::NpyHeader {
                     reason: "file ends inside the preamble",
                 });
             }
-            _ => return Err(Error::NpyVersion { major, minor }),
+            _ => return Err(WeightsError::NpyVersion { major, minor }),
         };
         let end = start
             .checked_add(header_len)
             .filter(|&e| e <= bytes.len())
-            .ok_or(Error::NpyHeader {
+            .ok_or(WeightsError::NpyHeader {
                 reason: "file ends inside the header",
             })?;
         let header = parse_header(&bytes[start..end])?;
@@ -101,11 +101,11 @@ impl<'a> Npy<'a> {
             .dims()
             .iter()
             .try_fold(header.dtype.width(), |acc, &d| acc.checked_mul(d))
-            .ok_or(Error::NpyHeader {
+            .ok_or(WeightsError::NpyHeader {
                 reason: "shape too large",
             })?;
         if data.len() != expected {
-            return Err(Error::NpyDataLength {
+            return Err(WeightsError::NpyDataLength {
                 expected,
                 found: data.len(),
             });
@@ -148,11 +148,11 @@ impl<'a> Npy<'a> {
     }
 
     /// Checks the shape is `expected`.
-    fn expect_shape(&self, expected: &[usize]) -> Result<(), Error> {
+    fn expect_shape(&self, expected: &[usize]) -> Result<(), WeightsError> {
         if self.shape.dims() == expected {
             Ok(())
         } else {
-            Err(Error::NpyShape {
+            Err(WeightsError::NpyShape {
                 // `expected` has rank 1 or 2 here
                 expected: Shape::new(expected).unwrap_or(self.shape),
                 found: self.shape,
@@ -161,10 +161,10 @@ impl<'a> Npy<'a> {
     }
 
     /// Element `index` as `T`, which must be finite (after conversion).
-    fn finite<T: Scalar>(&self, index: usize) -> Result<T, Error> {
+    fn finite<T: Scalar>(&self, index: usize) -> Result<T, WeightsError> {
         match self.get::<T>(index) {
             Some(v) if v.is_finite() => Ok(v),
-            _ => Err(Error::NonFinite { index }),
+            _ => Err(WeightsError::NonFinite { index }),
         }
     }
 }
@@ -173,7 +173,7 @@ impl<'a> Npy<'a> {
 ///
 /// # Errors
 /// Any [`Npy::parse`] error, a shape other than `(N,)`, or a non-finite element.
-pub fn read_vector<T: Scalar, const N: usize>(bytes: &[u8]) -> Result<[T; N], Error> {
+pub fn read_vector<T: Scalar, const N: usize>(bytes: &[u8]) -> Result<[T; N], WeightsError> {
     let npy = Npy::parse(bytes)?;
     npy.expect_shape(&[N])?;
     let mut out = [T::zero(); N];
@@ -189,7 +189,7 @@ pub fn read_vector<T: Scalar, const N: usize>(bytes: &[u8]) -> Result<[T; N], Er
 /// Any [`Npy::parse`] error, a shape other than `(R, C)`, or a non-finite element.
 pub fn read_matrix<T: Scalar, const R: usize, const C: usize>(
     bytes: &[u8],
-) -> Result<[[T; C]; R], Error> {
+) -> Result<[[T; C]; R], WeightsError> {
     let npy = Npy::parse(bytes)?;
     npy.expect_shape(&[R, C])?;
     let mut out = [[T::zero(); C]; R];
@@ -206,7 +206,7 @@ pub fn read_matrix<T: Scalar, const R: usize, const C: usize>(
 /// Any [`Npy::parse`] error, a shape other than `(C, R)`, or a non-finite element.
 pub fn read_matrix_transposed<T: Scalar, const R: usize, const C: usize>(
     bytes: &[u8],
-) -> Result<[[T; C]; R], Error> {
+) -> Result<[[T; C]; R], WeightsError> {
     let npy = Npy::parse(bytes)?;
     npy.expect_shape(&[C, R])?;
     let mut out = [[T::zero(); C]; R];
@@ -224,7 +224,7 @@ impl<const I: usize, const O: usize, T: Scalar> Dense<I, O, T> {
     ///
     /// # Errors
     /// See [`read_matrix`] and [`read_vector`]; nothing is built unless both parse.
-    pub fn from_npy(weights: &[u8], bias: &[u8]) -> Result<Self, Error> {
+    pub fn from_npy(weights: &[u8], bias: &[u8]) -> Result<Self, WeightsError> {
         Ok(Self::new(read_matrix(weights)?, read_vector(bias)?))
     }
 
@@ -233,7 +233,7 @@ impl<const I: usize, const O: usize, T: Scalar> Dense<I, O, T> {
     ///
     /// # Errors
     /// See [`read_matrix_transposed`] and [`read_vector`].
-    pub fn from_npy_transposed(kernel: &[u8], bias: &[u8]) -> Result<Self, Error> {
+    pub fn from_npy_transposed(kernel: &[u8], bias: &[u8]) -> Result<Self, WeightsError> {
         Ok(Self::new(
             read_matrix_transposed(kernel)?,
             read_vector(bias)?,
@@ -243,13 +243,17 @@ impl<const I: usize, const O: usize, T: Scalar> Dense<I, O, T> {
     /// [`from_npy`](Dense::from_npy) from two files.
     ///
     /// # Errors
-    /// An I/O error, or an [`Error`] wrapped as [`std::io::ErrorKind::InvalidData`].
+    /// An I/O error, its message prefixed with the path; or a [`WeightsError`] wrapped as
+    /// [`std::io::ErrorKind::InvalidData`].
     #[cfg(feature = "std")]
     pub fn load_npy(
         weights: impl AsRef<std::path::Path>,
         bias: impl AsRef<std::path::Path>,
     ) -> std::io::Result<Self> {
-        let (w, b) = (std::fs::read(weights)?, std::fs::read(bias)?);
+        let read = |path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| super::at_path("read", path, e))
+        };
+        let (w, b) = (read(weights.as_ref())?, read(bias.as_ref())?);
         Self::from_npy(&w, &b).map_err(super::invalid_data)
     }
 }
@@ -304,17 +308,27 @@ pub trait Embed<File, Data>: Sized {
     const VALUE: Self;
 }
 
-impl<T, const R: usize, const C: usize, D> Embed<Array2<R, C>, D> for [[T; C]; R]
-where
-    D: MatrixData<T, R, C>,
+// One impl per scalar type (written out: impls made by a macro clutter the compiler's
+// help), not one generic over `T`: a generic `[T; N]` impl would also
+// match `[[f32; 2]; 3]` (with `T = [f32; 2]`), and rustc would then report the failed
+// `VectorData<[f32; 2], 3>` bound instead of this trait's message naming both shapes.
+impl<const R: usize, const C: usize, D: MatrixData<f32, R, C>> Embed<Array2<R, C>, D>
+    for [[f32; C]; R]
 {
     const VALUE: Self = D::DATA;
 }
 
-impl<T, const N: usize, D> Embed<Array1<N>, D> for [T; N]
-where
-    D: VectorData<T, N>,
+impl<const R: usize, const C: usize, D: MatrixData<f64, R, C>> Embed<Array2<R, C>, D>
+    for [[f64; C]; R]
 {
+    const VALUE: Self = D::DATA;
+}
+
+impl<const N: usize, D: VectorData<f32, N>> Embed<Array1<N>, D> for [f32; N] {
+    const VALUE: Self = D::DATA;
+}
+
+impl<const N: usize, D: VectorData<f64, N>> Embed<Array1<N>, D> for [f64; N] {
     const VALUE: Self = D::DATA;
 }
 
@@ -337,8 +351,8 @@ struct Cursor<'a> {
     pos: usize,
 }
 
-const fn bad(reason: &'static str) -> Error {
-    Error::NpyHeader { reason }
+const fn bad(reason: &'static str) -> WeightsError {
+    WeightsError::NpyHeader { reason }
 }
 
 impl<'a> Cursor<'a> {
@@ -362,7 +376,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn expect(&mut self, c: u8, reason: &'static str) -> Result<(), Error> {
+    fn expect(&mut self, c: u8, reason: &'static str) -> Result<(), WeightsError> {
         if self.eat(c) {
             Ok(())
         } else {
@@ -370,7 +384,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn string(&mut self) -> Result<&'a [u8], Error> {
+    fn string(&mut self) -> Result<&'a [u8], WeightsError> {
         self.skip_ws();
         let Some(quote @ (b'\'' | b'"')) = self.peek() else {
             return Err(bad("expected a quoted string"));
@@ -393,7 +407,7 @@ impl<'a> Cursor<'a> {
         &self.s[start..self.pos]
     }
 
-    fn shape(&mut self) -> Result<Shape, Error> {
+    fn shape(&mut self) -> Result<Shape, WeightsError> {
         self.expect(b'(', "shape is not a tuple")?;
         let mut dims = [0usize; Shape::MAX_RANK];
         let mut rank = 0;
@@ -420,7 +434,7 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn parse_header(s: &[u8]) -> Result<Header, Error> {
+fn parse_header(s: &[u8]) -> Result<Header, WeightsError> {
     let mut c = Cursor { s, pos: 0 };
     let (mut dtype, mut fortran, mut shape) = (None, None, None);
     c.expect(b'{', "header is not a dictionary")?;
@@ -438,7 +452,7 @@ fn parse_header(s: &[u8]) -> Result<Header, Error> {
                 dtype = Some(match c.string()? {
                     b"<f4" => Ok(Dtype::F32),
                     b"<f8" => Ok(Dtype::F64),
-                    _ => Err(Error::NpyDtype),
+                    _ => Err(WeightsError::NpyDtype),
                 });
             }
             b"fortran_order" => {
@@ -470,7 +484,7 @@ fn parse_header(s: &[u8]) -> Result<Header, Error> {
     }
     let dtype = dtype.ok_or(bad("no 'descr'"))??;
     if fortran.ok_or(bad("no 'fortran_order'"))? {
-        return Err(Error::NpyFortranOrder);
+        return Err(WeightsError::NpyFortranOrder);
     }
     let shape = shape.ok_or(bad("no 'shape'"))?;
     Ok(Header { dtype, shape })
@@ -527,7 +541,7 @@ mod tests {
         let w = npy_v1("<f4", "(3, 2)", &data);
         assert!(matches!(
             read_matrix::<f32, 2, 3>(&w),
-            Err(Error::NpyShape { .. })
+            Err(WeightsError::NpyShape { .. })
         ));
         assert_eq!(
             read_vector::<f32, 6>(&w).unwrap_err().to_string(),
@@ -535,11 +549,11 @@ mod tests {
         );
         assert_eq!(
             read_matrix::<f32, 3, 2>(&npy_v1(">f4", "(3, 2)", &data)),
-            Err(Error::NpyDtype)
+            Err(WeightsError::NpyDtype)
         );
         assert_eq!(
             read_matrix::<f32, 3, 2>(&w[..w.len() - 1]),
-            Err(Error::NpyDataLength {
+            Err(WeightsError::NpyDataLength {
                 expected: 24,
                 found: 23
             })
@@ -547,13 +561,13 @@ mod tests {
         let nan = npy_v1("<f4", "(3, 2)", &f32s(&[1., 2., f32::NAN, 4., 5., 6.]));
         assert_eq!(
             read_matrix::<f32, 3, 2>(&nan),
-            Err(Error::NonFinite { index: 2 })
+            Err(WeightsError::NonFinite { index: 2 })
         );
         // an f64 too large for f32 is not finite once converted
         let big = npy_v1("<f8", "(1,)", &1e300f64.to_le_bytes());
         assert_eq!(
             read_vector::<f32, 1>(&big),
-            Err(Error::NonFinite { index: 0 })
+            Err(WeightsError::NonFinite { index: 0 })
         );
         assert_eq!(read_vector::<f64, 1>(&big), Ok([1e300]));
         let mut fortran = w.clone();
@@ -561,21 +575,21 @@ mod tests {
         fortran[at..at + 5].copy_from_slice(b"True ");
         assert_eq!(
             read_matrix::<f32, 3, 2>(&fortran),
-            Err(Error::NpyFortranOrder)
+            Err(WeightsError::NpyFortranOrder)
         );
         assert_eq!(
             read_matrix::<f32, 3, 2>(b"\x93NUMPZ\x01\x00"),
-            Err(Error::NpyMagic)
+            Err(WeightsError::NpyMagic)
         );
         let mut v9 = w.clone();
         v9[6] = 9;
         assert_eq!(
             read_matrix::<f32, 3, 2>(&v9),
-            Err(Error::NpyVersion { major: 9, minor: 0 })
+            Err(WeightsError::NpyVersion { major: 9, minor: 0 })
         );
         assert!(matches!(
             read_matrix::<f32, 3, 2>(&npy_v1("<f4", "(3, 2, 1, 1, 1)", &data)),
-            Err(Error::NpyHeader {
+            Err(WeightsError::NpyHeader {
                 reason: "more than 4 dimensions"
             })
         ));

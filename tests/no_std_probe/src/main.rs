@@ -68,7 +68,7 @@ pub extern "C" fn probe_derived() -> f32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn probe_classifier() -> f64 {
     use core::ops::ControlFlow;
-    use typenet::{Adam, Class, Relu, SoftmaxCrossEntropy, Trainer, argmax, confusion};
+    use typenet::{Adam, Class, Relu, SoftmaxCrossEntropy, Trainer, accuracy};
     type Clf = (Dense<2, 4>, Relu<4>, Dense<4, 2>);
     let mut rng = SplitMix64::new(2);
     let mut net: Clf = Layer::initialized(Init::HeUniform, &mut rng);
@@ -78,7 +78,7 @@ pub extern "C" fn probe_classifier() -> f64 {
         return -1.0;
     };
     let mut data = [([1.0, 0.0], a), ([0.0, 1.0], b)];
-    let fit = Trainer::new(5, 2).fit(
+    let fit = Trainer::new(5, 2).fit_with(
         &mut net,
         &mut grads,
         &SoftmaxCrossEntropy::new(),
@@ -90,7 +90,7 @@ pub extern "C" fn probe_classifier() -> f64 {
     if fit.is_err() {
         return -1.0;
     }
-    confusion::<_, _, 2>(&net, &data, |y| argmax(y), |t| t.index()).accuracy()
+    accuracy(&net, &data)
 }
 
 #[panic_handler]
