@@ -58,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = SplitMix64::new(SEED);
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
-    let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
+    let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM)?;
     let loss = SoftmaxCrossEntropy::new();
     let evaluate = |net: &Net| confusion::<_, _, 10>(net, &test, |y| argmax(y), |t| t.index());
 

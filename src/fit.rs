@@ -3,7 +3,8 @@
 use crate::batch::{self, BatchError};
 use crate::layer::Layer;
 use crate::loss::Loss;
-use crate::optim::{Optimizer, clip_grad_norm};
+use crate::optim::clip::check_max_norm;
+use crate::optim::{InvalidSetting, KahanSum, Optimizer, StepError, clip_grad_norm, finite_slice};
 use crate::scalar::{Scalar, Vector};
 use crate::train::accumulate;
 use core::ops::ControlFlow;
@@ -26,7 +27,7 @@ use rand_core::Rng;
 /// let mut net: Xor = Layer::initialized(Init::XavierUniform, &mut rng);
 /// let mut grads = Xor::zeroed();
 /// let mut data = [([0., 0.], [0.]), ([0., 1.], [1.]), ([1., 0.], [1.]), ([1., 1.], [0.])];
-/// let mut opt = Momentum::new(0.5, 0.9);
+/// let mut opt = Momentum::new(0.5, 0.9)?;
 /// let mut losses = Vec::new();
 /// let last = Trainer::new(2000, 2)
 ///     .fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng, |epoch, _net| {
@@ -37,6 +38,7 @@ use rand_core::Rng;
 ///     .unwrap();
 /// assert_eq!(last.epoch, 2000);
 /// assert!(last.loss < losses[0] / 10.0);
+/// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Trainer<T = f32> {
@@ -64,17 +66,44 @@ pub struct EpochReport<T> {
     pub clipped: usize,
 }
 
-/// Why [`Trainer::fit`] stopped early.
+/// Why [`Trainer::fit`] stopped early. Whatever the error, the batch that raised it was
+/// not applied: the network and the optimizer's state are those the previous batch left
+/// (or untouched, for the errors found before training starts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FitError {
     /// `batch_size` was 0.
     ZeroBatchSize,
     /// The workspace given to [`Trainer::with_workspace`] holds fewer scalars than
-    /// [`Trainer::workspace_len`] asks for ([`BatchError::Workspace`]).
+    /// [`Trainer::workspace_len`] asks for ([`BatchError::Workspace`]), or the batch size
+    /// is too large for any workspace ([`BatchError::Overflow`]).
     Batch(BatchError),
-    /// A batch's loss was NaN or infinite (diverging training, or non-finite data). The
-    /// network was not updated with that batch.
+    /// A setting is out of its range: the optimizer's (checked before each batch, since
+    /// its fields are public) or the clipping norm (checked before training starts).
+    Setting(InvalidSetting),
+    /// An input holds a NaN or an infinity (checked for every sample before training
+    /// starts). `sample` is its index in the data as given, before any shuffling.
+    NonFiniteInput {
+        /// The index of the sample.
+        sample: usize,
+    },
+    /// A batch's loss was NaN or infinite (diverging training, or non-finite targets).
     NonFiniteLoss {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 0.
+        batch: usize,
+    },
+    /// A batch's mean gradient held a NaN or an infinity although its loss was finite
+    /// (`0·∞` behind a saturated activation, or a sum that overflowed).
+    NonFiniteGradient {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// The batch within the epoch, from 0.
+        batch: usize,
+    },
+    /// The gradient was finite, but the optimizer's update would have made a parameter
+    /// (or its own state) non-finite.
+    NonFiniteUpdate {
         /// The epoch, from 1.
         epoch: usize,
         /// The batch within the epoch, from 0.
@@ -87,10 +116,26 @@ impl core::fmt::Display for FitError {
         match self {
             FitError::ZeroBatchSize => write!(f, "the batch size must be at least 1"),
             FitError::Batch(e) => e.fmt(f),
+            FitError::Setting(e) => e.fmt(f),
+            FitError::NonFiniteInput { sample } => {
+                write!(f, "the input of sample {sample} is not finite")
+            }
             FitError::NonFiniteLoss { epoch, batch } => {
                 write!(
                     f,
                     "the loss became non-finite in epoch {epoch}, batch {batch}"
+                )
+            }
+            FitError::NonFiniteGradient { epoch, batch } => {
+                write!(
+                    f,
+                    "the gradient became non-finite in epoch {epoch}, batch {batch}"
+                )
+            }
+            FitError::NonFiniteUpdate { epoch, batch } => {
+                write!(
+                    f,
+                    "the update would have made a parameter non-finite in epoch {epoch}, batch {batch}"
                 )
             }
         }
@@ -102,6 +147,12 @@ impl core::error::Error for FitError {}
 impl From<BatchError> for FitError {
     fn from(e: BatchError) -> Self {
         FitError::Batch(e)
+    }
+}
+
+impl From<InvalidSetting> for FitError {
+    fn from(e: InvalidSetting) -> Self {
+        FitError::Setting(e)
     }
 }
 
@@ -117,6 +168,10 @@ impl<T: Scalar> Trainer<T> {
     }
 
     /// The same schedule with each batch's gradient clipped to global norm `max_norm`.
+    ///
+    /// A `const fn` (a schedule can be a `const`), so it cannot compare a generic float:
+    /// a negative or NaN `max_norm` is reported by [`fit`](Self::fit) as
+    /// [`FitError::Setting`] before anything runs.
     pub const fn clip_grad_norm(mut self, max_norm: T) -> Self {
         self.max_grad_norm = Some(max_norm);
         self
@@ -132,7 +187,9 @@ impl<T: Scalar> Trainer<T> {
     /// `N`: the batch's inputs, copied out of the (input, target) pairs, plus what
     /// [`accumulate_batch`](crate::accumulate_batch) needs for `batch_size` samples
     /// ([`batch::workspace_len`]). A `const fn`, so it can
-    /// size an array or a `static`.
+    /// size an array or a `static`. A size beyond `usize` (a batch size near
+    /// `usize::MAX`) gives `usize::MAX`, which no workspace holds: the batched `fit`
+    /// then returns [`BatchError::Overflow`].
     ///
     /// ```
     /// use typenet::{Dense, Sigmoid, Trainer};
@@ -143,7 +200,21 @@ impl<T: Scalar> Trainer<T> {
     /// assert_eq!(LEN, 32 * (64 + 2 * (32 + 32 + 10) + 2 * 10));
     /// ```
     pub const fn workspace_len<N: Layer<Scalar = T>>(&self) -> usize {
-        self.batch_size * <N::Input as Vector<T>>::LEN + batch::workspace_len::<N>(self.batch_size)
+        match self.checked_workspace_len::<N>() {
+            Some(len) => len,
+            None => usize::MAX,
+        }
+    }
+
+    /// [`workspace_len`](Self::workspace_len), or `None` if it overflows `usize`.
+    const fn checked_workspace_len<N: Layer<Scalar = T>>(&self) -> Option<usize> {
+        let Some(inputs) = self.batch_size.checked_mul(<N::Input as Vector<T>>::LEN) else {
+            return None;
+        };
+        let Some(rest) = batch::checked_workspace_len::<N>(self.batch_size) else {
+            return None;
+        };
+        inputs.checked_add(rest)
     }
 
     /// The same schedule run on the batched path ([`Layer::forward_batch`],
@@ -166,15 +237,15 @@ impl<T: Scalar> Trainer<T> {
     ///
     /// let (mut a, mut grads) = (start, Xor::zeroed());
     /// let mut shuffled = data;
-    /// schedule.fit(&mut a, &mut grads, &Mse::new(), &mut Momentum::new(0.5, 0.9),
+    /// schedule.fit(&mut a, &mut grads, &Mse::new(), &mut Momentum::new(0.5, 0.9)?,
     ///              &mut shuffled, &mut SplitMix64::new(2), go)?;
     ///
     /// let mut workspace = [0.0; Trainer::<f32>::new(500, 2).workspace_len::<Xor>()];
     /// let (mut b, mut shuffled) = (start, data);
     /// schedule.with_workspace(&mut workspace[..]).fit(&mut b, &mut grads, &Mse::new(),
-    ///     &mut Momentum::new(0.5, 0.9), &mut shuffled, &mut SplitMix64::new(2), go)?;
+    ///     &mut Momentum::new(0.5, 0.9)?, &mut shuffled, &mut SplitMix64::new(2), go)?;
     /// assert_eq!(a, b); // bit for bit
-    /// # Ok::<(), typenet::FitError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_workspace<W: AsMut<[T]>>(self, workspace: W) -> BatchTrainer<T, W> {
         BatchTrainer {
@@ -207,9 +278,19 @@ impl<T: Scalar> Trainer<T> {
     ///
     /// # Errors
     ///
-    /// [`FitError::ZeroBatchSize`] if `batch_size` is 0 (checked before anything runs);
-    /// [`FitError::NonFiniteLoss`] if a batch's loss is NaN or infinite, in which case
-    /// that batch is not applied and training stops.
+    /// Before anything runs: [`FitError::ZeroBatchSize`] if `batch_size` is 0,
+    /// [`FitError::Setting`] for a negative or NaN clipping norm or an optimizer setting
+    /// out of range, [`FitError::NonFiniteInput`] if an input holds a NaN or an infinity
+    /// (every input is read once per call).
+    ///
+    /// During training, for each batch before its update: [`FitError::NonFiniteLoss`] if
+    /// its loss is NaN or infinite (a non-finite target, a diverging network),
+    /// [`FitError::NonFiniteGradient`] if its gradient is,
+    /// [`FitError::NonFiniteUpdate`] if the optimizer's step would make a parameter
+    /// non-finite (see [`Optimizer::try_step`]), [`FitError::Setting`] if an optimizer
+    /// setting was changed out of range. That batch is then not applied (the network
+    /// and the optimizer's state are as the previous batch left them) and training
+    /// stops.
     #[allow(clippy::too_many_arguments)]
     pub fn fit<N, L, O, R, F>(
         &self,
@@ -255,13 +336,14 @@ impl<T: Scalar> Trainer<T> {
     /// let mut net = Dense::<1, 1>::zeroed();
     /// let mut grads = Dense::zeroed();
     /// let last = Trainer::new(500, 3)
-    ///     .fit_in_order(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.2), &DATA, |_, _| {
+    ///     .fit_in_order(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.2)?, &DATA, |_, _| {
     ///         ControlFlow::Continue(())
     ///     })
     ///     .unwrap()
     ///     .unwrap();
     /// assert!(last.loss < 1e-4); // y = 2x + 1
     /// assert!((net.weights[0][0] - 2.0).abs() < 0.01 && (net.bias[0] - 1.0).abs() < 0.01);
+    /// # Ok::<(), typenet::optim::InvalidSetting>(())
     /// ```
     pub fn fit_in_order<N, L, O, F>(
         &self,
@@ -313,6 +395,18 @@ impl<T: Scalar> Trainer<T> {
         if self.batch_size == 0 {
             return Err(FitError::ZeroBatchSize);
         }
+        if let Some(max) = self.max_grad_norm {
+            check_max_norm(max)?;
+        }
+        optimizer.check_settings()?;
+        // Each input once per call, before any shuffle, so the index is the caller's.
+        let given: &[_] = match &data {
+            Samples::Movable(d, _) => d,
+            Samples::Fixed(d) => d,
+        };
+        if let Some(sample) = given.iter().position(|(x, _)| !finite_slice(x.as_slice())) {
+            return Err(FitError::NonFiniteInput { sample });
+        }
         let mut last = None;
         for epoch in 1..=self.epochs {
             let samples: &[_] = match &mut data {
@@ -355,8 +449,9 @@ impl<T: Scalar> Trainer<T> {
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
     {
-        // Summed in f64: an epoch can hold many thousands of losses.
-        let mut total = 0.0f64;
+        // An epoch can hold many thousands of losses: a compensated sum in the network's
+        // scalar (an f64 sum would link software doubles into f32 firmware).
+        let mut total = KahanSum::new();
         let mut report = EpochReport {
             epoch,
             loss: T::zero(),
@@ -368,26 +463,31 @@ impl<T: Scalar> Trainer<T> {
             let batch_loss = if let Some(ws) = workspace.as_deref_mut() {
                 accumulate_chunk(net, grads, loss, chunk, ws)?
             } else {
-                let mut sum = 0.0f64;
+                let mut sum = KahanSum::new();
                 for (x, t) in chunk {
-                    sum += accumulate(net, grads, loss, x, t).to_f64();
+                    sum.add(accumulate(net, grads, loss, x, t));
                 }
-                sum
+                sum.get()
             };
             if !batch_loss.is_finite() {
                 return Err(FitError::NonFiniteLoss { epoch, batch });
             }
-            total += batch_loss;
-            grads.scale_params(T::one() / T::from_f64(chunk.len() as f64));
+            total.add(batch_loss);
+            grads.scale_params(T::one() / T::from_usize(chunk.len()));
             if let Some(max) = self.max_grad_norm
-                && clip_grad_norm(grads, max) > max
+                && clip_grad_norm(grads, max)? > max
             {
                 report.clipped += 1;
             }
-            optimizer.step(net, grads);
+            // The gradient and the update, checked before anything is written.
+            optimizer.try_step(net, grads).map_err(|e| match e {
+                StepError::Setting(s) => FitError::Setting(s),
+                StepError::NonFiniteUpdate => FitError::NonFiniteUpdate { epoch, batch },
+                _ => FitError::NonFiniteGradient { epoch, batch },
+            })?;
             report.batches += 1;
         }
-        report.loss = T::from_f64(total / data.len() as f64);
+        report.loss = total.get() / T::from_usize(data.len());
         Ok(report)
     }
 }
@@ -481,7 +581,11 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
     fn checked<N: Layer<Scalar = T>>(&mut self) -> Result<(Trainer<T>, &mut [T]), FitError> {
         let s = self.schedule;
         let ws = self.workspace.as_mut();
-        let needed = s.workspace_len::<N>();
+        let Some(needed) = s.checked_workspace_len::<N>() else {
+            return Err(FitError::Batch(BatchError::Overflow {
+                batch: s.batch_size,
+            }));
+        };
         if ws.len() < needed {
             return Err(FitError::Batch(BatchError::Workspace {
                 needed,
@@ -503,7 +607,7 @@ enum Samples<'a, E, R: ?Sized> {
 type NoRng = crate::rng::SplitMix64;
 
 /// Adds the gradients of the samples of `chunk` into `grads` on the batched path and
-/// returns their summed loss, in f64 as the per-sample path sums it. `workspace` holds
+/// returns their summed loss, summed as the per-sample path sums it. `workspace` holds
 /// at least [`Trainer::workspace_len`] scalars for a batch of `chunk.len()` or more
 /// (checked before the first epoch, so the layers' own checks do not fail).
 fn accumulate_chunk<N, L>(
@@ -512,7 +616,7 @@ fn accumulate_chunk<N, L>(
     loss: &L,
     chunk: &[(N::Input, L::Target)],
     workspace: &mut [N::Scalar],
-) -> Result<f64, BatchError>
+) -> Result<N::Scalar, BatchError>
 where
     N: Layer,
     L: Loss<N::Output, Scalar = N::Scalar>,
@@ -529,14 +633,14 @@ where
         *x = *sample;
     }
     net.forward_batch(xs, ys, rest)?;
-    let mut total = 0.0f64;
+    let mut total = KahanSum::new();
     for ((y, (_, t)), dy) in ys.iter().zip(chunk).zip(dys.iter_mut()) {
         let (e, g) = loss.loss_and_gradient(y, t);
-        total += e.to_f64();
+        total.add(e);
         *dy = g;
     }
     net.backward_batch(xs, ys, dys, None, grads, rest)?;
-    Ok(total)
+    Ok(total.get())
 }
 
 /// Shuffles `data` in place (Fisher–Yates): every order equally likely, given a good `rng`.
@@ -616,7 +720,7 @@ mod tests {
                 &mut net,
                 &mut grads,
                 &Mse::new(),
-                &mut Sgd::new(0.5),
+                &mut Sgd::new(0.5).unwrap(),
                 &mut data,
                 &mut SplitMix64::new(0),
                 |_, _| ControlFlow::Continue(()),
@@ -639,7 +743,7 @@ mod tests {
                 &mut net,
                 &mut grads,
                 &Mse::new(),
-                &mut Sgd::new(0.1),
+                &mut Sgd::new(0.1).unwrap(),
                 &mut data,
                 &mut SplitMix64::new(0),
                 |e, _| {
@@ -663,7 +767,7 @@ mod tests {
             &mut net,
             &mut grads,
             &Mse::new(),
-            &mut Sgd::new(0.1),
+            &mut Sgd::new(0.1).unwrap(),
             &mut data,
             &mut SplitMix64::new(0),
             |_, _| ControlFlow::Continue(()),
@@ -676,12 +780,24 @@ mod tests {
             &mut net,
             &mut grads,
             &Mse::new(),
-            &mut Sgd::new(0.1),
+            &mut Sgd::new(0.1).unwrap(),
             &mut bad,
             &mut SplitMix64::new(0),
             |_, _| ControlFlow::Continue(()),
         );
-        assert_eq!(nan, Err(FitError::NonFiniteLoss { epoch: 1, batch: 0 }));
+        assert_eq!(nan, Err(FitError::NonFiniteInput { sample: 1 }));
+        assert_eq!(net, before, "non-finite data is not applied");
+        let mut bad = [([1.0], [1.0]), ([1.0], [f64::INFINITY])];
+        let inf = Trainer::new(1, 2).fit(
+            &mut net,
+            &mut grads,
+            &Mse::new(),
+            &mut Sgd::new(0.1).unwrap(),
+            &mut bad,
+            &mut SplitMix64::new(0),
+            |_, _| ControlFlow::Continue(()),
+        );
+        assert_eq!(inf, Err(FitError::NonFiniteLoss { epoch: 1, batch: 0 }));
         assert_eq!(net, before, "a non-finite batch is not applied");
     }
 
@@ -697,7 +813,7 @@ mod tests {
                 &mut a,
                 &mut grads,
                 &Mse::new(),
-                &mut Sgd::new(0.1),
+                &mut Sgd::new(0.1).unwrap(),
                 &data,
                 go,
             )
@@ -709,7 +825,7 @@ mod tests {
                 &mut b,
                 &mut grads,
                 &Mse::new(),
-                &mut Sgd::new(0.1),
+                &mut Sgd::new(0.1).unwrap(),
                 &mut copy,
                 &mut SplitMix64::new(0),
                 go,
@@ -732,7 +848,7 @@ mod tests {
                 &mut net,
                 &mut grads,
                 &Mse::new(),
-                &mut Sgd::new(1.0),
+                &mut Sgd::new(1.0).unwrap(),
                 &mut data,
                 &mut SplitMix64::new(0),
                 |_, _| ControlFlow::Continue(()),

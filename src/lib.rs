@@ -49,10 +49,12 @@ pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
 pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
-pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
+pub use optim::{
+    Adam, InvalidSetting, Momentum, Optimizer, Sgd, StepError, clip_grad_norm, grad_norm,
+};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
-pub use train::{accumulate, infer, train_step};
+pub use train::{accumulate, infer, train_step, try_train_step};
 pub use weights::{ByteImage, Error};
 
 /// Embeds a NumPy `.npy` array in the program as a `const` array, shape-checked while

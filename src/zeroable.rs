@@ -222,11 +222,13 @@ mod tests {
         let grads: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(9));
         let start: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(8));
         let (mut a, mut b) = (start, start);
-        let mut by_value = Adam::new(0.1);
-        let mut boxed = Adam::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1);
+        let mut by_value = Adam::new(0.1).unwrap();
+        let mut boxed = Adam::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1).unwrap();
         let (mut c, mut d) = (start, start);
-        let mut m_value = Momentum::new(0.1, 0.9).nesterov();
-        let mut m_boxed = Momentum::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1, 0.9).nesterov();
+        let mut m_value = Momentum::new(0.1, 0.9).unwrap().nesterov();
+        let mut m_boxed = Momentum::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1, 0.9)
+            .unwrap()
+            .nesterov();
         for _ in 0..3 {
             by_value.step(&mut a, &grads);
             boxed.step(&mut b, &grads);

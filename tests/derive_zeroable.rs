@@ -63,7 +63,8 @@ fn a_large_derived_network_is_built_and_trained_on_the_heap() {
         let mut ws = vec![0.0f32; batch::workspace_len::<Mnist>(8)];
         let (mut g_net, mut g_tuple): (Box<Mnist>, Box<MnistTuple>) =
             (boxed_zeroed(), boxed_zeroed());
-        let (mut adam_net, mut adam_tuple) = (Adam::boxed(0.001), Adam::boxed(0.001));
+        let (mut adam_net, mut adam_tuple) =
+            (Adam::boxed(0.001).unwrap(), Adam::boxed(0.001).unwrap());
         let mut losses = Vec::new();
         for _ in 0..5 {
             let a = train_step_batch(

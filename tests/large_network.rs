@@ -57,7 +57,7 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
 
     let mut net: Box<Mnist> = boxed_initialized(Init::HeUniform, &mut rng);
     let mut grads: Box<Mnist> = boxed_zeroed();
-    let mut adam = Adam::boxed(0.001);
+    let mut adam = Adam::boxed(0.001).unwrap();
 
     let before = confusion::<_, _, 10>(&*net, &test, |y| argmax(y), |t| t.index()).accuracy();
     let mut losses = Vec::new();

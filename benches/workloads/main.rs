@@ -206,7 +206,7 @@ fn main() {
 
     // W1
     {
-        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5));
+        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5).unwrap());
         let t = add(Case::new("W1 typenet", move |iters| {
             for i in 0..iters {
                 let (x, y) = &and_data[(i & 3) as usize];
@@ -260,7 +260,7 @@ fn main() {
 
     // W2
     {
-        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5));
+        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5).unwrap());
         let t = add(Case::new("W2 typenet", move |iters| {
             for i in 0..iters {
                 let (x, y) = &xor_data[(i & 3) as usize];
@@ -315,7 +315,8 @@ fn main() {
 
     // W3 train
     {
-        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) =
+            (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
         let t = add(Case::new("W3 typenet", move |iters| {
             for i in 0..iters {
                 let k = (i as usize) % SAMPLES;
@@ -402,7 +403,8 @@ fn main() {
 
     // W4: one step on a mini-batch of 64
     {
-        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) =
+            (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
         let t = add(Case::new("W4 typenet", move |iters| {
             for _ in 0..iters {
                 black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
@@ -438,7 +440,11 @@ fn main() {
 
     // W4 epoch: digits-shaped 64-32-10, mini-batch 32
     {
-        let (mut n, mut g, mut sgd) = (digits0.clone(), boxed::<Digits>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) = (
+            digits0.clone(),
+            boxed::<Digits>(false),
+            Sgd::new(LR).unwrap(),
+        );
         let t = add(Case::new("W4e typenet", move |iters| {
             for _ in 0..iters {
                 for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {

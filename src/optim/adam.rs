@@ -1,6 +1,6 @@
 //! Adam: per-parameter step sizes from running moments of the gradient.
 
-use super::Optimizer;
+use super::{InvalidSetting, Optimizer, StepError, decay, non_negative, positive, rejected};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -31,12 +31,20 @@ use num_traits::{Float as _, One as _, Zero as _};
 /// use typenet::{Adam, Dense, Optimizer};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [1.0]);
 /// let grads = Dense::<1, 1>::new([[123.0]], [-0.001]);
-/// let mut adam = Adam::new(0.01);
+/// let mut adam = Adam::new(0.01)?;
 /// adam.step(&mut net, &grads);
 /// // both move by about α, whatever the size of their gradients
 /// assert!((net.weights[0][0] - 0.99).abs() < 1e-6);
 /// assert!((net.bias[0] - 1.01).abs() < 1e-4);
+/// assert!(adam.betas(0.9, 1.0).is_err()); // β₂ must be below 1
+/// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
+///
+/// # Settings
+/// `α` finite and ≥ 0; `β₁`, `β₂` in `[0, 1)`; `ε` finite and > 0 (PyTorch accepts 0,
+/// but then a parameter whose gradient has always been 0 divides 0 by 0); `λ` finite
+/// and ≥ 0. Anything else is an [`InvalidSetting`] from the constructor or builder that
+/// was given it.
 #[derive(Clone, Debug)]
 pub struct Adam<N: Layer, S = N> {
     /// The learning rate `α`.
@@ -62,7 +70,11 @@ pub struct Adam<N: Layer, S = N> {
 impl<N: Layer> Adam<N> {
     /// Adam with learning rate `learning_rate` and PyTorch's other defaults, the moments
     /// stored by value.
-    pub fn new(learning_rate: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0.
+    pub fn new(learning_rate: N::Scalar) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         Self::with_state(learning_rate, N::zeroed(), N::zeroed())
     }
 }
@@ -71,7 +83,11 @@ impl<N: Layer> Adam<N> {
 impl<N: Layer + crate::Zeroable> Adam<N, std::boxed::Box<N>> {
     /// Adam with the moments on the heap, built there without passing through the stack
     /// (see [`boxed_zeroed`](crate::boxed_zeroed)).
-    pub fn boxed(learning_rate: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0, before allocating.
+    pub fn boxed(learning_rate: N::Scalar) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         Self::with_state(learning_rate, crate::boxed_zeroed(), crate::boxed_zeroed())
     }
 }
@@ -79,10 +95,19 @@ impl<N: Layer + crate::Zeroable> Adam<N, std::boxed::Box<N>> {
 impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     /// Adam with its moments stored in `m` and `v` however `S` stores them (by value,
     /// boxed, or borrowed as `&mut N`). Their parameters are set to zero.
-    pub fn with_state(learning_rate: N::Scalar, mut m: S, mut v: S) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0; `m` and `v` are then left
+    /// as they were.
+    pub fn with_state(
+        learning_rate: N::Scalar,
+        mut m: S,
+        mut v: S,
+    ) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         m.borrow_mut().zero_params();
         v.borrow_mut().zero_params();
-        Self {
+        Ok(Self {
             learning_rate,
             beta1: N::Scalar::from_f64(0.9),
             beta2: N::Scalar::from_f64(0.999),
@@ -93,21 +118,47 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
             beta1_t: N::Scalar::one(),
             beta2_t: N::Scalar::one(),
             _net: PhantomData,
-        }
+        })
     }
 
     /// The same optimizer with other moment decays.
-    pub fn betas(mut self, beta1: N::Scalar, beta2: N::Scalar) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless both lie in `[0, 1)`.
+    pub fn betas(mut self, beta1: N::Scalar, beta2: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.beta1 = decay(beta1, "β₁")?;
+        self.beta2 = decay(beta2, "β₂")?;
+        Ok(self)
+    }
+
+    /// The same optimizer with another `ε` (see [`epsilon`](Self::epsilon)).
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `epsilon` is finite and > 0.
+    pub fn epsilon(mut self, epsilon: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.epsilon = positive(epsilon, "ε")?;
+        Ok(self)
     }
 
     /// The same optimizer with L2 regularisation `λ` (see
     /// [`weight_decay`](Self::weight_decay)).
-    pub fn weight_decay(mut self, lambda: N::Scalar) -> Self {
-        self.weight_decay = lambda;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `lambda` is finite and ≥ 0.
+    pub fn weight_decay(mut self, lambda: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.weight_decay = non_negative(lambda, "weight decay")?;
+        Ok(self)
+    }
+
+    /// The running products `β₁ᵗ`, `β₂ᵗ` after the next step, and that step's
+    /// `α/(1 − β₁ᵗ)` and `1/√(1 − β₂ᵗ)`: once per step rather than once per parameter.
+    fn next_coefficients(&self) -> [N::Scalar; 4] {
+        let one = N::Scalar::one();
+        let beta1_t = self.beta1_t * self.beta1;
+        let beta2_t = self.beta2_t * self.beta2;
+        let step = self.learning_rate / (one - beta1_t);
+        let v_scale = one / (one - beta2_t).sqrt();
+        [beta1_t, beta2_t, step, v_scale]
     }
 
     /// The first moment `m` (not bias-corrected).
@@ -121,24 +172,74 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     }
 }
 
+/// One parameter's update: its new value and moments. `k` is
+/// `[β₁, β₂, ε, λ, α/(1 − β₁ᵗ), 1/√(1 − β₂ᵗ)]`.
+#[inline(always)]
+fn update<T: Scalar>(w: T, g: T, m: T, v: T, k: [T; 6]) -> (T, T, T) {
+    let [b1, b2, eps, wd, step, v_scale] = k;
+    let one = T::one();
+    let g = g + wd * w;
+    let m = b1 * m + (one - b1) * g;
+    let v = b2 * v + (one - b2) * g * g;
+    (w - step * m / (v.sqrt() * v_scale + eps), m, v)
+}
+
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let one = N::Scalar::one();
-        let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.epsilon, self.weight_decay);
-        self.beta1_t = self.beta1_t * b1;
-        self.beta2_t = self.beta2_t * b2;
-        // α/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ), once per step rather than once per parameter
-        let step = self.learning_rate / (one - self.beta1_t);
-        let v_scale = one / (one - self.beta2_t).sqrt();
+        let [beta1_t, beta2_t, step, v_scale] = self.next_coefficients();
+        (self.beta1_t, self.beta2_t) = (beta1_t, beta2_t);
+        let k = [
+            self.beta1,
+            self.beta2,
+            self.epsilon,
+            self.weight_decay,
+            step,
+            v_scale,
+        ];
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         net.zip_params(grads, state, &mut |w, g, [m, v]| {
             for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                let g = g + wd * *w;
-                *m = b1 * *m + (one - b1) * g;
-                *v = b2 * *v + (one - b2) * g * g;
-                *w = *w - step * *m / (v.sqrt() * v_scale + eps);
+                (*w, *m, *v) = update(*w, g, *m, *v, k);
             }
         });
+    }
+
+    fn check_settings(&self) -> Result<(), InvalidSetting> {
+        non_negative(self.learning_rate, "learning rate")?;
+        decay(self.beta1, "β₁")?;
+        decay(self.beta2, "β₂")?;
+        positive(self.epsilon, "ε")?;
+        non_negative(self.weight_decay, "weight decay")?;
+        Ok(())
+    }
+
+    /// One pass computes every new parameter and moment without storing them (a
+    /// gradient above √`MAX` overflows `v`, and is caught here), then
+    /// [`step`](Optimizer::step).
+    fn try_step(&mut self, net: &mut N, grads: &N) -> Result<(), StepError> {
+        self.check_settings()?;
+        let [_, _, step, v_scale] = self.next_coefficients();
+        let k = [
+            self.beta1,
+            self.beta2,
+            self.epsilon,
+            self.weight_decay,
+            step,
+            v_scale,
+        ];
+        let mut ok = step.is_finite() & v_scale.is_finite();
+        let state = [self.m.borrow_mut(), self.v.borrow_mut()];
+        net.zip_params(grads, state, &mut |w, g, [m, v]| {
+            for (((&w, &g), &m), &v) in w.iter().zip(g).zip(m.iter()).zip(v.iter()) {
+                let (w, m, v) = update(w, g, m, v, k);
+                ok &= w.is_finite() & m.is_finite() & v.is_finite();
+            }
+        });
+        if !ok {
+            return Err(rejected(grads));
+        }
+        self.step(net, grads);
+        Ok(())
     }
 }
 
@@ -170,7 +271,7 @@ mod tests {
     #[test]
     fn matches_a_hand_computed_update() {
         let mut net = tiny([1.0, -2.0], 0.5);
-        let mut adam = Adam::new(0.1);
+        let mut adam = Adam::new(0.1).unwrap();
         // step 1: m̂ = g, v̂ = g², so each parameter moves by α·g/(|g| + ε): by 0.1 against
         // the sign of g, and not at all where g = 0.
         adam.step(&mut net, &tiny([2.0, 0.0], -4.0));
