@@ -315,7 +315,7 @@ impl<T: Scalar> Trainer<T> {
             loss,
             optimizer,
             Samples::Movable(data, rng),
-            None,
+            PerSample,
             on_epoch,
         )
     }
@@ -366,7 +366,7 @@ impl<T: Scalar> Trainer<T> {
             loss,
             optimizer,
             Samples::<_, NoRng>::Fixed(data),
-            None,
+            PerSample,
             on_epoch,
         )
     }
@@ -375,14 +375,14 @@ impl<T: Scalar> Trainer<T> {
     /// their batched forms: shuffle (if the data may move and shuffling is on), one pass,
     /// report, stop when asked.
     #[allow(clippy::too_many_arguments)]
-    fn run<N, L, O, R, F>(
+    fn run<N, L, O, R, A, F>(
         &self,
         net: &mut N,
         grads: &mut N,
         loss: &L,
         optimizer: &mut O,
         mut data: Samples<'_, (N::Input, L::Target), R>,
-        mut workspace: Option<&mut [T]>,
+        mut batches: A,
         mut on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
@@ -390,6 +390,7 @@ impl<T: Scalar> Trainer<T> {
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
+        A: Accumulate<N, L>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
     {
         if self.batch_size == 0 {
@@ -421,8 +422,7 @@ impl<T: Scalar> Trainer<T> {
             if samples.is_empty() {
                 break;
             }
-            let ws = workspace.as_deref_mut();
-            let report = self.epoch(net, grads, loss, optimizer, samples, epoch, ws)?;
+            let report = self.epoch(net, grads, loss, optimizer, samples, epoch, &mut batches)?;
             last = Some(report);
             if on_epoch(&report, net).is_break() {
                 break;
@@ -434,7 +434,7 @@ impl<T: Scalar> Trainer<T> {
     /// One pass over `data` in its current order, on the batched path if given a
     /// workspace (checked by the caller).
     #[allow(clippy::too_many_arguments)]
-    fn epoch<N, L, O>(
+    fn epoch<N, L, O, A>(
         &self,
         net: &mut N,
         grads: &mut N,
@@ -442,12 +442,13 @@ impl<T: Scalar> Trainer<T> {
         optimizer: &mut O,
         data: &[(N::Input, L::Target)],
         epoch: usize,
-        mut workspace: Option<&mut [T]>,
+        batches: &mut A,
     ) -> Result<EpochReport<T>, FitError>
     where
         N: Layer<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
+        A: Accumulate<N, L>,
     {
         // An epoch can hold many thousands of losses: a compensated sum in the network's
         // scalar (an f64 sum would link software doubles into f32 firmware).
@@ -460,15 +461,7 @@ impl<T: Scalar> Trainer<T> {
         };
         for (batch, chunk) in data.chunks(self.batch_size).enumerate() {
             grads.zero_params();
-            let batch_loss = if let Some(ws) = workspace.as_deref_mut() {
-                accumulate_chunk(net, grads, loss, chunk, ws)?
-            } else {
-                let mut sum = KahanSum::new();
-                for (x, t) in chunk {
-                    sum.add(accumulate(net, grads, loss, x, t));
-                }
-                sum.get()
-            };
+            let batch_loss = batches.chunk(net, grads, loss, chunk)?;
             if !batch_loss.is_finite() {
                 return Err(FitError::NonFiniteLoss { epoch, batch });
             }
@@ -501,6 +494,42 @@ impl<T: Scalar> Trainer<T> {
 /// moves each sample in one piece), run forward through each layer as a batch, the
 /// losses and their gradients computed sample by sample, then the batch runs backward
 /// through each layer.
+///
+/// A network with a layer of width 0 (`Dense<0, 2>`, `Dense<3, 0>`, `Tanh<0>`) trains
+/// with [`Trainer`], per sample:
+///
+/// ```
+/// use core::ops::ControlFlow;
+/// use typenet::{Dense, Layer, Mse, Sgd, SplitMix64, Tanh, Trainer};
+/// type NoOutput = (Dense<3, 0>, Tanh<0>);
+/// let (mut net, mut grads) = (NoOutput::zeroed(), NoOutput::zeroed());
+/// let mut data = [([1.0, 2.0, 3.0], []); 4];
+/// let mut sgd = Sgd::new(0.5).unwrap();
+/// let go = |_: &_, _: &_| ControlFlow::Continue(());
+/// Trainer::new(2, 2)
+///     .fit(&mut net, &mut grads, &Mse::new(), &mut sgd, &mut data, &mut SplitMix64::new(0), go)
+///     .unwrap();
+/// ```
+///
+/// but has no batched form (a run of zero scalars in a workspace does not say how many
+/// vectors it holds), and the batched path refuses it when the program is built (not by
+/// `cargo check`, which does not instantiate generic code):
+///
+/// ```compile_fail
+/// use core::ops::ControlFlow;
+/// use typenet::{Dense, Layer, Mse, Sgd, SplitMix64, Tanh, Trainer};
+/// type NoOutput = (Dense<3, 0>, Tanh<0>);
+/// let (mut net, mut grads) = (NoOutput::zeroed(), NoOutput::zeroed());
+/// let mut data = [([1.0, 2.0, 3.0], []); 4];
+/// let mut sgd = Sgd::new(0.5).unwrap();
+/// let go = |_: &_, _: &_| ControlFlow::Continue(());
+/// Trainer::new(2, 2).batched::<NoOutput>()
+///     .fit(&mut net, &mut grads, &Mse::new(), &mut sgd, &mut data, &mut SplitMix64::new(0), go)
+///     .unwrap();
+/// // error[E0080]: evaluation panicked: a layer of width 0 (0 inputs or 0 outputs) has
+/// // no batched form: train such a network per sample (`train_step`, or `Trainer`
+/// // without a workspace)
+/// ```
 #[derive(Clone, Debug)]
 pub struct BatchTrainer<T, W> {
     /// The schedule: epochs, batch size, clipping, shuffling.
@@ -540,7 +569,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
             loss,
             optimizer,
             Samples::Movable(data, rng),
-            Some(ws),
+            InWorkspace(ws),
             on_epoch,
         )
     }
@@ -572,7 +601,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
             loss,
             optimizer,
             Samples::<_, NoRng>::Fixed(data),
-            Some(ws),
+            InWorkspace(ws),
             on_epoch,
         )
     }
@@ -605,6 +634,58 @@ enum Samples<'a, E, R: ?Sized> {
 
 /// The RNG type named for [`Samples::Fixed`], which never draws.
 type NoRng = crate::rng::SplitMix64;
+
+/// How an epoch adds up a batch's gradients: sample by sample ([`PerSample`]) or a layer
+/// at a time in a workspace ([`InWorkspace`]). A type parameter rather than an `Option`,
+/// so that [`Trainer::fit`] never instantiates the batched path, which a network with a
+/// layer of width 0 cannot have (see [`Vector::slice_from_flat`]): such a network trains
+/// with `Trainer`, and is refused while compiling with a `BatchTrainer`.
+trait Accumulate<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> {
+    /// Adds the gradients of `chunk`'s samples into `grads`; returns their summed loss.
+    fn chunk(
+        &mut self,
+        net: &N,
+        grads: &mut N,
+        loss: &L,
+        chunk: &[(N::Input, L::Target)],
+    ) -> Result<N::Scalar, BatchError>;
+}
+
+/// One sample after the other, with [`accumulate`].
+struct PerSample;
+
+impl<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L> for PerSample {
+    fn chunk(
+        &mut self,
+        net: &N,
+        grads: &mut N,
+        loss: &L,
+        chunk: &[(N::Input, L::Target)],
+    ) -> Result<N::Scalar, BatchError> {
+        let mut sum = KahanSum::new();
+        for (x, t) in chunk {
+            sum.add(accumulate(net, grads, loss, x, t));
+        }
+        Ok(sum.get())
+    }
+}
+
+/// The batched path, in a workspace checked by [`BatchTrainer::checked`].
+struct InWorkspace<'a, T>(&'a mut [T]);
+
+impl<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L>
+    for InWorkspace<'_, N::Scalar>
+{
+    fn chunk(
+        &mut self,
+        net: &N,
+        grads: &mut N,
+        loss: &L,
+        chunk: &[(N::Input, L::Target)],
+    ) -> Result<N::Scalar, BatchError> {
+        accumulate_chunk(net, grads, loss, chunk, self.0)
+    }
+}
 
 /// Adds the gradients of the samples of `chunk` into `grads` on the batched path and
 /// returns their summed loss, summed as the per-sample path sums it. `workspace` holds

@@ -214,7 +214,7 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
     }
 
     /// One pass computes every new parameter and moment without storing them (a
-    /// gradient above √`MAX` overflows `v`, and is caught here), then
+    /// gradient above about √(`MAX`/(1 − β₂)) overflows `v`, and is caught here), then
     /// [`step`](Optimizer::step).
     fn try_step(&mut self, net: &mut N, grads: &N) -> Result<(), StepError> {
         self.check_settings()?;
