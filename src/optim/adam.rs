@@ -1,6 +1,8 @@
 //! Adam: per-parameter step sizes from running moments of the gradient.
 
-use super::{InvalidSetting, Optimizer, StepError, decay, non_negative, positive, rejected};
+use super::{
+    InvalidSetting, Optimizer, StepError, decay, finite_map4, non_negative, positive, rejected,
+};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -227,13 +229,14 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
             step,
             v_scale,
         ];
+        let zero = N::Scalar::zero();
         let mut ok = step.is_finite() & v_scale.is_finite();
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         net.zip_params(grads, state, &mut |w, g, [m, v]| {
-            for (((&w, &g), &m), &v) in w.iter().zip(g).zip(m.iter()).zip(v.iter()) {
+            ok &= finite_map4(w, g, m, v, |w, g, m, v| {
                 let (w, m, v) = update(w, g, m, v, k);
-                ok &= w.is_finite() & m.is_finite() & v.is_finite();
-            }
+                w * zero + m * zero + v * zero
+            });
         });
         if !ok {
             return Err(rejected(grads));

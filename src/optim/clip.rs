@@ -2,7 +2,7 @@
 
 use super::{InvalidSetting, KahanSum};
 use crate::layer::Layer;
-use num_traits::Float as _;
+use num_traits::{Float as _, Zero as _};
 
 /// The global L2 norm of all parameters of `grads`: `√(Σ g²)` over every tensor.
 ///
@@ -14,13 +14,36 @@ pub fn grad_norm<N: Layer>(grads: &N) -> N::Scalar {
     // A large network has ~10⁵ squares, which a plain f32 sum would add up with a
     // relative error of ~10⁻³; Kahan's compensated sum keeps it near one rounding,
     // in the network's own scalar (no software f64 on a microcontroller).
-    let mut sum = KahanSum::new();
+    // Eight compensated sums side by side (no dependency between them, so the compiler
+    // vectorises them; one chain of Kahan steps took 2.8 ns per parameter).
+    let zero = N::Scalar::zero();
+    let (mut sum, mut carry) = ([zero; 8], [zero; 8]);
     grads.visit_params(&mut |g| {
-        for &v in g {
-            sum.add(v * v);
+        let (chunks, tail) = g.as_chunks::<8>();
+        for c in chunks {
+            for j in 0..8 {
+                kahan_step(&mut sum[j], &mut carry[j], c[j] * c[j]);
+            }
+        }
+        for ((s, k), &v) in sum.iter_mut().zip(&mut carry).zip(tail) {
+            kahan_step(s, k, v * v);
         }
     });
-    sum.get().sqrt()
+    let mut total = KahanSum::new();
+    for (s, k) in sum.into_iter().zip(carry) {
+        total.add(s);
+        total.add(-k);
+    }
+    total.get().sqrt()
+}
+
+/// One step of Kahan's compensated sum (see [`KahanSum`]).
+#[inline(always)]
+fn kahan_step<T: crate::Scalar>(sum: &mut T, carry: &mut T, x: T) {
+    let y = x - *carry;
+    let t = *sum + y;
+    *carry = (t - *sum) - y;
+    *sum = t;
 }
 
 /// Clips gradients by their global norm: if `‖g‖ > max_norm`, scales every gradient by

@@ -141,10 +141,75 @@ impl From<InvalidSetting> for StepError {
     }
 }
 
-/// Whether every scalar of `s` is finite. An AND of comparisons, so it vectorises.
+/// Defines `$name(slices…, f) -> bool`: whether `f` of the slices' elements (zipped, equal
+/// lengths) is finite everywhere. `f` returns a *witness*: a value that is NaN or
+/// infinite when one of the values it checks is (`0·x` is ±0 for a finite `x` and NaN
+/// otherwise, so the sum of `0·xᵢ` witnesses all `xᵢ`). Eight independent lanes of
+/// `acc + 0·witness`, with no branch and no loop-carried dependency between lanes, so
+/// the compiler vectorises the check (a chain of Boolean ANDs did not: the checked
+/// 784-128-10 step took 1.9× as long as the unchecked one).
+macro_rules! finite_zip {
+    ($(#[$doc:meta])* $name:ident($($s:ident),+)) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub(crate) fn $name<T: Scalar>($($s: &[T],)+ f: impl Fn($(finite_zip!(@t $s T)),+) -> T) -> bool {
+            let zero = T::zero();
+            let mut acc = [zero; 8];
+            // Each slice as whole chunks of 8 and a tail.
+            let chunks = ($($s.as_chunks::<8>(),)+);
+            let ($($s,)+) = chunks;
+            let heads = ($($s.0.iter(),)+);
+            let tails = ($($s.1.iter(),)+);
+            finite_zip!(@loop heads acc f zero [$($s)+]);
+            finite_zip!(@tail tails acc f zero [$($s)+]);
+            acc.iter().fold(true, |ok, &a| ok & (a == zero))
+        }
+    };
+    (@t $s:ident $T:ident) => { $T };
+    (@loop $heads:ident $acc:ident $f:ident $zero:ident [$a:ident $($rest:ident)*]) => {
+        #[allow(non_snake_case)]
+        let ($a, $($rest,)*) = $heads;
+        for ($a, $($rest,)*) in finite_zip!(@zip $a $($rest)*) {
+            for j in 0..8 {
+                $acc[j] = $acc[j] + $f($a[j], $($rest[j]),*) * $zero;
+            }
+        }
+    };
+    (@tail $tails:ident $acc:ident $f:ident $zero:ident [$a:ident $($rest:ident)*]) => {
+        let ($a, $($rest,)*) = $tails;
+        for ($a, $($rest,)*) in finite_zip!(@zip $a $($rest)*) {
+            $acc[0] = $acc[0] + $f(*$a, $(*$rest),*) * $zero;
+        }
+    };
+    (@zip $a:ident) => { $a.map(|a| (a,)) };
+    (@zip $a:ident $b:ident) => { $a.zip($b) };
+    (@zip $a:ident $b:ident $c:ident) => { $a.zip($b).zip($c).map(|((a, b), c)| (a, b, c)) };
+    (@zip $a:ident $b:ident $c:ident $d:ident) => {
+        $a.zip($b).zip($c).zip($d).map(|(((a, b), c), d)| (a, b, c, d))
+    };
+}
+
+finite_zip!(
+    /// Whether `f(a[i])` is finite for every `i`.
+    finite_map1(a)
+);
+finite_zip!(
+    /// Whether `f(a[i], b[i])` is finite for every `i`.
+    finite_map2(a, b)
+);
+finite_zip!(
+    /// Whether `f(a[i], b[i], c[i])` is finite for every `i`.
+    finite_map3(a, b, c)
+);
+finite_zip!(
+    /// Whether `f(a[i], b[i], c[i], d[i])` is finite for every `i`.
+    finite_map4(a, b, c, d)
+);
+
+/// Whether every scalar of `s` is finite.
 #[inline]
 pub(crate) fn finite_slice<T: Scalar>(s: &[T]) -> bool {
-    s.iter().fold(true, |ok, v| ok & v.is_finite())
+    finite_map1(s, |x| x)
 }
 
 /// Whether every parameter of `net` is finite.

@@ -1,11 +1,11 @@
 //! SGD with momentum (classical or Nesterov).
 
-use super::{InvalidSetting, Optimizer, StepError, decay, non_negative, rejected};
+use super::{InvalidSetting, Optimizer, StepError, decay, finite_map3, non_negative, rejected};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
 use core::marker::PhantomData;
-use num_traits::{Float as _, Zero as _};
+use num_traits::Zero as _;
 
 /// Stochastic gradient descent with momentum, optionally Nesterov's.
 ///
@@ -168,12 +168,13 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
         self.check_settings()?;
         let k = [self.learning_rate, self.momentum, self.weight_decay];
         let nesterov = self.nesterov;
+        let zero = N::Scalar::zero();
         let mut ok = true;
         net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
-            for ((&w, &g), &v) in w.iter().zip(g).zip(v.iter()) {
+            ok &= finite_map3(w, g, v, |w, g, v| {
                 let (w, v) = update(w, g, v, k, nesterov);
-                ok &= w.is_finite() & v.is_finite();
-            }
+                w * zero + v * zero
+            });
         });
         if !ok {
             return Err(rejected(grads));

@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent.
 
-use super::{InvalidSetting, Optimizer, StepError, non_negative, rejected};
+use super::{InvalidSetting, Optimizer, StepError, finite_map2, non_negative, rejected};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 
@@ -68,10 +68,13 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
         let lr = self.learning_rate;
         let mut ok = true;
         net.zip_params(grads, [], &mut |p, g, []| {
-            ok &= p
-                .iter()
-                .zip(g)
-                .fold(true, |ok, (&p, &g)| ok & (p - lr * g).is_finite());
+            let check = || finite_map2(p, g, |p, g| p - lr * g);
+            // as `step` does: large tensors in AVX2 where the CPU has it
+            ok &= if p.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
         });
         if !ok {
             return Err(rejected(grads));
