@@ -84,6 +84,9 @@ unsafe impl<const N: usize, T: Scalar + Zeroable> Zeroable for LeakyRelu<N, T> {
     }
 }
 
+// SAFETY: zero-sized: no bytes, so none can be invalid.
+unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
+
 macro_rules! zero_sized_layers {
     ($($name:ident),+) => {$(
         // SAFETY: the layer holds only a `PhantomData`: zero-sized, no bytes to be invalid.
