@@ -233,10 +233,18 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
         let mut ok = step.is_finite() & v_scale.is_finite();
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         net.zip_params(grads, state, &mut |w, g, [m, v]| {
-            ok &= finite_map4(w, g, m, v, |w, g, m, v| {
-                let (w, m, v) = update(w, g, m, v, k);
-                w * zero + m * zero + v * zero
-            });
+            let check = || {
+                finite_map4(w, g, m, v, |w, g, m, v| {
+                    let (w, m, v) = update(w, g, m, v, k);
+                    w * zero + m * zero + v * zero
+                })
+            };
+            // large tensors in AVX2 where the CPU has it
+            ok &= if w.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
         });
         if !ok {
             return Err(rejected(grads));

@@ -141,88 +141,55 @@ impl From<InvalidSetting> for StepError {
     }
 }
 
-/// Lanes of the finiteness checks: 8 where the target has vector registers (x86, ARM
-/// A-profile), 1 elsewhere, where eight unrolled lanes only cost flash (+840 B in the
-/// `fit` firmware on a Cortex-M3). The checks' result does not depend on it.
-const LANES: usize = if cfg!(any(
-    target_arch = "x86_64",
-    target_arch = "x86",
-    target_arch = "aarch64"
-)) {
-    8
-} else {
-    1
-};
-
-/// Defines `$name(slices…, f) -> bool`: whether `f` of the slices' elements (zipped, equal
-/// lengths) is finite everywhere. `f` returns a *witness*: a value that is NaN or
-/// infinite when one of the values it checks is (`0·x` is ±0 for a finite `x` and NaN
-/// otherwise, so the sum of `0·xᵢ` witnesses all `xᵢ`). [`LANES`] independent lanes of
-/// `acc + 0·witness`, with no branch and no loop-carried dependency between lanes, so
-/// the compiler vectorises the check (a chain of Boolean ANDs did not: the checked
-/// 784-128-10 step took 1.9× as long as the unchecked one).
-macro_rules! finite_zip {
-    ($(#[$doc:meta])* $name:ident($($s:ident),+)) => {
-        $(#[$doc])*
-        #[inline(always)]
-        pub(crate) fn $name<T: Scalar>($($s: &[T],)+ f: impl Fn($(finite_zip!(@t $s T)),+) -> T) -> bool {
-            let zero = T::zero();
-            let mut acc = [zero; LANES];
-            // Each slice as whole chunks of 8 and a tail.
-            let chunks = ($($s.as_chunks::<LANES>(),)+);
-            let ($($s,)+) = chunks;
-            let heads = ($($s.0.iter(),)+);
-            let tails = ($($s.1.iter(),)+);
-            finite_zip!(@loop heads acc f zero [$($s)+]);
-            finite_zip!(@tail tails acc f zero [$($s)+]);
-            acc.iter().fold(true, |ok, &a| ok & (a == zero))
-        }
-    };
-    (@t $s:ident $T:ident) => { $T };
-    (@loop $heads:ident $acc:ident $f:ident $zero:ident [$a:ident $($rest:ident)*]) => {
-        #[allow(non_snake_case)]
-        let ($a, $($rest,)*) = $heads;
-        for ($a, $($rest,)*) in finite_zip!(@zip $a $($rest)*) {
-            for j in 0..LANES {
-                $acc[j] = $acc[j] + $f($a[j], $($rest[j]),*) * $zero;
-            }
-        }
-    };
-    (@tail $tails:ident $acc:ident $f:ident $zero:ident [$a:ident $($rest:ident)*]) => {
-        let ($a, $($rest,)*) = $tails;
-        for ($a, $($rest,)*) in finite_zip!(@zip $a $($rest)*) {
-            $acc[0] = $acc[0] + $f(*$a, $(*$rest),*) * $zero;
-        }
-    };
-    (@zip $a:ident) => { $a.map(|a| (a,)) };
-    (@zip $a:ident $b:ident) => { $a.zip($b) };
-    (@zip $a:ident $b:ident $c:ident) => { $a.zip($b).zip($c).map(|((a, b), c)| (a, b, c)) };
-    (@zip $a:ident $b:ident $c:ident $d:ident) => {
-        $a.zip($b).zip($c).zip($d).map(|(((a, b), c), d)| (a, b, c, d))
-    };
+/// Whether `x` is NaN or infinite, as an integer (0 or 1).
+#[inline(always)]
+fn bad<T: Scalar>(x: T) -> u32 {
+    u32::from(!x.is_finite())
 }
 
-finite_zip!(
-    /// Whether `f(a[i])` is finite for every `i`.
-    finite_map1(a)
-);
-finite_zip!(
-    /// Whether `f(a[i], b[i])` is finite for every `i`.
-    finite_map2(a, b)
-);
-finite_zip!(
-    /// Whether `f(a[i], b[i], c[i])` is finite for every `i`.
-    finite_map3(a, b, c)
-);
-finite_zip!(
-    /// Whether `f(a[i], b[i], c[i], d[i])` is finite for every `i`.
-    finite_map4(a, b, c, d)
-);
+// The finiteness checks below are an OR of integers over a zip of slices: a reduction
+// the compiler vectorises (with AVX2 where `kernels::dispatch` provides it), and a plain
+// loop on a microcontroller. Their result does not depend on the order.
+
+/// Whether `f(a[i], b[i])` is finite for every `i`.
+#[inline(always)]
+pub(crate) fn finite_map2<T: Scalar>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
+    a.iter().zip(b).fold(0, |acc, (&a, &b)| acc | bad(f(a, b))) == 0
+}
+
+/// Whether `f(a[i], b[i], c[i])` is finite for every `i`. `f` returns a witness of the
+/// values it checks: `0·x` is ±0 for a finite `x` and NaN otherwise, so `0·x + 0·y` is
+/// finite exactly when `x` and `y` are.
+#[inline(always)]
+pub(crate) fn finite_map3<T: Scalar>(a: &[T], b: &[T], c: &[T], f: impl Fn(T, T, T) -> T) -> bool {
+    a.iter()
+        .zip(b)
+        .zip(c)
+        .fold(0, |acc, ((&a, &b), &c)| acc | bad(f(a, b, c)))
+        == 0
+}
+
+/// Whether `f(a[i], b[i], c[i], d[i])` is finite for every `i` (see [`finite_map3`]).
+#[inline(always)]
+pub(crate) fn finite_map4<T: Scalar>(
+    a: &[T],
+    b: &[T],
+    c: &[T],
+    d: &[T],
+    f: impl Fn(T, T, T, T) -> T,
+) -> bool {
+    a.iter()
+        .zip(b)
+        .zip(c)
+        .zip(d)
+        .fold(0, |acc, (((&a, &b), &c), &d)| acc | bad(f(a, b, c, d)))
+        == 0
+}
 
 /// Whether every scalar of `s` is finite.
 #[inline]
 pub(crate) fn finite_slice<T: Scalar>(s: &[T]) -> bool {
-    finite_map1(s, |x| x)
+    s.iter().fold(0, |acc, &x| acc | bad(x)) == 0
 }
 
 /// Whether every parameter of `net` is finite.

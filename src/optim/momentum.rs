@@ -171,10 +171,18 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
         let zero = N::Scalar::zero();
         let mut ok = true;
         net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
-            ok &= finite_map3(w, g, v, |w, g, v| {
-                let (w, v) = update(w, g, v, k, nesterov);
-                w * zero + v * zero
-            });
+            let check = || {
+                finite_map3(w, g, v, |w, g, v| {
+                    let (w, v) = update(w, g, v, k, nesterov);
+                    w * zero + v * zero
+                })
+            };
+            // large tensors in AVX2 where the CPU has it
+            ok &= if w.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
         });
         if !ok {
             return Err(rejected(grads));
