@@ -1,8 +1,8 @@
 //! The firmware's golden output, produced on the host by the firmware's own code.
 //!
-//! `examples/firmware/src/{out,xor,fit,sine}.rs` use only `core` and typenet, so this test
+//! `examples/firmware/src/{out,xor,fit,load,sine}.rs` use only `core` and typenet, so this test
 //! compiles the very same files and runs the very same computations as the `xor`, `fit`,
-//! `sine` and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
+//! `load`, `sine` and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
 //! device's (`examples/firmware/run.sh` compares them): host and microcontroller agree
 //! byte for byte, down to the bit patterns of the floats.
 //!
@@ -12,6 +12,9 @@
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/load.rs"]
+mod load;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/out.rs"]
 mod out;
@@ -97,6 +100,13 @@ fn fit_golden() {
         buf.text()
     );
     check_file("golden/fit.txt", &buf.text());
+}
+
+#[test]
+fn load_golden() {
+    let mut buf = Buf::default();
+    assert!(load::run(&mut buf), "loading failed:\n{}", buf.text());
+    check_file("golden/load.txt", &buf.text());
 }
 
 #[test]

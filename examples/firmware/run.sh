@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
-BINS=(xor fit sine nopanic)
+BINS=(xor fit load sine nopanic)
 # No image may link a software double-precision routine (`__aeabi_d*`). `fit` trains with
 # `Trainer` and `clip_grad_norm`, which summed losses and squared gradients in f64 until
 # they moved to compensated f32 sums: that linked __aeabi_dadd/dmul/dcmp*/d2f, and `fit`
@@ -29,6 +29,7 @@ BUDGETS=(
   "sine thumbv7m-none-eabi ram 2048"
   "fit thumbv7m-none-eabi flash 10240"
   "fit thumbv7m-none-eabi ram 2048"
+  "load thumbv7m-none-eabi ram 1024"
 )
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120
