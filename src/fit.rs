@@ -758,10 +758,16 @@ mod tests {
 
     #[test]
     fn shuffle_is_a_seeded_uniform_permutation() {
-        // Every one of the 6 orders of 3 items should come up about 1/6 of the time.
+        // Every one of the 6 orders of 3 items should come up about 1/6 of the time
+        // (within about 5 standard deviations; fewer draws under Miri, which is slow).
+        let (rounds, lo, hi) = if cfg!(miri) {
+            (6_000, 850, 1_150)
+        } else {
+            (60_000, 9_500, 10_500)
+        };
         let mut counts = [0u32; 6];
         let mut rng = SplitMix64::new(11);
-        for _ in 0..60_000 {
+        for _ in 0..rounds {
             let mut a = [0u8, 1, 2];
             shuffle(&mut a, &mut rng);
             let k = match a {
@@ -775,7 +781,7 @@ mod tests {
             counts[k] += 1;
         }
         for c in counts {
-            assert!((9_500..10_500).contains(&c), "{counts:?}");
+            assert!((lo..hi).contains(&c), "{counts:?}");
         }
         let (mut a, mut b) = ([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         shuffle(&mut a, &mut SplitMix64::new(4));
