@@ -131,8 +131,8 @@ pub type Image<L> = GenericArray<u8, <L as ImageSize>::Len>;
 pub trait ByteImage: Layer {
     /// The byte image of `self`: header, then every parameter. The image is a value the
     /// size of the network; for one larger than the stack, write it into a buffer of
-    /// your own with [`write_bytes`](ByteImage::write_bytes), or to a file with
-    /// [`save`](ByteImage::save).
+    /// your own with [`write_bytes`](ByteImage::write_bytes), or to a file with `save`
+    /// (with `std`).
     fn to_bytes(&self) -> Image<Self>
     where
         Self: ImageSize,
