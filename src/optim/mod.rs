@@ -11,8 +11,19 @@
 //! a generic float on stable Rust, so it would have covered literals of one type only.
 //!
 //! The settings are public fields (a schedule changes `learning_rate` between epochs), so
-//! [`Optimizer::check_settings`] checks them again: [`Trainer`](crate::Trainer) before
-//! every epoch, [`Optimizer::try_step`] before every step.
+//! [`Optimizer::check_settings`] checks them again: [`Trainer`](crate::Trainer) before it
+//! starts, and [`Optimizer::try_step`] (which `Trainer` and
+//! [`try_train_step`](crate::try_train_step) use) before every step.
+//!
+//! # Checked steps
+//!
+//! [`Optimizer::try_step`] refuses a step whose gradients are not finite or whose update
+//! would make a parameter or the optimizer's state non-finite, before anything is
+//! written. It computes each new value once without storing it, then steps: one more
+//! read of the parameters, gradients and state. Measured per sample with SGD
+//! (`benches/workloads`, `try_train_step` against `train_step`, same run, a loaded
+//! 2-core machine): +2.5 ns on W1 (2-1, 1.04×), +11 ns on W2 (2-4-1, 1.09×), +22 µs on
+//! W3 (784-128-10, 1.15-1.31×).
 
 mod adam;
 pub(crate) mod clip;
