@@ -66,7 +66,7 @@ fn main() {
     );
 
     println!("\n== Training with SGD (α = 2.0), one step per sample ==");
-    let mut sgd = Sgd::new(2.0);
+    let mut sgd = Sgd::new(2.0).expect("a valid rate");
     let mut epoch = 0;
     loop {
         epoch += 1;

@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = SplitMix64::new(SEED);
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
-    let mut adam = Adam::new(LEARNING_RATE);
+    let mut adam = Adam::new(LEARNING_RATE)?;
     let evaluate = |net: &Net| -> Confusion<2> { confusion_by(net, &test, predict, label) };
     let loss = BinaryCrossEntropyWithLogits::new();
     let mean_loss = |net: &Net, data: &[common::Tumour]| {

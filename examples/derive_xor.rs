@@ -37,7 +37,10 @@ const MAX_EPOCHS: usize = 20_000;
 fn main() {
     let mut net: Xor = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(SEED));
     let mut grads = Xor::zeroed(); // gradients have the network's own type
-    let (loss, mut sgd) = (Mse::<1>::new(), Sgd::new(LEARNING_RATE));
+    let (loss, mut sgd) = (
+        Mse::<1>::new(),
+        Sgd::new(LEARNING_RATE).expect("a valid rate"),
+    );
     println!(
         "Xor: {} parameters, {} bytes; training cache {} bytes per sample",
         Xor::PARAM_COUNT,

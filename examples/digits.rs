@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = SplitMix64::new(SEED);
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
-    let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
+    let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM)?;
     let loss = SoftmaxCrossEntropy::new();
     let evaluate = |net: &Net| confusion(net, &test);
     let mean_loss = |net: &Net, data: &[common::Digit]| {

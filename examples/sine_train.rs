@@ -52,7 +52,9 @@ fn main() {
             total += accumulate(&net, &mut grads, &loss, &[x as f32], &[x.sin() as f32]);
         }
         grads.scale_params(1.0 / BATCH as f32);
-        Sgd::new(rate).step(&mut net, &grads);
+        Sgd::new(rate)
+            .expect("the rate stays positive")
+            .step(&mut net, &grads);
         if step % 40_000 == 0 {
             println!("step {step:6}: batch loss {:.6}", total / BATCH as f32);
         }

@@ -16,7 +16,7 @@ const DATA: [([f32; 2], [f32; 1]); 4] = [
 fn main() {
     let mut net: Xor = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
     let mut grads = Xor::zeroed();
-    let (loss, mut sgd) = (Mse::<1>::new(), Sgd::new(1.0));
+    let (loss, mut sgd) = (Mse::<1>::new(), Sgd::new(1.0).expect("a valid rate"));
     println!(
         "{} parameters, {} bytes; gradients {} bytes; training cache {} bytes",
         Xor::PARAM_COUNT,

@@ -18,10 +18,10 @@
 //! let xs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
 //! let ts = [[0.], [1.], [1.], [0.]];
 //! let mut workspace = [0.0; batch::workspace_len::<Net>(4)];
-//! let first = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5), &xs, &ts, &mut workspace)?;
+//! let first = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5).unwrap(), &xs, &ts, &mut workspace)?;
 //! let mut last = first;
 //! for _ in 0..2000 {
-//!     last = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5), &xs, &ts, &mut workspace)?;
+//!     last = batch::train_step_batch(&mut net, &mut grads, &Mse::new(), &mut Sgd::new(0.5).unwrap(), &xs, &ts, &mut workspace)?;
 //! }
 //! assert!(last < first / 4.0);
 //! # Ok::<(), typenet::BatchError>(())
@@ -53,6 +53,12 @@ pub enum BatchError {
         /// Scalars given.
         found: usize,
     },
+    /// The batch is so large that the workspace it needs cannot be counted in a `usize`
+    /// (a batch size near `usize::MAX`, or a batch of zero-width inputs that long).
+    Overflow {
+        /// The number of samples.
+        batch: usize,
+    },
 }
 
 impl fmt::Display for BatchError {
@@ -65,6 +71,12 @@ impl fmt::Display for BatchError {
                 write!(
                     f,
                     "batch workspace of {found} scalars, but {needed} are needed"
+                )
+            }
+            Self::Overflow { batch } => {
+                write!(
+                    f,
+                    "a batch of {batch} samples needs more workspace than a usize can count"
                 )
             }
         }
@@ -84,7 +96,9 @@ pub(crate) fn check_batch(
     if let Some(&found) = others.iter().find(|&&l| l != n) {
         return Err(BatchError::Length { expected: n, found });
     }
-    let needed = n * per_sample;
+    let Some(needed) = n.checked_mul(per_sample) else {
+        return Err(BatchError::Overflow { batch: n });
+    };
     if workspace < needed {
         return Err(BatchError::Workspace {
             needed,
@@ -117,9 +131,25 @@ pub(crate) fn vecs_mut<T, V: Vector<T>>(flat: &mut [T]) -> &mut [V] {
 
 /// Scalars of workspace [`accumulate_batch`] and [`train_step_batch`] need for `batch`
 /// samples: the network's own [`BATCH_WORKSPACE`](Layer::BATCH_WORKSPACE) plus its
-/// outputs and their gradients. A `const fn`, so it can size an array.
+/// outputs and their gradients. A `const fn`, so it can size an array. A size beyond
+/// `usize` gives `usize::MAX`, which no workspace holds (the batched functions then
+/// return [`BatchError::Overflow`]).
 pub const fn workspace_len<N: Layer>(batch: usize) -> usize {
-    batch * (N::BATCH_WORKSPACE + 2 * <N::Output as Vector<N::Scalar>>::LEN)
+    match checked_workspace_len::<N>(batch) {
+        Some(len) => len,
+        None => usize::MAX,
+    }
+}
+
+/// [`workspace_len`], or `None` if it overflows `usize`.
+pub(crate) const fn checked_workspace_len<N: Layer>(batch: usize) -> Option<usize> {
+    // An output array's length is at most isize::MAX / its element size, so doubling it
+    // does not overflow.
+    let outputs = 2 * <N::Output as Vector<N::Scalar>>::LEN;
+    let Some(per_sample) = N::BATCH_WORKSPACE.checked_add(outputs) else {
+        return None;
+    };
+    batch.checked_mul(per_sample)
 }
 
 /// Forward and backward for a mini-batch: **adds** the gradients summed over the samples

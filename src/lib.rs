@@ -56,10 +56,12 @@ pub use loss::{
     BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Class, ClassOutOfRange, Loss, Mse,
     SoftmaxCrossEntropy,
 };
-pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
+pub use optim::{
+    Adam, InvalidSetting, Momentum, Optimizer, Sgd, StepError, clip_grad_norm, grad_norm,
+};
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
-pub use train::{accumulate, infer, train_step};
+pub use train::{accumulate, infer, train_step, try_train_step};
 /// The former name of [`WeightsError`].
 #[allow(deprecated)]
 pub use weights::Error;

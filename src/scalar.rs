@@ -191,10 +191,19 @@ pub trait Vector<T>: Copy {
     fn as_mut_slice(&mut self) -> &mut [T];
     /// A flat run of scalars seen as consecutive vectors (a trailing partial vector is
     /// left out): how the batched methods lay activations out in a workspace.
+    ///
+    /// For `[T; 0]` this does not compile (a post-monomorphisation error, reported when
+    /// the program is built): a run of zero scalars does not say how many empty vectors
+    /// it holds, so layers of width 0 have no batched form and train per sample.
     fn slice_from_flat(flat: &[T]) -> &[Self];
     /// The mutable form of [`slice_from_flat`](Vector::slice_from_flat).
     fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self];
 }
+
+/// Why a batch of `[T; 0]` cannot be laid out in a workspace: a run of zero scalars does not
+/// say how many vectors it holds. Reported while compiling, where the batched path is used.
+const ZERO_WIDTH: &str = "a layer of width 0 (0 inputs or 0 outputs) has no batched form: \
+    train such a network per sample (`train_step`, or `Trainer` without a workspace)";
 
 impl<T: Scalar, const N: usize> Vector<T> for [T; N] {
     const LEN: usize = N;
@@ -212,10 +221,12 @@ impl<T: Scalar, const N: usize> Vector<T> for [T; N] {
     }
     #[inline]
     fn slice_from_flat(flat: &[T]) -> &[Self] {
+        const { assert!(N > 0, "{}", ZERO_WIDTH) };
         flat.as_chunks::<N>().0
     }
     #[inline]
     fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
+        const { assert!(N > 0, "{}", ZERO_WIDTH) };
         flat.as_chunks_mut::<N>().0
     }
 }

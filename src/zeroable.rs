@@ -84,6 +84,9 @@ unsafe impl<const N: usize, T: Scalar + Zeroable> Zeroable for LeakyRelu<N, T> {
     }
 }
 
+// SAFETY: zero-sized: no bytes, so none can be invalid.
+unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
+
 macro_rules! zero_sized_layers {
     ($($name:ident),+) => {$(
         // SAFETY: the layer holds only a `PhantomData`: zero-sized, no bytes to be invalid.
@@ -142,8 +145,7 @@ mod boxed {
     pub fn boxed_zeroed<N: Layer + Zeroable>() -> Box<N> {
         let layout = Layout::new::<N>();
         if layout.size() == 0 {
-            // Nothing to allocate, and nothing that could burden the stack.
-            return Box::new(N::zeroed());
+            return zero_sized();
         }
         // SAFETY: the layout has a non-zero size, as `alloc_zeroed` requires.
         let ptr = unsafe { alloc_zeroed(layout) }.cast::<N>();
@@ -157,6 +159,16 @@ mod boxed {
         let mut net = unsafe { Box::from_raw(ptr) };
         net.restore_defaults();
         net
+    }
+
+    /// A zero-sized network: nothing to allocate. A function of its own, so that an
+    /// unoptimised build does not reserve a slot for `N::zeroed()` in the frame of
+    /// [`boxed_zeroed`] (a 2 MB frame for a 2 MB network, even where this branch is not
+    /// taken).
+    #[inline(never)]
+    #[allow(clippy::unnecessary_box_returns)] // what `boxed_zeroed` returns
+    fn zero_sized<N: Layer>() -> Box<N> {
+        Box::new(N::zeroed())
     }
 
     /// [`Layer::initialized`], built directly on the heap (see [`boxed_zeroed`]).
@@ -222,11 +234,13 @@ mod tests {
         let grads: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(9));
         let start: Mixed = Layer::initialized(Init::Uniform, &mut SplitMix64::new(8));
         let (mut a, mut b) = (start, start);
-        let mut by_value = Adam::new(0.1);
-        let mut boxed = Adam::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1);
+        let mut by_value = Adam::new(0.1).unwrap();
+        let mut boxed = Adam::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1).unwrap();
         let (mut c, mut d) = (start, start);
-        let mut m_value = Momentum::new(0.1, 0.9).nesterov();
-        let mut m_boxed = Momentum::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1, 0.9).nesterov();
+        let mut m_value = Momentum::new(0.1, 0.9).unwrap().nesterov();
+        let mut m_boxed = Momentum::<Mixed, std::boxed::Box<Mixed>>::boxed(0.1, 0.9)
+            .unwrap()
+            .nesterov();
         for _ in 0..3 {
             by_value.step(&mut a, &grads);
             boxed.step(&mut b, &grads);

@@ -115,7 +115,7 @@ fn train_step_is_zero_accumulate_step() {
     let mut a: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut b = a;
     let (mut ga, mut gb) = (*garbage::<Net>(&mut rng), *garbage::<Net>(&mut rng));
-    let mut sgd = Sgd::new(0.3);
+    let mut sgd = Sgd::new(0.3).unwrap();
     for _ in 0..20 {
         let x: [f32; 30] = core::array::from_fn(|_| value(&mut rng));
         let t = [value(&mut rng).abs(), value(&mut rng).abs()];

@@ -183,7 +183,7 @@ fn a_batch_step_is_a_step_on_the_summed_gradients() {
         &mut a,
         &mut ga,
         &Mse::new(),
-        &mut Sgd::new(0.5),
+        &mut Sgd::new(0.5).unwrap(),
         &xs,
         &ts,
         &mut ws,
@@ -194,7 +194,7 @@ fn a_batch_step_is_a_step_on_the_summed_gradients() {
     for (x, t) in xs.iter().zip(&ts) {
         accumulate(&b, &mut gb, &Mse::new(), x, t);
     }
-    typenet::Optimizer::step(&mut Sgd::new(0.5), &mut b, &gb);
+    typenet::Optimizer::step(&mut Sgd::new(0.5).unwrap(), &mut b, &gb);
     assert_eq!(a, b);
     // and a batch of one is a per-sample step
     let (mut c, mut d) = (net0, net0);
@@ -203,7 +203,7 @@ fn a_batch_step_is_a_step_on_the_summed_gradients() {
         &mut c,
         &mut ga,
         &Mse::new(),
-        &mut Sgd::new(0.5),
+        &mut Sgd::new(0.5).unwrap(),
         &xs[1..2],
         &ts[1..2],
         &mut ws1,
@@ -213,7 +213,7 @@ fn a_batch_step_is_a_step_on_the_summed_gradients() {
         &mut d,
         &mut gb,
         &Mse::new(),
-        &mut Sgd::new(0.5),
+        &mut Sgd::new(0.5).unwrap(),
         &xs[1],
         &ts[1],
     );

@@ -299,7 +299,7 @@ fn training_follows_the_tuple_step_for_step() {
     let mut s: Xor = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(7));
     let mut t: XorTuple = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(7));
     let (mut gs, mut gt) = (Xor::zeroed(), XorTuple::zeroed());
-    let (mut sgd_s, mut sgd_t) = (Sgd::new(1.0), Sgd::new(1.0));
+    let (mut sgd_s, mut sgd_t) = (Sgd::new(1.0).unwrap(), Sgd::new(1.0).unwrap());
     let mut last = 0.0;
     for _ in 0..3000 {
         last = 0.0;

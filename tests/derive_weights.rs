@@ -113,7 +113,7 @@ fn a_layer_beyond_typenum_still_trains() {
             &mut net,
             &mut grads,
             &Mse::<1>::new(),
-            &mut Sgd::new(0.5),
+            &mut Sgd::new(0.5).unwrap(),
             &x,
             &[1.0],
         );

@@ -63,7 +63,8 @@ fn a_large_derived_network_is_built_and_trained_on_the_heap() {
         let mut ws = vec![0.0f32; batch::workspace_len::<Mnist>(8)];
         let (mut g_net, mut g_tuple): (Box<Mnist>, Box<MnistTuple>) =
             (boxed_zeroed(), boxed_zeroed());
-        let (mut adam_net, mut adam_tuple) = (Adam::boxed(0.001), Adam::boxed(0.001));
+        let (mut adam_net, mut adam_tuple) =
+            (Adam::boxed(0.001).unwrap(), Adam::boxed(0.001).unwrap());
         let mut losses = Vec::new();
         for _ in 0..5 {
             let a = train_step_batch(
@@ -112,4 +113,46 @@ fn zero_bytes_and_restore_defaults_are_zeroed() {
     let a: Box<Nested<f32>> = boxed_initialized(Init::XavierUniform, &mut SplitMix64::new(5));
     let b: Nested<f32> = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(5));
     assert_eq!(*a, b);
+}
+
+/// A field whose type is a macro that gives `f32` twice and then `&'static mut f32`. A
+/// derive that writes the field's type tokens twice (a where clause and a call) used
+/// both `f32`s and accepted the struct, whose field was then the reference: all-zero
+/// bytes made it null. The derive now writes them once (the where clause) and checks the
+/// field's real type with `<_ as Zeroable>`, so the struct's own expansion is the second
+/// one, `f32`. (Where the real type is the reference, the derive refuses it: see
+/// `tests/ui/derive_zeroable_field_type_changes_between_expansions.rs`.)
+#[derive(Zeroable)]
+struct Flipped {
+    field: typenet_test_flip::flip_late!(),
+}
+
+#[test]
+fn a_field_type_is_expanded_once_and_the_real_type_is_checked() {
+    fn zeroable<T: Zeroable>(_: &T) {}
+    assert_eq!(core::mem::size_of::<Flipped>(), core::mem::size_of::<f32>());
+    let f = Flipped { field: 1.5 };
+    zeroable(&f.field);
+    assert_eq!(f.field, 1.5);
+}
+
+/// `PhantomData` fields are allowed, as the docs say (a custom layer's weights with a
+/// marker, say).
+#[derive(Zeroable, Debug, PartialEq)]
+struct Marked<T> {
+    weights: [T; 3],
+    marker: core::marker::PhantomData<fn() -> T>,
+}
+
+#[test]
+fn a_phantom_field_is_zeroable() {
+    fn zeroable<T: Zeroable>(mut v: T) -> T {
+        v.restore_defaults();
+        v
+    }
+    let m = Marked {
+        weights: [1.0f32, 2.0, 3.0],
+        marker: core::marker::PhantomData,
+    };
+    assert_eq!(zeroable(m).weights, [1.0, 2.0, 3.0]);
 }

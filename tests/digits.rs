@@ -28,7 +28,7 @@ fn digits_reach_an_accuracy_floor_in_a_few_epochs() {
     let mut rng = SplitMix64::new(7);
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut rng);
     let mut grads = Net::zeroed();
-    let mut optimizer = Momentum::new(0.1, 0.9);
+    let mut optimizer = Momentum::new(0.1, 0.9).unwrap();
     let mut losses = Vec::new();
     let last = Trainer::new(8, 32)
         .fit_with(

@@ -1,14 +1,20 @@
 //! The firmware's golden output, produced on the host by the firmware's own code.
 //!
-//! `examples/firmware/src/{out,xor,sine}.rs` use only `core` and typenet, so this test
-//! compiles the very same files and runs the very same computations as the `xor`, `sine`
-//! and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
+//! `examples/firmware/src/{out,xor,fit,load,sine}.rs` use only `core` and typenet, so this test
+//! compiles the very same files and runs the very same computations as the `xor`, `fit`,
+//! `load`, `sine` and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
 //! device's (`examples/firmware/run.sh` compares them): host and microcontroller agree
 //! byte for byte, down to the bit patterns of the floats.
 //!
 //! After an intended change of the numbers, rewrite the golden files and the baked XOR
 //! weights with `TYPENET_BLESS=1 cargo test --test firmware_golden`.
 
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/fit.rs"]
+mod fit;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/load.rs"]
+mod load;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/out.rs"]
 mod out;
@@ -83,6 +89,24 @@ fn xor_weights_in_flash_are_what_training_produces() {
         assert_eq!(bits(&xor::TRAINED.hidden), bits(&trained.net.hidden));
         assert_eq!(bits(&xor::TRAINED.output), bits(&trained.net.output));
     }
+}
+
+#[test]
+fn fit_golden() {
+    let mut buf = Buf::default();
+    assert!(
+        fit::run(&mut buf),
+        "Trainer did not train XOR:\n{}",
+        buf.text()
+    );
+    check_file("golden/fit.txt", &buf.text());
+}
+
+#[test]
+fn load_golden() {
+    let mut buf = Buf::default();
+    assert!(load::run(&mut buf), "loading failed:\n{}", buf.text());
+    check_file("golden/load.txt", &buf.text());
 }
 
 #[test]

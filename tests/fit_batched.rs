@@ -38,7 +38,7 @@ fn small_network_same_bits_with_momentum_shuffling_and_a_ragged_last_batch() {
     let schedule = Trainer::new(30, 4);
 
     let (mut a, mut ga) = (start, Net::zeroed());
-    let mut opt_a = Momentum::new(0.3, 0.9).nesterov();
+    let mut opt_a = Momentum::new(0.3, 0.9).unwrap().nesterov();
     let (mut da, mut ra) = (data.clone(), Vec::new());
     let last_a = schedule
         .fit_with(
@@ -56,7 +56,7 @@ fn small_network_same_bits_with_momentum_shuffling_and_a_ragged_last_batch() {
         .unwrap();
 
     let (mut b, mut gb) = (start, Net::zeroed());
-    let mut opt_b = Momentum::new(0.3, 0.9).nesterov();
+    let mut opt_b = Momentum::new(0.3, 0.9).unwrap().nesterov();
     let (mut db, mut rb) = (data.clone(), Vec::new());
     let mut workspace = [0.0f32; Trainer::<f32>::new(30, 4).workspace_len::<Net>()];
     let last_b = schedule
@@ -106,7 +106,7 @@ fn large_network_same_bits_with_adam_and_clipping() {
     let run = |batched: bool| {
         let mut net = start.clone();
         let mut grads: Box<Mnist> = boxed_zeroed();
-        let mut adam = Adam::<Mnist, Box<Mnist>>::boxed(0.001);
+        let mut adam = Adam::<Mnist, Box<Mnist>>::boxed(0.001).unwrap();
         let mut data = data.clone();
         let mut reports = Vec::new();
         let mut rng = SplitMix64::new(9);
@@ -187,7 +187,7 @@ fn derived_struct_same_bits_in_order() {
             &mut a,
             &mut ga,
             &SoftmaxCrossEntropy::new(),
-            &mut Sgd::new(0.5),
+            &mut Sgd::new(0.5).unwrap(),
             &data,
             go,
         )
@@ -200,7 +200,7 @@ fn derived_struct_same_bits_in_order() {
             &mut b,
             &mut gb,
             &SoftmaxCrossEntropy::new(),
-            &mut Sgd::new(0.5),
+            &mut Sgd::new(0.5).unwrap(),
             &data,
             go,
         )
@@ -226,7 +226,7 @@ fn a_short_workspace_or_zero_batch_is_an_error_before_anything_runs() {
         &mut net,
         &mut grads,
         &Mse::new(),
-        &mut Sgd::new(0.1),
+        &mut Sgd::new(0.1).unwrap(),
         &mut data,
         &mut SplitMix64::new(0),
         |_, _| ControlFlow::Continue(()),
@@ -247,7 +247,7 @@ fn a_short_workspace_or_zero_batch_is_an_error_before_anything_runs() {
             &mut net,
             &mut grads,
             &Mse::new(),
-            &mut Sgd::new(0.1),
+            &mut Sgd::new(0.1).unwrap(),
             &data,
             |_, _| ControlFlow::Continue(()),
         );
@@ -258,7 +258,7 @@ fn a_short_workspace_or_zero_batch_is_an_error_before_anything_runs() {
 #[test]
 fn non_finite_loss_is_reported_at_the_same_batch() {
     type Net = (Dense<1, 1, f64>, Sigmoid<1, f64>);
-    let mut data = [([1.0], [1.0]), ([2.0], [0.0]), ([f64::NAN], [1.0])];
+    let mut data = [([1.0], [1.0]), ([2.0], [0.0]), ([1.0], [f64::NAN])];
     let mut net = Net::zeroed();
     let before = net;
     let r = Trainer::new(1, 2)
@@ -268,7 +268,7 @@ fn non_finite_loss_is_reported_at_the_same_batch() {
             &mut net,
             &mut Net::zeroed(),
             &Mse::new(),
-            &mut Sgd::new(0.1),
+            &mut Sgd::new(0.1).unwrap(),
             &mut data,
             &mut SplitMix64::new(0),
             |_, _| ControlFlow::Continue(()),
@@ -291,7 +291,7 @@ fn fit_without_a_callback_equals_fit_with() {
     let schedule = Trainer::new(7, 2);
     let run = |with_callback: bool, batched: bool| {
         let (mut net, mut grads, mut d) = (start, Net::zeroed(), data);
-        let (loss, mut opt, mut rng) = (Mse::new(), Sgd::new(0.1), SplitMix64::new(9));
+        let (loss, mut opt, mut rng) = (Mse::new(), Sgd::new(0.1).unwrap(), SplitMix64::new(9));
         let go = |_: &EpochReport<f32>, _: &Net| ControlFlow::Continue(());
         let mut b = schedule.batched::<Net>();
         let last = match (with_callback, batched) {

@@ -9,8 +9,9 @@
 
 use rand_core::Rng;
 use std::ops::ControlFlow;
+use typenet::weights::{ByteImage, ImageSize};
 use typenet::{
-    Adam, Class, Dense, Init, Layer, Relu, SoftmaxCrossEntropy, SplitMix64, Trainer, accuracy,
+    Adam, Class, Dense, Init, Layer, Relu, Sgd, SoftmaxCrossEntropy, SplitMix64, Trainer, accuracy,
     boxed_initialized, boxed_zeroed,
 };
 
@@ -57,7 +58,7 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
 
     let mut net: Box<Mnist> = boxed_initialized(Init::HeUniform, &mut rng);
     let mut grads: Box<Mnist> = boxed_zeroed();
-    let mut adam = Adam::boxed(0.001);
+    let mut adam = Adam::boxed(0.001).unwrap();
 
     let before = accuracy(&*net, &test);
     let mut losses = Vec::new();
@@ -82,4 +83,82 @@ fn mnist_sized_network_trains_on_a_test_thread_stack() {
         after >= 0.9 && after > before,
         "accuracy {before} → {after}, losses {losses:?}"
     );
+}
+
+/// 1024 → 512 → 10: 2.1 MB of `f32`, eight times the 256 KiB stack of the thread it is
+/// built, trained, saved and loaded on. Nothing the size of the network may touch that
+/// stack: `boxed_zeroed` and `boxed_initialized` build in place, the optimizer keeps no
+/// state, and the image goes to a file or a heap buffer and comes back in pieces
+/// (`save`, `write_bytes`, `load_into`, `load_bytes`). In debug builds too, where every
+/// value a function returns would be a slot in its frame.
+#[test]
+fn a_2_mb_network_trains_saves_and_loads_on_a_256_kib_stack() {
+    type Big = (Dense<1024, 512>, Relu<512>, Dense<512, 10>);
+    const { assert!(<Big as Layer>::BYTES > 2_000_000) };
+    let path = std::env::temp_dir().join(format!("typenet-big-{}.tnet", std::process::id()));
+    let thread_path = path.clone();
+    let run = move || {
+        let mut rng = SplitMix64::new(5);
+        let mut net: Box<Big> = boxed_initialized(Init::HeUniform, &mut rng);
+        let mut grads: Box<Big> = boxed_zeroed();
+        let mut data: Vec<([f32; 1024], Class<10>)> = (0..20)
+            .map(|i| {
+                let x = core::array::from_fn(|_| unit(&mut rng));
+                (x, Class::new(i % 10).unwrap())
+            })
+            .collect();
+        let before = bits(&*net);
+        Trainer::new(1, 5)
+            .fit_with(
+                &mut *net,
+                &mut *grads,
+                &SoftmaxCrossEntropy::new(),
+                &mut Sgd::new(0.01).unwrap(),
+                &mut data,
+                &mut rng,
+                |_, _| ControlFlow::Continue(()),
+            )
+            .expect("training succeeds");
+        assert_ne!(bits(&*net), before, "trained");
+
+        // to a file and back, into a network on the heap
+        net.save(&thread_path).expect("save");
+        let mut loaded: Box<Big> = boxed_zeroed();
+        loaded.load_into(&thread_path).expect("load");
+        assert_eq!(bits(&*loaded), bits(&*net));
+
+        // to a heap buffer and back
+        let mut image = vec![0u8; <Big as ImageSize>::LEN];
+        net.write_bytes(&mut image)
+            .expect("the buffer has the image's length");
+        assert_eq!(
+            image,
+            std::fs::read(&thread_path).unwrap(),
+            "same bytes as the file"
+        );
+        let mut again: Box<Big> = boxed_zeroed();
+        again.load_bytes(&image).expect("load");
+        assert_eq!(bits(&*again), bits(&*net));
+
+        // a bad image leaves the network untouched
+        image[HEADER_END + 4 * 1000..HEADER_END + 4 * 1001]
+            .copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(again.load_bytes(&image).is_err());
+        assert_eq!(bits(&*again), bits(&*net));
+    };
+    let result = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(run)
+        .expect("spawn")
+        .join();
+    let _ = std::fs::remove_file(&path);
+    assert!(result.is_ok(), "the 256 KiB thread failed");
+}
+
+const HEADER_END: usize = typenet::weights::HEADER_LEN;
+
+fn bits<N: Layer<Scalar = f32>>(net: &N) -> Vec<u32> {
+    let mut v = Vec::new();
+    net.visit_params(&mut |p| v.extend(p.iter().map(|x| x.to_bits())));
+    v
 }

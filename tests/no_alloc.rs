@@ -57,7 +57,7 @@ fn training_steps_allocate_nothing() {
     let mut ws = vec![0.0f32; batch::workspace_len::<Mnist>(64)];
     let mut xor: Xor = Layer::initialized(Init::Uniform, &mut SplitMix64::new(2));
     let mut xor_grads = Xor::zeroed();
-    let mut sgd = Sgd::new(0.01);
+    let mut sgd = Sgd::new(0.01).unwrap();
     let (x, t) = (&xs[0], &ts[0]);
     let mut pairs: Vec<([f32; 784], [f32; 10])> =
         xs.iter().copied().zip(ts.iter().copied()).collect();

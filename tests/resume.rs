@@ -39,7 +39,7 @@ fn data() -> Vec<Sample> {
 fn adamw() -> Scheduled<Adam<Net>, Warmup<Cosine>> {
     let per_epoch = data().len().div_ceil(BATCH) as u64;
     Scheduled::new(
-        Adam::adamw(0.0, 0.01),
+        Adam::adamw(0.0, 0.01).unwrap(),
         Warmup::new(2, Cosine::new(0.05, 0.001, EPOCHS as u64 - 2)),
     )
     .per_epoch(per_epoch)
@@ -187,14 +187,14 @@ fn momentum_resumes_bit_for_bit_on_the_batched_path() {
             &mut straight,
             &mut grads,
             &Mse::new(),
-            &mut Momentum::new(0.1, 0.9).nesterov(),
+            &mut Momentum::new(0.1, 0.9).unwrap().nesterov(),
             &data,
             |_, _| ControlFlow::Continue(()),
         )
         .unwrap();
 
     let mut half = start;
-    let mut opt = Momentum::new(0.1, 0.9).nesterov();
+    let mut opt = Momentum::new(0.1, 0.9).unwrap().nesterov();
     trainer(EPOCHS / 2)
         .fit_in_order(
             &mut half,
@@ -208,7 +208,7 @@ fn momentum_resumes_bit_for_bit_on_the_batched_path() {
     let (net_bytes, velocity_bytes) = (half.to_bytes(), opt.velocity().to_bytes());
 
     let mut resumed = Small::from_bytes(&net_bytes).unwrap();
-    let mut opt = Momentum::new(0.1, 0.9).nesterov();
+    let mut opt = Momentum::new(0.1, 0.9).unwrap().nesterov();
     opt.restore(&Small::from_bytes(&velocity_bytes).unwrap())
         .unwrap();
     trainer(EPOCHS - EPOCHS / 2)

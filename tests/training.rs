@@ -133,7 +133,7 @@ fn mini_batch_gradients_are_the_sum_of_per_sample_gradients() {
 fn sgd_moves_every_parameter_against_its_gradient() {
     let mut net = (Dense::<2, 1>::new([[1.0, 2.0]], [3.0]), Tanh::<1>::new());
     let grads = (Dense::<2, 1>::new([[0.5, -1.0]], [2.0]), Tanh::<1>::new());
-    Sgd::new(0.1).step(&mut net, &grads);
+    Sgd::new(0.1).unwrap().step(&mut net, &grads);
     assert_eq!(net.0.weights, [[0.95, 2.1]]);
     assert_eq!(net.0.bias, [2.8]);
 
@@ -153,7 +153,7 @@ fn train_step_returns_the_loss_before_its_update() {
         &mut net,
         &mut grads,
         &Mse::new(),
-        &mut Sgd::new(0.5),
+        &mut Sgd::new(0.5).unwrap(),
         &x,
         &[1.0],
     );
@@ -191,7 +191,7 @@ fn epochs_to_learn<T: typenet::Scalar>(
 ) -> Option<usize> {
     let conv = |v: [f64; 2]| v.map(T::from_f64);
     let mut grads = Xor::<T>::zeroed();
-    let mut sgd = Sgd::new(T::from_f64(rate));
+    let mut sgd = Sgd::new(T::from_f64(rate)).unwrap();
     for epoch in 1..=20_000 {
         let mut total = 0.0;
         for (x, t) in data {

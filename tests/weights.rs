@@ -67,7 +67,7 @@ fn round_trips_are_exact() {
 fn a_trained_network_survives_saving() {
     let mut net: Xor = random(7);
     let mut grads = Xor::zeroed();
-    let (loss, mut sgd) = (Mse::<1>::new(), Sgd::new(1.0));
+    let (loss, mut sgd) = (Mse::<1>::new(), Sgd::new(1.0).unwrap());
     let data = [
         ([0., 0.], [0.]),
         ([0., 1.], [1.]),
@@ -252,7 +252,7 @@ fn large_layers_still_train_without_a_byte_image() {
             &mut net,
             &mut grads,
             &Mse::<1>::new(),
-            &mut Sgd::new(0.5),
+            &mut Sgd::new(0.5).unwrap(),
             &x,
             &[1.0],
         );

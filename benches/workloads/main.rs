@@ -7,6 +7,9 @@
 //! * W4 — the same, one SGD step on a mini-batch of 64; and a whole epoch of a
 //!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32).
 //!
+//! A second table times the checked step, `try_train_step`, against `train_step` on W1-W3
+//! (same networks, same data, same run): what refusing non-finite data costs.
+//!
 //! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run).
 //! Ratios are typenet's time divided by the baseline's, measured in the same run.
 
@@ -16,7 +19,9 @@ mod harness;
 use harness::{Case, fmt_ns};
 use std::hint::black_box;
 use std::time::Duration;
-use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step};
+use typenet::{
+    Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step, try_train_step,
+};
 
 type And = (Dense<2, 1>, Sigmoid<1>);
 type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
@@ -199,6 +204,8 @@ fn main() {
 
     let mut cases: Vec<Case> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
+    // (workload, try_train_step case, train_step case)
+    let mut checked: Vec<(&str, usize, usize)> = Vec::new();
     let mut add = |c: Case<'static>| {
         cases.push(c);
         cases.len() - 1
@@ -206,7 +213,7 @@ fn main() {
 
     // W1
     {
-        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5));
+        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5).unwrap());
         let t = add(Case::new("W1 typenet", move |iters| {
             for i in 0..iters {
                 let (x, y) = &and_data[(i & 3) as usize];
@@ -249,6 +256,16 @@ fn main() {
                 }
             }))
         });
+        let (mut n, mut g, mut sgd) = (and0, And::zeroed(), Sgd::new(0.5).unwrap());
+        let c = add(Case::new("W1 checked", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &and_data[(i & 3) as usize];
+                black_box(
+                    try_train_step(&mut n, &mut g, &Mse::new(), &mut sgd, black_box(x), y).ok(),
+                );
+            }
+        }));
+        checked.push(("W1 AND 2-1", c, t));
         rows.push(Row {
             workload: "W1 AND 2-1, train/sample",
             flops: None,
@@ -260,7 +277,7 @@ fn main() {
 
     // W2
     {
-        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5));
+        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5).unwrap());
         let t = add(Case::new("W2 typenet", move |iters| {
             for i in 0..iters {
                 let (x, y) = &xor_data[(i & 3) as usize];
@@ -299,6 +316,16 @@ fn main() {
                 }
             }))
         });
+        let (mut n, mut g, mut sgd) = (xor0, Xor::zeroed(), Sgd::new(0.5).unwrap());
+        let c = add(Case::new("W2 checked", move |iters| {
+            for i in 0..iters {
+                let (x, y) = &xor_data[(i & 3) as usize];
+                black_box(
+                    try_train_step(&mut n, &mut g, &Mse::new(), &mut sgd, black_box(x), y).ok(),
+                );
+            }
+        }));
+        checked.push(("W2 XOR 2-4-1", c, t));
         rows.push(Row {
             workload: "W2 XOR 2-4-1, train/sample",
             flops: None,
@@ -315,7 +342,8 @@ fn main() {
 
     // W3 train
     {
-        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) =
+            (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
         let t = add(Case::new("W3 typenet", move |iters| {
             for i in 0..iters {
                 let k = (i as usize) % SAMPLES;
@@ -354,6 +382,25 @@ fn main() {
                 }
             }))
         });
+        let (mut n, mut g, mut sgd) =
+            (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
+        let c = add(Case::new("W3 checked", move |iters| {
+            for i in 0..iters {
+                let k = (i as usize) % SAMPLES;
+                black_box(
+                    try_train_step(
+                        &mut *n,
+                        &mut *g,
+                        &Mse::new(),
+                        &mut sgd,
+                        &mnist_x[k],
+                        &mnist_t[k],
+                    )
+                    .ok(),
+                );
+            }
+        }));
+        checked.push(("W3 784-128-10", c, t));
         rows.push(Row {
             workload: "W3 784-128-10, train/sample",
             flops: Some(train_flops(784, 128, 10)),
@@ -402,7 +449,8 @@ fn main() {
 
     // W4: one step on a mini-batch of 64
     {
-        let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) =
+            (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
         let t = add(Case::new("W4 typenet", move |iters| {
             for _ in 0..iters {
                 black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
@@ -438,7 +486,11 @@ fn main() {
 
     // W4 epoch: digits-shaped 64-32-10, mini-batch 32
     {
-        let (mut n, mut g, mut sgd) = (digits0.clone(), boxed::<Digits>(false), Sgd::new(LR));
+        let (mut n, mut g, mut sgd) = (
+            digits0.clone(),
+            boxed::<Digits>(false),
+            Sgd::new(LR).unwrap(),
+        );
         let t = add(Case::new("W4e typenet", move |iters| {
             for _ in 0..iters {
                 for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
@@ -525,6 +577,22 @@ fn main() {
     println!(
         "FLOPs count multiply-adds as 2: forward, weight gradients and the hidden layer's input gradient."
     );
+    println!();
+    println!("checked step: try_train_step / train_step, SGD, one sample per step (same run)");
+    println!();
+    println!("| workload | try_train_step | train_step | ratio | cost of the checks |");
+    println!("|---|---|---|---|---|");
+    for (workload, c, t) in checked {
+        let (cn, tn) = (cases[c].median_ns(), cases[t].median_ns());
+        println!(
+            "| {workload} | {} (±{:.0}%) | {} | {:.2}× | {} |",
+            fmt_ns(cn),
+            cases[c].spread() * 50.0,
+            fmt_ns(tn),
+            cn / tn,
+            fmt_ns(cn - tn),
+        );
+    }
 }
 
 /// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).

@@ -14,6 +14,13 @@
 //! not compile, with the error at the field) unless each field makes the same promise.
 //! `restore_defaults` calls each field's, in field order, so zero bytes plus
 //! `restore_defaults` is each field's `Layer::zeroed()`: the derived network's `zeroed()`.
+//!
+//! The where clause is written with the fields' type tokens, and a macro in a field's
+//! type (`field: some_macro!()`) is expanded again there, possibly to another type. So
+//! the where clause alone is not trusted: `restore_defaults` calls
+//! `<_ as Zeroable>::restore_defaults(&mut self.field)` for every field, which the
+//! compiler checks against the type each field really has. The impl compiles only if
+//! that call does, for every field.
 
 use crate::expand::respanned;
 use proc_macro2::TokenStream;
@@ -48,8 +55,15 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 span,
             }),
         };
+        // `_`, not the field's type tokens: the call is checked against the type the
+        // field really has. Writing `#ty` again would expand any macro in it again, and
+        // a macro need not give the same type twice; then the where clause above could
+        // vouch for a type that is not the field's. This call cannot be fooled: it
+        // compiles only if the real field type is `Zeroable` (the where clause's
+        // `#ty: Zeroable` then holds for the same type, or is a second error).
+        let call = respanned(quote!(<_ as ::typenet::Zeroable>::restore_defaults), span);
         restores.push(quote! {
-            <#ty as ::typenet::Zeroable>::restore_defaults(&mut self.#member);
+            #call(&mut self.#member);
         });
     }
     quote! {

@@ -1,7 +1,9 @@
 //! Adam: per-parameter step sizes from running moments of the gradient.
 
-use super::Optimizer;
 use super::state::{self, StateError};
+use super::{
+    InvalidSetting, Optimizer, StepError, decay, finite_map4, non_negative, positive, rejected,
+};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -52,12 +54,20 @@ use num_traits::{Float as _, One as _, Zero as _};
 /// use typenet::{Adam, Dense, Optimizer};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [1.0]);
 /// let grads = Dense::<1, 1>::new([[123.0]], [-0.001]);
-/// let mut adam = Adam::new(0.01);
+/// let mut adam = Adam::new(0.01)?;
 /// adam.step(&mut net, &grads);
 /// // both move by about α, whatever the size of their gradients
 /// assert!((net.weights[0][0] - 0.99).abs() < 1e-6);
 /// assert!((net.bias[0] - 1.01).abs() < 1e-4);
+/// assert!(adam.betas(0.9, 1.0).is_err()); // β₂ must be below 1
+/// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
+///
+/// # Settings
+/// `α` finite and ≥ 0; `β₁`, `β₂` in `[0, 1)`; `ε` finite and > 0 (PyTorch accepts 0,
+/// but then a parameter whose gradient has always been 0 divides 0 by 0); `λ` finite
+/// and ≥ 0. Anything else is an [`InvalidSetting`] from the constructor or builder that
+/// was given it.
 #[derive(Clone, Debug)]
 pub struct Adam<N: Layer, S = N> {
     /// The learning rate `α`.
@@ -88,7 +98,11 @@ pub struct Adam<N: Layer, S = N> {
 impl<N: Layer> Adam<N> {
     /// Adam with learning rate `learning_rate` and PyTorch's other defaults, the moments
     /// stored by value.
-    pub fn new(learning_rate: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0.
+    pub fn new(learning_rate: N::Scalar) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         Self::with_state(learning_rate, N::zeroed(), N::zeroed())
     }
 
@@ -98,12 +112,18 @@ impl<N: Layer> Adam<N> {
     /// ```
     /// use typenet::{Adam, Dense, Layer, Optimizer};
     /// let mut net = Dense::<1, 1>::new([[2.0]], [0.0]);
-    /// let mut opt = Adam::adamw(0.1, 0.5);
+    /// let mut opt = Adam::adamw(0.1, 0.5).unwrap();
     /// opt.step(&mut net, &Dense::zeroed()); // no gradient: only the decay acts
     /// assert_eq!(net.weights, [[2.0 * (1.0 - 0.1 * 0.5)]]);
     /// ```
-    pub fn adamw(learning_rate: N::Scalar, weight_decay: N::Scalar) -> Self {
-        Self::new(learning_rate).decoupled_weight_decay(weight_decay)
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless both are finite and ≥ 0.
+    pub fn adamw(
+        learning_rate: N::Scalar,
+        weight_decay: N::Scalar,
+    ) -> Result<Self, InvalidSetting> {
+        Self::new(learning_rate)?.decoupled_weight_decay(weight_decay)
     }
 }
 
@@ -111,7 +131,11 @@ impl<N: Layer> Adam<N> {
 impl<N: Layer + crate::Zeroable> Adam<N, alloc::boxed::Box<N>> {
     /// Adam with the moments on the heap, built there without passing through the stack
     /// (see [`boxed_zeroed`](crate::boxed_zeroed)).
-    pub fn boxed(learning_rate: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0, before allocating.
+    pub fn boxed(learning_rate: N::Scalar) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         Self::with_state(learning_rate, crate::boxed_zeroed(), crate::boxed_zeroed())
     }
 }
@@ -119,10 +143,19 @@ impl<N: Layer + crate::Zeroable> Adam<N, alloc::boxed::Box<N>> {
 impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     /// Adam with its moments stored in `m` and `v` however `S` stores them (by value,
     /// boxed, or borrowed as `&mut N`). Their parameters are set to zero.
-    pub fn with_state(learning_rate: N::Scalar, mut m: S, mut v: S) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0; `m` and `v` are then left
+    /// as they were.
+    pub fn with_state(
+        learning_rate: N::Scalar,
+        mut m: S,
+        mut v: S,
+    ) -> Result<Self, InvalidSetting> {
+        non_negative(learning_rate, "learning rate")?;
         m.borrow_mut().zero_params();
         v.borrow_mut().zero_params();
-        Self {
+        Ok(Self {
             learning_rate,
             beta1: N::Scalar::from_f64(0.9),
             beta2: N::Scalar::from_f64(0.999),
@@ -135,28 +168,71 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
             beta2_t: N::Scalar::one(),
             steps: 0,
             _net: PhantomData,
-        }
+        })
     }
 
     /// The same optimizer with other moment decays.
-    pub fn betas(mut self, beta1: N::Scalar, beta2: N::Scalar) -> Self {
-        self.beta1 = beta1;
-        self.beta2 = beta2;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless both lie in `[0, 1)`.
+    pub fn betas(mut self, beta1: N::Scalar, beta2: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.beta1 = decay(beta1, "β₁")?;
+        self.beta2 = decay(beta2, "β₂")?;
+        Ok(self)
+    }
+
+    /// The same optimizer with another `ε` (see [`epsilon`](Self::epsilon)).
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `epsilon` is finite and > 0.
+    pub fn epsilon(mut self, epsilon: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.epsilon = positive(epsilon, "ε")?;
+        Ok(self)
     }
 
     /// The same optimizer with L2 regularisation `λ` (see
     /// [`weight_decay`](Self::weight_decay)).
-    pub fn weight_decay(mut self, lambda: N::Scalar) -> Self {
-        self.weight_decay = lambda;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `lambda` is finite and ≥ 0.
+    pub fn weight_decay(mut self, lambda: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.weight_decay = non_negative(lambda, "weight decay")?;
+        Ok(self)
+    }
+
+    /// The running products `β₁ᵗ`, `β₂ᵗ` after the next step, and that step's
+    /// `α/(1 − β₁ᵗ)` and `1/√(1 − β₂ᵗ)`: once per step rather than once per parameter.
+    fn next_coefficients(&self) -> [N::Scalar; 4] {
+        let one = N::Scalar::one();
+        let beta1_t = self.beta1_t * self.beta1;
+        let beta2_t = self.beta2_t * self.beta2;
+        let step = self.learning_rate / (one - beta1_t);
+        let v_scale = one / (one - beta2_t).sqrt();
+        [beta1_t, beta2_t, step, v_scale]
+    }
+
+    /// The constants of [`update`] for a step with these coefficients.
+    fn update_constants(&self, step: N::Scalar, v_scale: N::Scalar) -> [N::Scalar; 7] {
+        let shrink = N::Scalar::one() - self.learning_rate * self.decoupled_weight_decay;
+        [
+            self.beta1,
+            self.beta2,
+            self.epsilon,
+            self.weight_decay,
+            shrink,
+            step,
+            v_scale,
+        ]
     }
 
     /// The same optimizer with decoupled weight decay `λ_d` (AdamW; see
     /// [`decoupled_weight_decay`](Self::decoupled_weight_decay)).
-    pub fn decoupled_weight_decay(mut self, lambda: N::Scalar) -> Self {
-        self.decoupled_weight_decay = lambda;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `lambda` is finite and ≥ 0.
+    pub fn decoupled_weight_decay(mut self, lambda: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.decoupled_weight_decay = non_negative(lambda, "decoupled weight decay")?;
+        Ok(self)
     }
 
     /// The first moment `m` (not bias-corrected).
@@ -188,12 +264,12 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     /// type Net = Dense<2, 1>;
     /// let mut net = Net::new([[0.5, -0.5]], [0.1]);
     /// let grads = Net::new([[0.3, 0.2]], [-1.0]);
-    /// let mut adam = Adam::new(0.01);
+    /// let mut adam = Adam::new(0.01).unwrap();
     /// adam.step(&mut net, &grads);
     /// // save: the step count and the moments, as byte images
     /// let saved = (adam.steps(), adam.first_moment().to_bytes(), adam.second_moment().to_bytes());
     ///
-    /// let mut resumed = Adam::new(0.01);
+    /// let mut resumed = Adam::new(0.01).unwrap();
     /// resumed.restore(saved.0, &Net::from_bytes(&saved.1)?, &Net::from_bytes(&saved.2)?)?;
     /// let mut other = net;
     /// adam.step(&mut net, &grads);
@@ -218,27 +294,72 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     }
 }
 
+/// One parameter's update: its new value and moments. `k` is
+/// `[β₁, β₂, ε, λ, 1 − α·λ_d, α/(1 − β₁ᵗ), 1/√(1 − β₂ᵗ)]`; the decoupled decay factor
+/// `1 − α·λ_d` is exactly 1 without AdamW's decay, so plain Adam keeps its bits.
+#[inline(always)]
+fn update<T: Scalar>(w: T, g: T, m: T, v: T, k: [T; 7]) -> (T, T, T) {
+    let [b1, b2, eps, wd, shrink, step, v_scale] = k;
+    let one = T::one();
+    let g = g + wd * w;
+    let m = b1 * m + (one - b1) * g;
+    let v = b2 * v + (one - b2) * g * g;
+    (w * shrink - step * m / (v.sqrt() * v_scale + eps), m, v)
+}
+
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let one = N::Scalar::one();
-        let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.epsilon, self.weight_decay);
-        // 1 − α·λ_d, exactly 1 without decoupled decay (so plain Adam keeps its bits)
-        let decay = one - self.learning_rate * self.decoupled_weight_decay;
-        self.beta1_t = self.beta1_t * b1;
-        self.beta2_t = self.beta2_t * b2;
+        let [beta1_t, beta2_t, step, v_scale] = self.next_coefficients();
+        (self.beta1_t, self.beta2_t) = (beta1_t, beta2_t);
         self.steps = self.steps.saturating_add(1);
-        // α/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ), once per step rather than once per parameter
-        let step = self.learning_rate / (one - self.beta1_t);
-        let v_scale = one / (one - self.beta2_t).sqrt();
+        let k = self.update_constants(step, v_scale);
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         net.zip_params(grads, state, &mut |w, g, [m, v]| {
             for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                let g = g + wd * *w;
-                *m = b1 * *m + (one - b1) * g;
-                *v = b2 * *v + (one - b2) * g * g;
-                *w = *w * decay - step * *m / (v.sqrt() * v_scale + eps);
+                (*w, *m, *v) = update(*w, g, *m, *v, k);
             }
         });
+    }
+
+    fn check_settings(&self) -> Result<(), InvalidSetting> {
+        non_negative(self.learning_rate, "learning rate")?;
+        decay(self.beta1, "β₁")?;
+        decay(self.beta2, "β₂")?;
+        positive(self.epsilon, "ε")?;
+        non_negative(self.weight_decay, "weight decay")?;
+        non_negative(self.decoupled_weight_decay, "decoupled weight decay")?;
+        Ok(())
+    }
+
+    /// One pass computes every new parameter and moment without storing them (a
+    /// gradient above about √(`MAX`/(1 − β₂)) overflows `v`, and is caught here), then
+    /// [`step`](Optimizer::step).
+    fn try_step(&mut self, net: &mut N, grads: &N) -> Result<(), StepError> {
+        self.check_settings()?;
+        let [_, _, step, v_scale] = self.next_coefficients();
+        let k = self.update_constants(step, v_scale);
+        let zero = N::Scalar::zero();
+        let mut ok = step.is_finite() & v_scale.is_finite();
+        let state = [self.m.borrow_mut(), self.v.borrow_mut()];
+        net.zip_params(grads, state, &mut |w, g, [m, v]| {
+            let check = || {
+                finite_map4(w, g, m, v, |w, g, m, v| {
+                    let (w, m, v) = update(w, g, m, v, k);
+                    w * zero + m * zero + v * zero
+                })
+            };
+            // large tensors in AVX2 where the CPU has it
+            ok &= if w.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
+        });
+        if !ok {
+            return Err(rejected(grads));
+        }
+        self.step(net, grads);
+        Ok(())
     }
 }
 
@@ -270,7 +391,7 @@ mod tests {
     #[test]
     fn matches_a_hand_computed_update() {
         let mut net = tiny([1.0, -2.0], 0.5);
-        let mut adam = Adam::new(0.1);
+        let mut adam = Adam::new(0.1).unwrap();
         // step 1: m̂ = g, v̂ = g², so each parameter moves by α·g/(|g| + ε): by 0.1 against
         // the sign of g, and not at all where g = 0.
         adam.step(&mut net, &tiny([2.0, 0.0], -4.0));
@@ -292,7 +413,7 @@ mod tests {
     #[test]
     fn adamw_matches_pytorchs_rules() {
         let mut net = tiny([1.0, -2.0], 0.5);
-        let mut adam = Adam::adamw(0.1, 0.1);
+        let mut adam = Adam::adamw(0.1, 0.1).unwrap();
         let want = [
             [0.890_000_000_499_999_9, -1.98, 0.594_999_999_75],
             [
@@ -328,9 +449,13 @@ mod tests {
         // normalisation (with no gradient, the step is α·sign(w)), AdamW's does not
         let zero = tiny([0.0, 0.0], 0.0);
         let mut l2 = tiny([4.0, -4.0], 0.0);
-        Adam::new(0.1).weight_decay(0.5).step(&mut l2, &zero);
+        Adam::new(0.1)
+            .unwrap()
+            .weight_decay(0.5)
+            .unwrap()
+            .step(&mut l2, &zero);
         let mut w = tiny([4.0, -4.0], 0.0);
-        Adam::adamw(0.1, 0.5).step(&mut w, &zero);
+        Adam::adamw(0.1, 0.5).unwrap().step(&mut w, &zero);
         assert!(
             (l2.0.weights[0][0] - 3.9).abs() < 1e-8,
             "{:?}",
@@ -352,11 +477,11 @@ mod tests {
         };
         for before in [1u16, 7, 200] {
             let mut net: Net = (Dense::new([[0.5, -0.5]], [0.1]), Relu::new());
-            let mut adam = Adam::adamw(0.01, 0.01).betas(0.8, 0.99);
+            let mut adam = Adam::adamw(0.01, 0.01).unwrap().betas(0.8, 0.99).unwrap();
             for k in 0..before {
                 adam.step(&mut net, &g(f32::from(k)));
             }
-            let mut resumed = Adam::adamw(0.01, 0.01).betas(0.8, 0.99);
+            let mut resumed = Adam::adamw(0.01, 0.01).unwrap().betas(0.8, 0.99).unwrap();
             resumed
                 .restore(adam.steps(), adam.first_moment(), adam.second_moment())
                 .unwrap();
@@ -372,7 +497,7 @@ mod tests {
 
     #[test]
     fn restore_refuses_bad_state_and_changes_nothing() {
-        let mut adam = Adam::new(0.1);
+        let mut adam = Adam::new(0.1).unwrap();
         adam.step(&mut tiny([1.0, 1.0], 1.0), &tiny([1.0, 2.0], 3.0));
         let (m, v) = (*adam.first_moment(), *adam.second_moment());
         let bad_m = tiny([0.0, f64::NAN], 0.0);
@@ -398,7 +523,7 @@ mod tests {
     fn restoring_a_huge_step_count_is_quick() {
         // β₂ᵗ reaches its fixed point (the smallest subnormal, or 0) within about
         // 750 000 steps in f64; the rebuild stops where the product stops changing
-        let mut adam = Adam::new(0.1);
+        let mut adam = Adam::new(0.1).unwrap();
         let z = tiny([0.0, 0.0], 0.0);
         adam.restore(u64::MAX, &z, &z).unwrap();
         let (mut p1, mut p2) = (1.0f64, 1.0f64);

@@ -1,8 +1,9 @@
 //! SGD with momentum (classical or Nesterov).
 
-use super::Optimizer;
 use super::state::{self, StateError};
+use super::{InvalidSetting, Optimizer, StepError, decay, finite_map3, non_negative, rejected};
 use crate::layer::Layer;
+use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
 use core::marker::PhantomData;
 use num_traits::Zero as _;
@@ -33,11 +34,17 @@ use num_traits::Zero as _;
 /// use typenet::{Dense, Layer, Momentum, Optimizer};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [0.0]);
 /// let grads = Dense::<1, 1>::new([[1.0]], [0.0]);
-/// let mut opt = Momentum::new(0.1, 0.9);
+/// let mut opt = Momentum::new(0.1, 0.9)?;
 /// opt.step(&mut net, &grads); // v = 1,   w = 1 − 0.1·1    = 0.9
 /// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 − 0.1·1.9 = 0.71
 /// assert!((net.weights[0][0] - 0.71).abs() < 1e-6);
+/// assert!(Momentum::<Dense<1, 1>>::new(0.1, 1.0).is_err()); // μ must be in [0, 1)
+/// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
+///
+/// # Settings
+/// `α` finite and ≥ 0, `μ` in `[0, 1)`, `λ` finite and ≥ 0; anything else is an
+/// [`InvalidSetting`] from the constructor or builder that was given it.
 #[derive(Clone, Debug)]
 pub struct Momentum<N: Layer, S = N> {
     /// The learning rate `α`.
@@ -55,16 +62,31 @@ pub struct Momentum<N: Layer, S = N> {
 
 impl<N: Layer> Momentum<N> {
     /// Classical momentum, with the velocity stored by value (zero at first).
-    pub fn new(learning_rate: N::Scalar, momentum: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] (see [Settings](Momentum#settings)).
+    pub fn new(learning_rate: N::Scalar, momentum: N::Scalar) -> Result<Self, InvalidSetting> {
+        check(learning_rate, momentum)?;
         Self::with_state(learning_rate, momentum, N::zeroed())
     }
+}
+
+/// The constructors' checks, done before any state is built or zeroed.
+fn check<T: Scalar>(learning_rate: T, momentum: T) -> Result<(), InvalidSetting> {
+    non_negative(learning_rate, "learning rate")?;
+    decay(momentum, "momentum")?;
+    Ok(())
 }
 
 #[cfg(feature = "alloc")]
 impl<N: Layer + crate::Zeroable> Momentum<N, alloc::boxed::Box<N>> {
     /// Classical momentum, with the velocity on the heap, built there without passing
     /// through the stack (see [`boxed_zeroed`](crate::boxed_zeroed)).
-    pub fn boxed(learning_rate: N::Scalar, momentum: N::Scalar) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] (see [Settings](Momentum#settings)), before allocating.
+    pub fn boxed(learning_rate: N::Scalar, momentum: N::Scalar) -> Result<Self, InvalidSetting> {
+        check(learning_rate, momentum)?;
         Self::with_state(learning_rate, momentum, crate::boxed_zeroed())
     }
 }
@@ -72,16 +94,25 @@ impl<N: Layer + crate::Zeroable> Momentum<N, alloc::boxed::Box<N>> {
 impl<N: Layer, S: BorrowMut<N>> Momentum<N, S> {
     /// Classical momentum with the velocity in `velocity`, stored however `S` stores it
     /// (by value, boxed, or borrowed as `&mut N`). Its parameters are set to zero.
-    pub fn with_state(learning_rate: N::Scalar, momentum: N::Scalar, mut velocity: S) -> Self {
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] (see [Settings](Momentum#settings)); `velocity` is then left
+    /// as it was.
+    pub fn with_state(
+        learning_rate: N::Scalar,
+        momentum: N::Scalar,
+        mut velocity: S,
+    ) -> Result<Self, InvalidSetting> {
+        check(learning_rate, momentum)?;
         velocity.borrow_mut().zero_params();
-        Self {
+        Ok(Self {
             learning_rate,
             momentum,
             nesterov: false,
             weight_decay: N::Scalar::zero(),
             velocity,
             _net: PhantomData,
-        }
+        })
     }
 
     /// The same optimizer with Nesterov's update.
@@ -92,9 +123,12 @@ impl<N: Layer, S: BorrowMut<N>> Momentum<N, S> {
 
     /// The same optimizer with L2 regularisation `λ` (see
     /// [`weight_decay`](Self::weight_decay)).
-    pub fn weight_decay(mut self, lambda: N::Scalar) -> Self {
-        self.weight_decay = lambda;
-        self
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless `lambda` is finite and ≥ 0.
+    pub fn weight_decay(mut self, lambda: N::Scalar) -> Result<Self, InvalidSetting> {
+        self.weight_decay = non_negative(lambda, "weight decay")?;
+        Ok(self)
     }
 
     /// The velocity `v`, a value of the network's type.
@@ -117,18 +151,59 @@ impl<N: Layer, S: BorrowMut<N>> Momentum<N, S> {
     }
 }
 
+/// One parameter's update: its new value and velocity.
+#[inline(always)]
+fn update<T: Scalar>(w: T, g: T, v: T, [lr, mu, wd]: [T; 3], nesterov: bool) -> (T, T) {
+    let g = g + wd * w;
+    let v = mu * v + g;
+    let d = if nesterov { g + mu * v } else { v };
+    (w - lr * d, v)
+}
+
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
-        let (lr, mu, nesterov) = (self.learning_rate, self.momentum, self.nesterov);
-        let wd = self.weight_decay;
+        let k = [self.learning_rate, self.momentum, self.weight_decay];
+        let nesterov = self.nesterov;
         net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
             for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                let g = g + wd * *w;
-                *v = mu * *v + g;
-                let d = if nesterov { g + mu * *v } else { *v };
-                *w = *w - lr * d;
+                (*w, *v) = update(*w, g, *v, k, nesterov);
             }
         });
+    }
+
+    fn check_settings(&self) -> Result<(), InvalidSetting> {
+        check(self.learning_rate, self.momentum)?;
+        non_negative(self.weight_decay, "weight decay")?;
+        Ok(())
+    }
+
+    /// One pass computes every new parameter and velocity without storing them, then
+    /// [`step`](Optimizer::step).
+    fn try_step(&mut self, net: &mut N, grads: &N) -> Result<(), StepError> {
+        self.check_settings()?;
+        let k = [self.learning_rate, self.momentum, self.weight_decay];
+        let nesterov = self.nesterov;
+        let zero = N::Scalar::zero();
+        let mut ok = true;
+        net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
+            let check = || {
+                finite_map3(w, g, v, |w, g, v| {
+                    let (w, v) = update(w, g, v, k, nesterov);
+                    w * zero + v * zero
+                })
+            };
+            // large tensors in AVX2 where the CPU has it
+            ok &= if w.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
+        });
+        if !ok {
+            return Err(rejected(grads));
+        }
+        self.step(net, grads);
+        Ok(())
     }
 }
 
@@ -149,7 +224,7 @@ mod tests {
     #[test]
     fn classical_matches_a_hand_computed_update() {
         let mut net = tiny([1.0, -2.0], 0.5);
-        let mut opt = Momentum::new(0.1, 0.5);
+        let mut opt = Momentum::new(0.1, 0.5).unwrap();
         // step 1, g = (2, 4, -1):  v = g            → w = (0.8, -2.4), b = 0.6
         opt.step(&mut net, &tiny([2.0, 4.0], -1.0));
         assert_close(&net, [0.8, -2.4], 0.6);
@@ -165,7 +240,7 @@ mod tests {
     #[test]
     fn nesterov_matches_a_hand_computed_update() {
         let mut net = tiny([1.0, -2.0], 0.5);
-        let mut opt = Momentum::new(0.1, 0.5).nesterov();
+        let mut opt = Momentum::new(0.1, 0.5).unwrap().nesterov();
         // step 1, g = (2, 4, -1): v = (2, 4, -1), d = g + 0.5 v = (3, 6, -1.5)
         //   → w = (0.7, -2.6), b = 0.65
         opt.step(&mut net, &tiny([2.0, 4.0], -1.0));
@@ -181,7 +256,7 @@ mod tests {
         let mut velocity = tiny([9.0, 9.0], 9.0);
         let mut net = tiny([0.0, 0.0], 0.0);
         {
-            let mut opt = Momentum::with_state(1.0, 0.5, &mut velocity);
+            let mut opt = Momentum::with_state(1.0, 0.5, &mut velocity).unwrap();
             opt.step(&mut net, &tiny([1.0, 2.0], 3.0));
         }
         assert_close(&velocity, [1.0, 2.0], 3.0);

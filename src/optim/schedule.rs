@@ -16,7 +16,7 @@
 //! // 5 epochs of linear warm-up to 0.1, then cosine decay to 0 over the other 195,
 //! // counted in epochs: 4 optimizer steps each
 //! let schedule = Warmup::new(5, Cosine::new(0.1, 0.0, epochs - 5));
-//! let mut opt = Scheduled::new(Adam::new(0.0), schedule).per_epoch(data.len().div_ceil(batch) as u64);
+//! let mut opt = Scheduled::new(Adam::new(0.0).unwrap(), schedule).per_epoch(data.len().div_ceil(batch) as u64);
 //! Trainer::new(epochs as usize, batch).fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng)?;
 //! assert_eq!(opt.steps(), 200 * 4);
 //! assert_eq!(opt.optimizer.learning_rate, opt.schedule.rate(epochs - 1)); // the last epoch's
@@ -327,7 +327,7 @@ mod tests {
         let mut net = Dense::<1, 1, f64>::new([[0.0]], [0.0]);
         let grads = Dense::<1, 1, f64>::new([[1.0]], [0.0]);
         let schedule = |s: u64| [0.5, 0.25, 0.125, 1.0][s as usize];
-        let mut opt = Scheduled::new(Sgd::new(99.0), schedule);
+        let mut opt = Scheduled::new(Sgd::new(99.0).unwrap(), schedule);
         let mut w = std::vec::Vec::new();
         for _ in 0..4 {
             opt.step(&mut net, &grads);
@@ -338,7 +338,7 @@ mod tests {
 
         // per epoch of 2 steps: rates 0.5, 0.5, 0.25, 0.25
         let mut net = Dense::<1, 1, f64>::new([[0.0]], [0.0]);
-        let mut opt = Scheduled::new(Sgd::new(99.0), schedule).per_epoch(2);
+        let mut opt = Scheduled::new(Sgd::new(99.0).unwrap(), schedule).per_epoch(2);
         for _ in 0..4 {
             opt.step(&mut net, &grads);
         }

@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent.
 
-use super::Optimizer;
+use super::{InvalidSetting, Optimizer, StepError, finite_map2, non_negative, rejected};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 
@@ -13,8 +13,10 @@ use crate::scalar::Scalar;
 /// use typenet::{Dense, Layer, Optimizer, Sgd};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [0.0]);
 /// let grads = Dense::<1, 1>::new([[2.0]], [-1.0]);
-/// Sgd::new(0.5).step(&mut net, &grads);
+/// Sgd::new(0.5)?.step(&mut net, &grads);
 /// assert_eq!(net, Dense::new([[0.0]], [0.5]));
+/// assert!(Sgd::new(-0.5).is_err() && Sgd::new(f32::NAN).is_err());
+/// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sgd<T = f32> {
@@ -22,10 +24,16 @@ pub struct Sgd<T = f32> {
     pub learning_rate: T,
 }
 
-impl<T> Sgd<T> {
+impl<T: Scalar> Sgd<T> {
     /// SGD with learning rate `learning_rate`.
-    pub const fn new(learning_rate: T) -> Self {
-        Self { learning_rate }
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] unless the rate is finite and ≥ 0 (a negative rate climbs
+    /// the loss; an infinite or NaN one makes every parameter non-finite).
+    pub fn new(learning_rate: T) -> Result<Self, InvalidSetting> {
+        Ok(Self {
+            learning_rate: non_negative(learning_rate, "learning rate")?,
+        })
     }
 }
 
@@ -47,5 +55,31 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
                 update();
             }
         });
+    }
+
+    fn check_settings(&self) -> Result<(), InvalidSetting> {
+        non_negative(self.learning_rate, "learning rate").map(|_| ())
+    }
+
+    /// One pass computes every `w − α·g` without storing it (a NaN or infinite gradient
+    /// makes it non-finite too, even with `α = 0`), then [`step`](Optimizer::step).
+    fn try_step(&mut self, net: &mut N, grads: &N) -> Result<(), StepError> {
+        <Self as Optimizer<N>>::check_settings(self)?;
+        let lr = self.learning_rate;
+        let mut ok = true;
+        net.zip_params(grads, [], &mut |p, g, []| {
+            let check = || finite_map2(p, g, |p, g| p - lr * g);
+            // as `step` does: large tensors in AVX2 where the CPU has it
+            ok &= if p.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::dispatch(check)
+            } else {
+                check()
+            };
+        });
+        if !ok {
+            return Err(rejected(grads));
+        }
+        self.step(net, grads);
+        Ok(())
     }
 }

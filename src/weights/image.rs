@@ -129,13 +129,37 @@ pub type Image<L> = GenericArray<u8, <L as ImageSize>::Len>;
 /// big.to_bytes(); // error: `Dense<2000, 1>` has no byte image: its parameter count is not known as a type
 /// ```
 pub trait ByteImage: Layer {
-    /// The byte image of `self`: header, then every parameter.
+    /// The byte image of `self`: header, then every parameter. The image is a value the
+    /// size of the network; for one larger than the stack, write it into a buffer of
+    /// your own with [`write_bytes`](ByteImage::write_bytes), or to a file with `save`
+    /// (with `std`).
     fn to_bytes(&self) -> Image<Self>
     where
         Self: ImageSize,
     {
-        const { assert_counts_agree::<Self>() };
         let mut out = Image::<Self>::default();
+        // `out` has exactly `LEN` bytes
+        let _ = self.write_bytes(&mut out);
+        out
+    }
+
+    /// Writes the byte image of `self` into `out`, which must hold exactly
+    /// [`ImageSize::LEN`] bytes (a `Vec`, a static buffer): no copy of the network or
+    /// of the image on the stack.
+    ///
+    /// # Errors
+    /// [`WeightsError::Length`] if `out` has another length; nothing is written then.
+    fn write_bytes(&self, out: &mut [u8]) -> Result<(), WeightsError>
+    where
+        Self: ImageSize,
+    {
+        const { assert_counts_agree::<Self>() };
+        if out.len() != Self::LEN {
+            return Err(WeightsError::Length {
+                expected: Self::LEN,
+                found: out.len(),
+            });
+        }
         write_header::<Self>(&mut out[..HEADER_LEN]);
         let width = <<Self::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
         let mut chunks = out[HEADER_LEN..].chunks_exact_mut(width);
@@ -144,7 +168,7 @@ pub trait ByteImage: Layer {
                 v.write_le(chunk);
             }
         });
-        out
+        Ok(())
     }
 
     /// Parses a byte image into a new network. Checks, in order: the length, the magic
@@ -159,53 +183,23 @@ pub trait ByteImage: Layer {
     where
         Self: ImageSize,
     {
-        const { assert_counts_agree::<Self>() };
-        if bytes.len() != Self::LEN {
-            return Err(WeightsError::Length {
-                expected: Self::LEN,
-                found: bytes.len(),
-            });
-        }
-        let (header, body) = bytes.split_at(HEADER_LEN);
-        check_header::<Self>(header)?;
-        let width = <<Self::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
-        let mut chunks = body.chunks_exact(width);
+        // The image is checked before the network is built, so a bad one costs no stack
+        // for it; a good one is read straight into the new value.
+        check_image::<Self>(bytes)?;
         let mut net = Self::zeroed();
-        let mut index = 0;
-        let mut first_error = None;
-        net.visit_params_mut(&mut |p| {
-            for v in p {
-                match chunks.next() {
-                    Some(chunk) => {
-                        let x = <Self::Scalar as ImageScalar>::read_le(chunk);
-                        if !x.is_finite() && first_error.is_none() {
-                            first_error = Some(WeightsError::NonFinite { index });
-                        }
-                        *v = x;
-                    }
-                    // a layer visiting more parameters than it declares: report, never panic
-                    None if first_error.is_none() => {
-                        first_error = Some(WeightsError::Length {
-                            expected: HEADER_LEN + (index + 1) * width,
-                            found: bytes.len(),
-                        });
-                    }
-                    None => {}
-                }
-                index += 1;
-            }
-        });
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(net),
-        }
+        read_params(&mut net, bytes)?;
+        Ok(net)
     }
 
     /// Sets the parameters of `self` from `bytes`, keeping its settings (such as a
     /// [`LeakyRelu`](crate::LeakyRelu)'s slope, which is not a parameter and not in the
     /// image; [`from_bytes`](ByteImage::from_bytes) gives such settings their defaults).
-    /// On error `self` is left untouched: the image is parsed in full before anything is
+    /// On error `self` is left untouched: the image is checked in full before anything is
     /// written.
+    ///
+    /// The image is read straight into `self`, with a constant amount of stack whatever
+    /// the network's size: this is how to load a network that lives on the heap
+    /// (`boxed_zeroed`) or in a `static`.
     ///
     /// # Errors
     /// As [`from_bytes`](ByteImage::from_bytes).
@@ -213,10 +207,8 @@ pub trait ByteImage: Layer {
     where
         Self: ImageSize,
     {
-        let loaded = Self::from_bytes(bytes)?;
-        // same type, so the same tensors in the same order and of the same lengths
-        self.zip_params(&loaded, [], &mut |dst, src, []| dst.copy_from_slice(src));
-        Ok(())
+        check_image::<Self>(bytes)?;
+        read_params(self, bytes)
     }
 
     /// Writes the byte image to a file.
@@ -224,13 +216,35 @@ pub trait ByteImage: Layer {
     /// # Errors
     /// Any I/O error, of the same [`kind`](std::io::Error::kind), its message prefixed
     /// with the path.
+    ///
+    /// The image is written in pieces through a buffer of a few KB, never whole on the
+    /// stack, so this works for networks of any size.
     #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()>
     where
         Self: ImageSize,
     {
+        use std::io::Write as _;
         let path = path.as_ref();
-        std::fs::write(path, self.to_bytes()).map_err(|e| super::at_path("write", path, e))
+        let fail = |e| super::at_path("write", path, e);
+        const { assert_counts_agree::<Self>() };
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(fail)?);
+        let mut header = [0; HEADER_LEN];
+        write_header::<Self>(&mut header);
+        file.write_all(&header).map_err(fail)?;
+        let width = <<Self::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
+        let mut result = Ok(());
+        let mut buf = [0u8; 8];
+        self.visit_params(&mut |p| {
+            for &v in p {
+                if result.is_ok() {
+                    v.write_le(&mut buf[..width]);
+                    result = file.write_all(&buf[..width]);
+                }
+            }
+        });
+        result.map_err(fail)?;
+        file.flush().map_err(fail)
     }
 
     /// Reads a network from a file written by [`save`](ByteImage::save).
@@ -254,6 +268,70 @@ pub trait ByteImage: Layer {
         let bytes = std::fs::read(path).map_err(|e| super::at_path("read", path, e))?;
         Self::from_bytes(&bytes).map_err(super::invalid_data)
     }
+
+    /// [`load_bytes`](ByteImage::load_bytes) from a file written by
+    /// [`save`](ByteImage::save): the file is read into a heap buffer, then into `self`,
+    /// so a network of any size (boxed, or a `static`) loads with a constant amount of
+    /// stack. On error `self` is left untouched.
+    ///
+    /// # Errors
+    /// As [`load`](ByteImage::load).
+    #[cfg(feature = "std")]
+    fn load_into(&mut self, path: impl AsRef<std::path::Path>) -> std::io::Result<()>
+    where
+        Self: ImageSize,
+    {
+        let bytes = std::fs::read(path)?;
+        self.load_bytes(&bytes).map_err(super::invalid_data)
+    }
+}
+
+/// Checks a whole image against the network type `L`: its length, header, and that every
+/// parameter is finite. Reads `bytes` only; never panics.
+fn check_image<L: ImageSize>(bytes: &[u8]) -> Result<(), WeightsError> {
+    const { assert_counts_agree::<L>() };
+    if bytes.len() != L::LEN {
+        return Err(WeightsError::Length {
+            expected: L::LEN,
+            found: bytes.len(),
+        });
+    }
+    let (header, body) = bytes.split_at(HEADER_LEN);
+    check_header::<L>(header)?;
+    let width = <<L::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
+    match body
+        .chunks_exact(width)
+        .position(|c| !<L::Scalar as ImageScalar>::read_le(c).is_finite())
+    {
+        Some(index) => Err(WeightsError::NonFinite { index }),
+        None => Ok(()),
+    }
+}
+
+/// Writes the parameters of an image that [`check_image`] accepted into `net`, in
+/// [`visit_params`](Layer::visit_params) order.
+///
+/// # Errors
+/// [`WeightsError::Length`], before anything is written, if `net` visits another number of
+/// parameters than its `PARAM_COUNT` says (a custom layer's bug): never a panic.
+fn read_params<L: ImageSize>(net: &mut L, bytes: &[u8]) -> Result<(), WeightsError> {
+    let width = <<L::Scalar as ImageScalar>::Width as Unsigned>::USIZE;
+    let mut visited = 0;
+    net.visit_params(&mut |p| visited += p.len());
+    if visited != L::PARAM_COUNT {
+        return Err(WeightsError::Length {
+            expected: HEADER_LEN + visited * width,
+            found: bytes.len(),
+        });
+    }
+    let body = bytes.get(HEADER_LEN..).unwrap_or_default();
+    let mut chunks = body.chunks_exact(width);
+    net.visit_params_mut(&mut |p| {
+        for (v, chunk) in p.iter_mut().zip(chunks.by_ref()) {
+            *v = <L::Scalar as ImageScalar>::read_le(chunk);
+        }
+    });
+    Ok(())
 }
 
 impl<L: Layer> ByteImage for L {}

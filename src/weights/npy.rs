@@ -183,7 +183,9 @@ pub fn read_vector<T: Scalar, const N: usize>(bytes: &[u8]) -> Result<[T; N], We
     Ok(out)
 }
 
-/// Reads a 2-D array of shape `(R, C)` into `R` rows of `C`.
+/// Reads a 2-D array of shape `(R, C)` into `R` rows of `C`. The matrix is returned by
+/// value: for a layer larger than the stack, use
+/// [`Dense::set_from_npy`](crate::Dense::set_from_npy), which writes in place.
 ///
 /// # Errors
 /// Any [`Npy::parse`] error, a shape other than `(R, C)`, or a non-finite element.
@@ -238,6 +240,46 @@ impl<const I: usize, const O: usize, T: Scalar> Dense<I, O, T> {
             read_matrix_transposed(kernel)?,
             read_vector(bias)?,
         ))
+    }
+
+    /// Sets `self`'s weights from a `.npy` array of shape `(O, I)` and its bias from one
+    /// of shape `(O,)`, in place: both files are checked in full (shapes, every element
+    /// finite) before anything is written, and no matrix is built on the stack, so this
+    /// loads a layer of any size (boxed, or in a `static`). On error `self` is untouched.
+    ///
+    /// ```
+    /// use typenet::{Dense, Layer};
+    /// let (w, b) = (
+    ///     std::fs::read("examples/npy/hidden_weight.npy")?,
+    ///     std::fs::read("examples/npy/hidden_bias.npy")?,
+    /// );
+    /// let mut layer = Box::new(Dense::<2, 3>::zeroed());
+    /// layer.set_from_npy(&w, &b)?;
+    /// assert_eq!(*layer, Dense::<2, 3>::from_npy(&w, &b)?);
+    /// assert!(layer.set_from_npy(&b, &w).is_err()); // swapped: wrong shapes
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`from_npy`](Dense::from_npy), in the same order.
+    pub fn set_from_npy(&mut self, weights: &[u8], bias: &[u8]) -> Result<(), WeightsError> {
+        let w = Npy::parse(weights)?;
+        w.expect_shape(&[O, I])?;
+        for i in 0..O * I {
+            w.finite::<T>(i)?;
+        }
+        let b = Npy::parse(bias)?;
+        b.expect_shape(&[O])?;
+        for i in 0..O {
+            b.finite::<T>(i)?;
+        }
+        for (i, v) in self.weights.as_flattened_mut().iter_mut().enumerate() {
+            *v = w.finite(i)?;
+        }
+        for (i, v) in self.bias.iter_mut().enumerate() {
+            *v = b.finite(i)?;
+        }
+        Ok(())
     }
 
     /// [`from_npy`](Dense::from_npy) from two files.

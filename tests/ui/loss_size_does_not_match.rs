@@ -12,5 +12,5 @@ fn main() {
     let mut net = Xor::zeroed();
     let mut grads = Xor::zeroed();
     // The network outputs one value; this loss scores three.
-    train_step(&mut net, &mut grads, &Mse::<3>::new(), &mut Sgd::new(0.5), &[0.0, 1.0], &[1.0, 0.0, 0.0]);
+    train_step(&mut net, &mut grads, &Mse::<3>::new(), &mut Sgd::new(0.5).unwrap(), &[0.0, 1.0], &[1.0, 0.0, 0.0]);
 }

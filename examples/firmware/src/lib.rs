@@ -1,12 +1,14 @@
-//! typenet on a Cortex-M: the computations behind the `xor`, `sine` and `nopanic`
-//! binaries, and the little glue they need on the device.
+//! typenet on a Cortex-M: the computations behind the `xor`, `fit`, `load`, `sine`
+//! and `nopanic` binaries, and the little glue they need on the device.
 //!
-//! `out`, `xor` and `sine` use nothing but `core` and typenet: the host test
+//! `out`, `xor`, `fit`, `load` and `sine` use nothing but `core` and typenet: the host test
 //! `tests/firmware_golden.rs` of the main crate compiles the very same files to write the
 //! golden output the device must reproduce byte for byte.
 #![no_std]
 
 pub mod device;
+pub mod fit;
+pub mod load;
 pub mod out;
 pub mod sine;
 pub mod xor;

@@ -84,9 +84,12 @@ pub struct Trained {
 pub fn train(mut progress: impl FnMut(u32, f32)) -> Trained {
     let mut net = init();
     let mut grads = Xor::zeroed();
-    let mut sgd = Sgd::new(RATE);
     let mut epochs = 0;
     let mut loss = f32::INFINITY;
+    // A valid rate is never rejected; a bad one would end training before the first epoch.
+    let Ok(mut sgd) = Sgd::new(RATE) else {
+        return Trained { net, epochs, loss };
+    };
     while loss >= TARGET_LOSS && epochs < MAX_EPOCHS {
         loss = epoch(&mut net, &mut grads, &mut sgd);
         epochs += 1;

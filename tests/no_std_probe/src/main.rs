@@ -26,7 +26,7 @@ struct Xor<const H: usize> {
 pub extern "C" fn probe() -> f32 {
     let mut net: Net = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
     let mut grads = Net::zeroed();
-    let mut sgd = Sgd::new(0.5);
+    let mut sgd = Sgd::new(0.5).unwrap();
     for _ in 0..10 {
         train_step(&mut net, &mut grads, &Mse::new(), &mut sgd, &[1.0, 0.0], &[1.0]);
     }
@@ -56,7 +56,7 @@ pub extern "C" fn probe_weights() -> bool {
 pub extern "C" fn probe_derived() -> f32 {
     let mut net: Xor<4> = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(1));
     let mut grads = Xor::<4>::zeroed();
-    let mut sgd = Sgd::new(0.5);
+    let mut sgd = Sgd::new(0.5).unwrap();
     for _ in 0..10 {
         train_step(&mut net, &mut grads, &Mse::new(), &mut sgd, &[1.0, 0.0], &[1.0]);
     }
@@ -73,7 +73,7 @@ pub extern "C" fn probe_classifier() -> f64 {
     let mut rng = SplitMix64::new(2);
     let mut net: Clf = Layer::initialized(Init::HeUniform, &mut rng);
     let mut grads = Clf::zeroed();
-    let mut adam = Adam::new(0.01);
+    let mut adam = Adam::new(0.01).unwrap();
     let (Ok(a), Ok(b)) = (Class::new(0), Class::new(1)) else {
         return -1.0;
     };
