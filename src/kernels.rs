@@ -17,8 +17,9 @@
 //! The simple loops run one dot product at a time, a chain of dependent additions. The
 //! blocked kernels compute several rows (and samples) at once, so each loaded input
 //! feeds several independent chains held in registers. On x86-64 with `std`, they are
-//! compiled a second time with AVX2 enabled and chosen at run time ([`dispatch`]); on
-//! `no_std`, enable the feature at compile time (`-C target-feature=+avx2`).
+//! compiled a second time with AVX2 enabled and chosen at run time (`multiversion!`),
+//! whatever the build profile; on `no_std`, enable the feature at compile time
+//! (`-C target-feature=+avx2`).
 
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]
@@ -81,29 +82,115 @@ impl<T: Scalar> MulAddFast for T {
     }
 }
 
-/// Runs `f` compiled with AVX2 when the CPU has it (detected once and cached by `std`),
-/// otherwise as compiled for the base target. `f` must be built from `#[inline(always)]`
-/// code so that it is compiled inside the AVX2 function.
+/// How many times an AVX2 twin ran (a test checks the run-time choice with it).
+#[cfg(all(
+    test,
+    feature = "std",
+    target_arch = "x86_64",
+    not(target_feature = "avx2")
+))]
+static AVX2_RUNS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Each blocked kernel twice, by hand (function multiversioning): the `#[inline(always)]`
+/// body `$body` compiled once for the base target and once inside a
+/// `#[target_feature(enable = "avx2")]` function, and a safe entry point `$name` that
+/// picks the AVX2 one when the CPU has AVX2 (detected once and cached by `std`).
+///
+/// The target feature sits on the function the kernel's body is written into, not on a
+/// function that calls a closure: a closure is a separate function that the optimiser
+/// may leave out of line (it does with `codegen-units = 1`, fat, thin or no LTO), and it
+/// is then compiled for the base target, so an AVX2 wrapper around it runs SSE code.
+/// `#[inline(always)]` bodies are always inlined into the twin, whatever the profile.
+///
+/// The twins exist on x86-64 with `std` (for the detection) when the base target lacks
+/// AVX2; where it has it (`-C target-cpu=native` on a recent CPU, or
+/// `-C target-feature=+avx2`), the base code is already AVX2 and there is nothing to pick.
+macro_rules! multiversion {
+    ($(
+        $(#[$attr:meta])*
+        pub(crate) fn $name:ident[$($gen:tt)*]($($arg:ident: $ty:ty),* $(,)?) = $body:ident;
+    )*) => {$(
+        $(#[$attr])*
+        #[inline]
+        #[allow(unsafe_code)]
+        pub(crate) fn $name<$($gen)*>($($arg: $ty),*) {
+            #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+            {
+                #[target_feature(enable = "avx2")]
+                fn avx2<$($gen)*>($($arg: $ty),*) {
+                    $body($($arg),*)
+                }
+                if std::is_x86_feature_detected!("avx2") {
+                    #[cfg(test)]
+                    AVX2_RUNS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    // SAFETY: the CPU supports AVX2, checked on the line above; calling a
+                    // `#[target_feature]` function is unsafe only because of that
+                    // requirement. Measured gain over the same kernels compiled for SSE2
+                    // (benches/workloads, AMD EPYC, same run): 784-128-10 inference
+                    // 6.5 → 4.35 µs, training per sample 31 → 22 µs, a mini-batch of 64
+                    // 862 → 450 µs. The bits are the same either way (tests below).
+                    return unsafe { avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
+        }
+    )*};
+}
+
+multiversion! {
+    /// `ys[b][o] += dot(w[o], xs[b])` for every sample `b` and output `o`
+    /// ([`forward_rows_body`]), in AVX2 where the CPU has it.
+    pub(crate) fn forward_rows[T: Scalar, const I: usize, const O: usize](
+        w: &[[T; I]; O],
+        xs: &[[T; I]],
+        ys: &mut [[T; O]],
+    ) = forward_rows_body;
+
+    /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` ([`outer_acc_body`]), in AVX2
+    /// where the CPU has it.
+    pub(crate) fn outer_acc[T: Scalar, const I: usize, const O: usize](
+        g: &mut [[T; I]; O],
+        d: &[[T; O]],
+        xs: &[[T; I]],
+    ) = outer_acc_body;
+
+    /// One sample's weight gradients written over `g`: `g[o] = d[o]·x + 0`
+    /// ([`scale_into`] row by row), in AVX2 where the CPU has it.
+    pub(crate) fn outer_set[T: Scalar, const I: usize, const O: usize](
+        g: &mut [[T; I]; O],
+        d: &[T; O],
+        x: &[T; I],
+    ) = outer_set_body;
+
+    /// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` ([`backward_input_body`]), in
+    /// AVX2 where the CPU has it.
+    pub(crate) fn backward_input[T: Scalar, const I: usize, const O: usize](
+        w: &[[T; I]; O],
+        d: &[[T; O]],
+        dx: &mut [[T; I]],
+    ) = backward_input_body;
+
+    /// `p[i] = p[i] − lr·g[i]`, a gradient-descent step on one tensor, in AVX2 where the
+    /// CPU has it.
+    pub(crate) fn sub_scaled[T: Scalar](p: &mut [T], g: &[T], lr: T) = sub_scaled_body;
+}
+
 #[inline(always)]
-#[allow(unsafe_code)]
-pub(crate) fn dispatch<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
-    {
-        #[target_feature(enable = "avx2")]
-        fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked on the line above; calling a
-            // `#[target_feature]` function is unsafe only because of that requirement.
-            // Measured gain over the same kernels compiled for SSE2 (benches/workloads,
-            // AMD EPYC, same run): 784-128-10 inference 6.5 → 4.35 µs, training per
-            // sample 31 → 22 µs, a mini-batch of 64 862 → 450 µs. The bits are the
-            // same either way (tests below).
-            return unsafe { with_avx2(f) };
-        }
+fn outer_set_body<T: Scalar, const I: usize, const O: usize>(
+    g: &mut [[T; I]; O],
+    d: &[T; O],
+    x: &[T; I],
+) {
+    for (gr, &s) in g.iter_mut().zip(d) {
+        scale_into(gr, s, x);
     }
-    f()
+}
+
+#[inline(always)]
+fn sub_scaled_body<T: Scalar>(p: &mut [T], g: &[T], lr: T) {
+    for (p, &g) in p.iter_mut().zip(g) {
+        *p = *p - lr * g;
+    }
 }
 
 // The blocked kernels keep each accumulator in its own `[T; 8]` local: the compiler
@@ -158,7 +245,7 @@ macro_rules! dot_block {
 /// leave AVX2's sixteen registers room for the operands (4 × 3 spilled). 6 × 2 gained
 /// only 1 % more.
 #[inline(always)]
-pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
+fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
     w: &[[T; I]; O],
     xs: &[[T; I]],
     ys: &mut [[T; O]],
@@ -213,7 +300,7 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
 /// each element equals [`axpy`] applied sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
 #[inline(always)]
-pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
+fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
     g: &mut [[T; I]; O],
     d: &[[T; O]],
     xs: &[[T; I]],
@@ -286,7 +373,7 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
 /// so each element equals [`axpy`] applied row after row. 48 columns of one sample's
 /// gradient stay in registers while the rows stream past.
 #[inline(always)]
-pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
+fn backward_input_body<T: Scalar, const I: usize, const O: usize>(
     w: &[[T; I]; O],
     d: &[[T; O]],
     dx: &mut [[T; I]],
@@ -372,33 +459,60 @@ mod tests {
         }
 
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<std::vec::Vec<_>>();
+        // the bodies compiled for the base target, then the entry points, which run the
+        // AVX2 twins where the CPU has AVX2
         for wide in [false, true] {
-            let run = || {
-                let mut ys = [y0; B];
-                let mut g = g0;
-                let mut dx = [[f32::NAN; I]; B];
+            let mut ys = [y0; B];
+            let mut g = g0;
+            let mut dx = [[f32::NAN; I]; B];
+            let mut set = [[f32::NAN; I]; O];
+            let mut p = g0;
+            if wide {
                 forward_rows(&w, &xs, &mut ys);
                 outer_acc(&mut g, &d, &xs);
                 backward_input(&w, &d, &mut dx);
-                (ys, g, dx)
-            };
-            let (ys, g, dx) = if wide { dispatch(run) } else { run() };
-            assert_eq!(
-                bits(ys.as_flattened()),
-                bits(ys_ref.as_flattened()),
-                "forward {I}x{O} b{B}"
-            );
-            assert_eq!(
-                bits(g.as_flattened()),
-                bits(g_ref.as_flattened()),
-                "weights {I}x{O} b{B}"
-            );
-            assert_eq!(
-                bits(dx.as_flattened()),
-                bits(dx_ref.as_flattened()),
-                "input {I}x{O} b{B}"
-            );
+                outer_set(&mut set, &d[0], &xs[0]);
+                sub_scaled(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
+            } else {
+                forward_rows_body(&w, &xs, &mut ys);
+                outer_acc_body(&mut g, &d, &xs);
+                backward_input_body(&w, &d, &mut dx);
+                outer_set_body(&mut set, &d[0], &xs[0]);
+                sub_scaled_body(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
+            }
+            let mut set_ref = [[0.0f32; I]; O];
+            let mut p_ref = g0;
+            for o in 0..O {
+                axpy(&mut set_ref[o], d[0][o], &xs[0]);
+                for i in 0..I {
+                    p_ref[o][i] -= 0.37 * g_ref[o][i];
+                }
+            }
+            for (name, got, want) in [
+                ("forward", ys.as_flattened(), ys_ref.as_flattened()),
+                ("weights", g.as_flattened(), g_ref.as_flattened()),
+                ("input", dx.as_flattened(), dx_ref.as_flattened()),
+                ("set", set.as_flattened(), set_ref.as_flattened()),
+                ("sgd", p.as_flattened(), p_ref.as_flattened()),
+            ] {
+                assert_eq!(bits(got), bits(want), "{name} {I}x{O} b{B} wide {wide}");
+            }
         }
+    }
+
+    /// The entry points run the AVX2 twins on a CPU with AVX2 (a build whose base target
+    /// has AVX2 has no twins: its base code is the AVX2 code).
+    #[test]
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+    fn the_avx2_twins_run_where_the_cpu_has_avx2() {
+        use core::sync::atomic::Ordering::Relaxed;
+        let (w, xs) = ([[1.0f32; 16]; 16], [[2.0f32; 16]; 3]);
+        let mut ys = [[0.0f32; 16]; 3];
+        let before = AVX2_RUNS.load(Relaxed);
+        forward_rows(&w, &xs, &mut ys);
+        assert_eq!(ys, [[32.0; 16]; 3]);
+        let ran = AVX2_RUNS.load(Relaxed) > before;
+        assert_eq!(ran, std::is_x86_feature_detected!("avx2"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 #![no_std]
 // `deny`, not `forbid`: two audited `unsafe` sites opt out with `#[allow(unsafe_code)]`,
 // each argued where it is: `zeroable` (a zeroed heap allocation for networks too large
-// for the stack) and the run-time AVX2 dispatch in `kernels.rs` (a measured speed-up).
+// for the stack) and the run-time choice of AVX2 kernels in `kernels.rs` (a measured
+// speed-up).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]

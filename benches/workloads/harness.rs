@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct Case<'a> {
     pub name: &'static str,
     pub run: Box<dyn FnMut(u64) + 'a>,
+    /// Whether the case is measured (`TYPENET_BENCH_ROWS` leaves some out).
+    pub enabled: bool,
     iters: u64,
     samples: Vec<f64>,
 }
@@ -18,6 +20,7 @@ impl<'a> Case<'a> {
         Self {
             name,
             run: Box::new(run),
+            enabled: true,
             iters: 1,
             samples: Vec::new(),
         }
@@ -56,11 +59,11 @@ impl<'a> Case<'a> {
 
 /// Runs all cases `rounds` times, interleaved, each sample lasting about `target`.
 pub fn run(cases: &mut [Case<'_>], rounds: usize, target: Duration) {
-    for c in cases.iter_mut() {
+    for c in cases.iter_mut().filter(|c| c.enabled) {
         c.calibrate(target);
     }
     for _ in 0..rounds {
-        for c in cases.iter_mut() {
+        for c in cases.iter_mut().filter(|c| c.enabled) {
             let n = c.iters;
             let t = Instant::now();
             (c.run)(black_box(n));

@@ -7,8 +7,10 @@
 //! * W4 — the same, one SGD step on a mini-batch of 64; and a whole epoch of a
 //!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32).
 //!
-//! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run).
-//! Ratios are typenet's time divided by the baseline's, measured in the same run.
+//! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run,
+//! `TYPENET_BENCH_ROWS=W3,W3i,W4` for some rows only; `benches/profiles.sh` runs those rows
+//! under several build profiles). Ratios are typenet's time divided by the baseline's,
+//! measured in the same run.
 
 mod hand;
 mod harness;
@@ -483,6 +485,22 @@ fn main() {
         }
         return;
     }
+    // `TYPENET_BENCH_ROWS=W3,W4`: only the rows whose first word is listed
+    if let Ok(list) = std::env::var("TYPENET_BENCH_ROWS") {
+        let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+        rows.retain(|r| wanted.contains(&r.workload.split(' ').next().unwrap_or("")));
+        for c in cases.iter_mut() {
+            c.enabled = false;
+        }
+        for r in &rows {
+            for i in [Some(r.typenet), Some(r.plain), r.tuned]
+                .into_iter()
+                .flatten()
+            {
+                cases[i].enabled = true;
+            }
+        }
+    }
     let (sse_peak, fma_peak) = peak::report();
     harness::run(&mut cases, rounds, target);
 
@@ -525,6 +543,19 @@ fn main() {
     println!(
         "FLOPs count multiply-adds as 2: forward, weight gradients and the hidden layer's input gradient."
     );
+    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s
+    for r in &rows {
+        let ns = |i: Option<usize>| i.map_or(f64::NAN, |i| cases[i].median_ns());
+        let tn = ns(Some(r.typenet));
+        println!(
+            "row\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.2}",
+            r.workload.split(' ').next().unwrap_or(""),
+            tn,
+            ns(Some(r.plain)),
+            ns(r.tuned),
+            r.flops.map_or(f64::NAN, |f| f / tn),
+        );
+    }
 }
 
 /// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).
