@@ -140,16 +140,17 @@ macro_rules! multiversion {
 multiversion! {
     /// `ys[b][o] += dot(w[o], xs[b])` for every sample `b` and output `o`
     /// ([`forward_rows_body`]), in AVX2 where the CPU has it.
-    pub(crate) fn forward_rows[T: Scalar, const I: usize, const O: usize](
+    pub(crate) fn forward_rows_seq[T: Scalar, const I: usize, const O: usize](
         w: &[[T; I]; O],
         xs: &[[T; I]],
         ys: &mut [[T; O]],
     ) = forward_rows_body;
 
-    /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` ([`outer_acc_body`]), in AVX2
-    /// where the CPU has it.
-    pub(crate) fn outer_acc[T: Scalar, const I: usize, const O: usize](
-        g: &mut [[T; I]; O],
+    /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` for rows `o0..` ([`outer_acc_body`]),
+    /// in AVX2 where the CPU has it.
+    pub(crate) fn outer_acc_seq[T: Scalar, const I: usize, const O: usize](
+        g: &mut [[T; I]],
+        o0: usize,
         d: &[[T; O]],
         xs: &[[T; I]],
     ) = outer_acc_body;
@@ -164,7 +165,7 @@ multiversion! {
 
     /// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` ([`backward_input_body`]), in
     /// AVX2 where the CPU has it.
-    pub(crate) fn backward_input[T: Scalar, const I: usize, const O: usize](
+    pub(crate) fn backward_input_seq[T: Scalar, const I: usize, const O: usize](
         w: &[[T; I]; O],
         d: &[[T; O]],
         dx: &mut [[T; I]],
@@ -173,6 +174,95 @@ multiversion! {
     /// `p[i] = p[i] − lr·g[i]`, a gradient-descent step on one tensor, in AVX2 where the
     /// CPU has it.
     pub(crate) fn sub_scaled[T: Scalar](p: &mut [T], g: &[T], lr: T) = sub_scaled_body;
+}
+
+/// `ys[b][o] += dot(w[o], xs[b])` for every sample and output (see [`forward_rows_body`]);
+/// with the `parallel` feature, large batches split over samples across threads.
+#[inline]
+pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
+    w: &[[T; I]; O],
+    xs: &[[T; I]],
+    ys: &mut [[T; O]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(xs.len() * I * O) {
+        // whole blocks of 4 samples per thread
+        return par::split(ys, 0, parts, 4, &|ys, b| {
+            forward_rows_seq(w, &xs[b..b + ys.len()], ys);
+        });
+    }
+    forward_rows_seq(w, xs, ys);
+}
+
+/// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` (see [`outer_acc_body`]); with the
+/// `parallel` feature, large ones split over rows of `g` across threads (each element
+/// still adds the samples in order, so the bits do not change).
+#[inline]
+pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
+    g: &mut [[T; I]; O],
+    d: &[[T; O]],
+    xs: &[[T; I]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(xs.len() * I * O) {
+        // whole blocks of 4 rows per thread
+        return par::split(g, 0, parts, 4, &|g, o0| outer_acc_seq(g, o0, d, xs));
+    }
+    outer_acc_seq(g, 0, d, xs);
+}
+
+/// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` (see [`backward_input_body`]); with
+/// the `parallel` feature, large batches split over samples across threads.
+#[inline]
+pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
+    w: &[[T; I]; O],
+    d: &[[T; O]],
+    dx: &mut [[T; I]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(d.len() * I * O) {
+        return par::split(dx, 0, parts, 1, &|dx, b| {
+            backward_input_seq(w, &d[b..b + dx.len()], dx);
+        });
+    }
+    backward_input_seq(w, d, dx);
+}
+
+/// The `parallel` feature: a large kernel call splits its output into disjoint parts, one
+/// per thread of rayon's pool. Every output element is computed by one thread with the
+/// operations of the one-thread kernel, in the same order, so the bits are the same for
+/// any number of threads.
+#[cfg(feature = "parallel")]
+mod par {
+    /// Multiply-adds per thread below which a kernel call stays on one thread: about
+    /// 30 µs of work with AVX2, well above the cost of handing a part to another thread.
+    const MIN_PER_THREAD: usize = 1 << 18;
+
+    /// How many parts to split `macs` multiply-adds into, if more than one.
+    pub(super) fn parts(macs: usize) -> Option<usize> {
+        let n = rayon::current_num_threads().min(macs / MIN_PER_THREAD);
+        (n > 1).then_some(n)
+    }
+
+    /// Runs `f(part, offset)` on `parts` disjoint parts of `out` (each a multiple of
+    /// `align` long, but the last), in parallel; `offset` is the part's first index.
+    pub(super) fn split<Y: Send>(
+        out: &mut [Y],
+        offset: usize,
+        parts: usize,
+        align: usize,
+        f: &(impl Fn(&mut [Y], usize) + Sync),
+    ) {
+        let mid = out.len() * (parts / 2) / parts / align * align;
+        if parts < 2 || mid == 0 {
+            return f(out, offset);
+        }
+        let (a, b) = out.split_at_mut(mid);
+        rayon::join(
+            || split(a, offset, parts / 2, align, f),
+            || split(b, offset + mid, parts - parts / 2, align, f),
+        );
+    }
 }
 
 #[inline(always)]
@@ -296,19 +386,21 @@ fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
     }
 }
 
-/// Weight gradients: `g[o][i] += Σ_b d[b][o]·xs[b][i]`, the samples added in order, so
-/// each element equals [`axpy`] applied sample after sample. A block of 4 rows × 16
+/// Weight gradients: `g[o][i] += Σ_b d[b][o]·xs[b][i]` for the rows `g` of the gradient
+/// from row `o0` on, the samples added in order, so each element equals [`axpy`] applied
+/// sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
 #[inline(always)]
 fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
-    g: &mut [[T; I]; O],
+    g: &mut [[T; I]],
+    o0: usize,
     d: &[[T; O]],
     xs: &[[T; I]],
 ) {
     let chunks = I / 8;
     let full = chunks / 2 * 2;
     let mut o = 0;
-    while o + 4 <= O {
+    while o + 4 <= g.len() {
         let (g0, rest) = g[o..].split_first_mut().unwrap();
         let (g1, rest) = rest.split_first_mut().unwrap();
         let (g2, rest) = rest.split_first_mut().unwrap();
@@ -328,7 +420,7 @@ fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
             for (db, xb) in d.iter().zip(xs) {
                 let xc = xb.as_chunks::<8>().0;
                 let (x0, x1) = (&xc[c], &xc[c + 1]);
-                let (s0, s1, s2, s3) = (db[o], db[o + 1], db[o + 2], db[o + 3]);
+                let (s0, s1, s2, s3) = (db[o0 + o], db[o0 + o + 1], db[o0 + o + 2], db[o0 + o + 3]);
                 for k in 0..8 {
                     a00[k] = x0[k].mul_add_fast(s0, a00[k]);
                     a01[k] = x1[k].mul_add_fast(s0, a01[k]);
@@ -355,14 +447,14 @@ fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
         for c in from / 8..chunks {
             let mut a = gc[c];
             for (db, xb) in d.iter().zip(xs) {
-                mul_add8_scalar!(a, &xb.as_chunks::<8>().0[c], db[r]);
+                mul_add8_scalar!(a, &xb.as_chunks::<8>().0[c], db[o0 + r]);
             }
             gc[c] = a;
         }
         for i in chunks * 8..I {
             let mut v = gr[i];
             for (db, xb) in d.iter().zip(xs) {
-                v = xb[i].mul_add_fast(db[r], v);
+                v = xb[i].mul_add_fast(db[o0 + r], v);
             }
             gr[i] = v;
         }
@@ -475,7 +567,7 @@ mod tests {
                 sub_scaled(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
             } else {
                 forward_rows_body(&w, &xs, &mut ys);
-                outer_acc_body(&mut g, &d, &xs);
+                outer_acc_body(&mut g, 0, &d, &xs);
                 backward_input_body(&w, &d, &mut dx);
                 outer_set_body(&mut set, &d[0], &xs[0]);
                 sub_scaled_body(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
@@ -513,6 +605,57 @@ mod tests {
         assert_eq!(ys, [[32.0; 16]; 3]);
         let ran = AVX2_RUNS.load(Relaxed) > before;
         assert_eq!(ran, std::is_x86_feature_detected!("avx2"));
+    }
+
+    /// With the `parallel` feature, kernels split across threads give the one-thread bits
+    /// (sizes whose parts are not whole blocks, and more threads than blocks fit).
+    #[cfg(feature = "parallel")]
+    fn check_parallel<const I: usize, const O: usize>(b: usize, threads: usize) {
+        use std::vec::Vec;
+        let mut rng = SplitMix64::new((I * O + b) as u64);
+        let w: Vec<[f32; I]> = (0..O).map(|_| fill(&mut rng)).collect();
+        let w: &[[f32; I]; O] = w.as_slice().try_into().unwrap();
+        let xs: Vec<[f32; I]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let d: Vec<[f32; O]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let ys0: Vec<[f32; O]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let g0: Vec<[f32; I]> = (0..O).map(|_| fill(&mut rng)).collect();
+        let run = || {
+            let (mut ys, mut g) = (ys0.clone(), g0.clone());
+            let mut dx = std::vec![[f32::NAN; I]; b];
+            forward_rows(w, &xs, &mut ys);
+            outer_acc((&mut g[..]).try_into().unwrap(), &d, &xs);
+            backward_input(w, &d, &mut dx);
+            (ys, g, dx)
+        };
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        assert!(par::parts(b * I * O).is_some(), "big enough to split");
+        let one = pool(1).install(run);
+        let many = pool(threads).install(run);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(one.0.as_flattened()), bits(many.0.as_flattened()));
+        assert_eq!(bits(one.1.as_flattened()), bits(many.1.as_flattened()));
+        assert_eq!(bits(one.2.as_flattened()), bits(many.2.as_flattened()));
+        // and the one-thread run is the simple loops' (the kernels' test above)
+        let mut g_ref = g0.clone();
+        for (db, xb) in d.iter().zip(&xs) {
+            for o in 0..O {
+                axpy(&mut g_ref[o], db[o], xb);
+            }
+        }
+        assert_eq!(bits(one.1.as_flattened()), bits(g_ref.as_flattened()));
+    }
+
+    #[test]
+    #[cfg(feature = "parallel")]
+    fn kernels_split_across_threads_give_the_one_thread_bits() {
+        check_parallel::<784, 130>(29, 2);
+        check_parallel::<300, 37>(61, 3);
+        check_parallel::<1000, 9>(64, 7);
     }
 
     #[test]
