@@ -82,6 +82,165 @@ impl<T: Scalar> MulAddFast for T {
     }
 }
 
+pub(crate) use lanes::Lanes;
+
+/// Eight lanes at a time: the operations the blocked kernels are written in.
+///
+/// [`Plain`](lanes::Plain) spells them as loops over the lanes, which the compiler
+/// vectorises at `opt-level` 2 and 3. At `opt-level` "s" or "z" rustc turns LLVM's
+/// vectorisers off, so in the AVX2 twins the `f32` operations are written with the AVX
+/// intrinsics themselves ([`Avx2`](lanes::Avx2)): one vector multiply and one vector add
+/// per call, whatever the profile. Both round every lane exactly as `a·b + c` does.
+mod lanes {
+    use super::MulAddFast;
+    use crate::scalar::Scalar;
+
+    /// A way to run the eight-lane operations.
+    pub(crate) trait Lanes: Copy {
+        /// `c[k] = a[k]·b[k] + c[k]`.
+        fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]);
+        /// `c[k] = a[k]·s + c[k]`.
+        fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]);
+        /// `p[k] = p[k] − lr·g[k]`.
+        fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]);
+    }
+
+    /// Loops over the lanes, for the compiler to vectorise.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Plain;
+
+    impl Lanes for Plain {
+        #[inline(always)]
+        fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = a[k].mul_add_fast(b[k], c[k]);
+            }
+        }
+        #[inline(always)]
+        fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = a[k].mul_add_fast(s, c[k]);
+            }
+        }
+        #[inline(always)]
+        fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
+            for k in 0..8 {
+                p[k] = p[k] - lr * g[k];
+            }
+        }
+    }
+
+    /// The lanes of the base target: [`Avx2`] where the build has AVX2 throughout
+    /// (`-C target-cpu=native` on a recent CPU), loops otherwise.
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    #[inline(always)]
+    pub(crate) fn base() -> Plain {
+        Plain
+    }
+
+    /// The lanes of the base target: [`Avx2`] where the build has AVX2 throughout
+    /// (`-C target-cpu=native` on a recent CPU), loops otherwise.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    #[inline(always)]
+    pub(crate) fn base() -> Avx2 {
+        Avx2(())
+    }
+
+    #[cfg(all(target_arch = "x86_64", any(feature = "std", target_feature = "avx2")))]
+    pub(crate) use avx2::Avx2;
+
+    /// AVX intrinsics for `f32` (other types fall back to [`Plain`]): where AVX2 is
+    /// detected at run time (`std`) or the build targets it.
+    #[cfg(all(target_arch = "x86_64", any(feature = "std", target_feature = "avx2")))]
+    #[allow(unsafe_code)]
+    mod avx2 {
+        use super::{Lanes, Plain};
+        use crate::scalar::Scalar;
+        use core::any::Any;
+        use core::arch::x86_64::{
+            _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
+            _mm256_sub_ps,
+        };
+
+        /// Proof that the CPU runs AVX2: made only where it was detected at run time or
+        /// the whole build targets AVX2, so the intrinsics below are sound to call.
+        #[derive(Clone, Copy)]
+        pub(crate) struct Avx2(pub(super) ());
+
+        impl Avx2 {
+            /// `Some` where the CPU has AVX2.
+            #[cfg(all(feature = "std", not(target_feature = "avx2")))]
+            #[inline]
+            pub(crate) fn detect() -> Option<Self> {
+                std::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+            }
+        }
+
+        /// `x` as `f32` lanes, when `T` is `f32`.
+        #[inline(always)]
+        fn f32s<T: Scalar>(x: &[T; 8]) -> Option<&[f32; 8]> {
+            (x as &dyn Any).downcast_ref()
+        }
+
+        #[inline(always)]
+        fn f32s_mut<T: Scalar>(x: &mut [T; 8]) -> Option<&mut [f32; 8]> {
+            (x as &mut dyn Any).downcast_mut()
+        }
+
+        #[inline(always)]
+        fn f32_of<T: Scalar>(x: &T) -> Option<f32> {
+            (x as &dyn Any).downcast_ref().copied()
+        }
+
+        // SAFETY (the three `unsafe` blocks below): an `Avx2` value exists only where the
+        // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
+        // stores read and write eight `f32` through references to `[f32; 8]`.
+        // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
+        // loops over lanes run one float at a time (benches/profiles.sh, this machine,
+        // same session: W4 with `opt-level = "s"`, fat LTO, one codegen unit,
+        // 11.7 ms with loops → see benches/README.md with intrinsics).
+        impl Lanes for Avx2 {
+            #[inline(always)]
+            fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
+                if let (Some(a), Some(b), Some(c)) = (f32s(a), f32s(b), f32s_mut(c)) {
+                    unsafe {
+                        let p =
+                            _mm256_mul_ps(_mm256_loadu_ps(a.as_ptr()), _mm256_loadu_ps(b.as_ptr()));
+                        let r = _mm256_add_ps(p, _mm256_loadu_ps(c.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.mul_add(a, b, c);
+            }
+            #[inline(always)]
+            fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]) {
+                if let (Some(a), Some(s), Some(c)) = (f32s(a), f32_of(&s), f32s_mut(c)) {
+                    unsafe {
+                        let p = _mm256_mul_ps(_mm256_loadu_ps(a.as_ptr()), _mm256_set1_ps(s));
+                        let r = _mm256_add_ps(p, _mm256_loadu_ps(c.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.mul_add_s(a, s, c);
+            }
+            #[inline(always)]
+            fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
+                if let (Some(p), Some(lr), Some(g)) = (f32s_mut(p), f32_of(&lr), f32s(g)) {
+                    unsafe {
+                        let d = _mm256_mul_ps(_mm256_set1_ps(lr), _mm256_loadu_ps(g.as_ptr()));
+                        let r = _mm256_sub_ps(_mm256_loadu_ps(p.as_ptr()), d);
+                        _mm256_storeu_ps(p.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.sub_scaled(p, lr, g);
+            }
+        }
+    }
+}
+
 /// How many times an AVX2 twin ran (a test checks the run-time choice with it).
 #[cfg(all(
     test,
@@ -117,22 +276,22 @@ macro_rules! multiversion {
             #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
             {
                 #[target_feature(enable = "avx2")]
-                fn avx2<$($gen)*>($($arg: $ty),*) {
-                    $body($($arg),*)
+                fn avx2<$($gen)*>(lanes: lanes::Avx2, $($arg: $ty),*) {
+                    $body(lanes, $($arg),*)
                 }
-                if std::is_x86_feature_detected!("avx2") {
+                if let Some(lanes) = lanes::Avx2::detect() {
                     #[cfg(test)]
                     AVX2_RUNS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-                    // SAFETY: the CPU supports AVX2, checked on the line above; calling a
-                    // `#[target_feature]` function is unsafe only because of that
-                    // requirement. Measured gain over the same kernels compiled for SSE2
-                    // (benches/workloads, AMD EPYC, same run): 784-128-10 inference
+                    // SAFETY: the CPU supports AVX2 (an `Avx2` value exists only then);
+                    // calling a `#[target_feature]` function is unsafe only because of
+                    // that requirement. Measured gain over the same kernels compiled for
+                    // SSE2 (benches/workloads, AMD EPYC, same run): 784-128-10 inference
                     // 6.5 → 4.35 µs, training per sample 31 → 22 µs, a mini-batch of 64
                     // 862 → 450 µs. The bits are the same either way (tests below).
-                    return unsafe { avx2($($arg),*) };
+                    return unsafe { avx2(lanes, $($arg),*) };
                 }
             }
-            $body($($arg),*)
+            $body(lanes::base(), $($arg),*)
         }
     )*};
 }
@@ -266,19 +425,37 @@ mod par {
 }
 
 #[inline(always)]
-fn outer_set_body<T: Scalar, const I: usize, const O: usize>(
+fn outer_set_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     g: &mut [[T; I]; O],
     d: &[T; O],
     x: &[T; I],
 ) {
+    // `scale_into` row by row: `x·s + 0`
+    let xc = x.as_chunks::<8>().0;
     for (gr, &s) in g.iter_mut().zip(d) {
-        scale_into(gr, s, x);
+        let gc = gr.as_chunks_mut::<8>().0;
+        for (gc, xc) in gc.iter_mut().zip(xc) {
+            let mut a = [T::zero(); 8];
+            lanes.mul_add_s(xc, s, &mut a);
+            *gc = a;
+        }
+        for i in I / 8 * 8..I {
+            gr[i] = x[i].mul_add_fast(s, T::zero());
+        }
     }
 }
 
 #[inline(always)]
-fn sub_scaled_body<T: Scalar>(p: &mut [T], g: &[T], lr: T) {
-    for (p, &g) in p.iter_mut().zip(g) {
+fn sub_scaled_body<L: Lanes, T: Scalar>(lanes: L, p: &mut [T], g: &[T], lr: T) {
+    let n = p.len().min(g.len());
+    let (p, g) = (&mut p[..n], &g[..n]);
+    let (pc, pr) = p.as_chunks_mut::<8>();
+    let (gc, gr) = g.as_chunks::<8>();
+    for (p, g) in pc.iter_mut().zip(gc) {
+        lanes.sub_scaled(p, lr, g);
+    }
+    for (p, &g) in pr.iter_mut().zip(gr) {
         *p = *p - lr * g;
     }
 }
@@ -287,31 +464,17 @@ fn sub_scaled_body<T: Scalar>(p: &mut [T], g: &[T], lr: T) {
 // keeps such a local in one vector register (or two SSE registers), whereas an array of
 // accumulators indexed in a loop stays in memory when the loop is too large to unroll.
 
-/// `acc[k] = a[k]·s + acc[k]` for the eight lanes.
-macro_rules! mul_add8_scalar {
-    ($acc:ident, $a:expr, $s:expr) => {{
-        let (a, s) = ($a, $s);
-        for k in 0..8 {
-            $acc[k] = a[k].mul_add_fast(s, $acc[k]);
-        }
-    }};
-}
-
 /// Dot products of the rows `w` (`R` of them) with the samples `x` (`S`): the `S × R`
 /// eight-lane accumulators named in `$acc` (`name = sample, row`) run over the whole
 /// length, then each is reduced exactly as [`dot`] reduces, tail included.
 macro_rules! dot_block {
-    ($T:ty, $I:expr, $w:expr, $x:expr, $S:literal x $R:literal: $($acc:ident = $s:literal, $r:literal);+) => {{
+    ($lanes:expr, $T:ty, $I:expr, $w:expr, $x:expr, $S:literal x $R:literal: $($acc:ident = $s:literal, $r:literal);+) => {{
         let (w, x) = ($w, $x);
         let wc: [&[[$T; 8]]; $R] = w.each_ref().map(|r| r.as_chunks::<8>().0);
         let xc: [&[[$T; 8]]; $S] = x.each_ref().map(|r| r.as_chunks::<8>().0);
         $(let mut $acc = [<$T>::zero(); 8];)+
         for c in 0..$I / 8 {
-            // one loop over the lanes for all accumulators: the vectoriser turns each
-            // statement into one vector multiply and add
-            for k in 0..8 {
-                $($acc[k] = wc[$r][c][k].mul_add_fast(xc[$s][c][k], $acc[k]);)+
-            }
+            $($lanes.mul_add(&wc[$r][c], &xc[$s][c], &mut $acc);)+
         }
         let mut out = [[<$T>::zero(); $R]; $S];
         $({
@@ -335,7 +498,8 @@ macro_rules! dot_block {
 /// leave AVX2's sixteen registers room for the operands (4 × 3 spilled). 6 × 2 gained
 /// only 1 % more.
 #[inline(always)]
-fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
+fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     w: &[[T; I]; O],
     xs: &[[T; I]],
     ys: &mut [[T; O]],
@@ -346,7 +510,7 @@ fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
         let mut o = 0;
         while o + 2 <= O {
             let wr: &[[T; I]; 2] = w[o..o + 2].try_into().unwrap();
-            let d = dot_block!(T, I, wr, x, 4 x 2:
+            let d = dot_block!(lanes, T, I, wr, x, 4 x 2:
                 a00 = 0, 0; a01 = 0, 1;
                 a10 = 1, 0; a11 = 1, 1;
                 a20 = 2, 0; a21 = 2, 1;
@@ -359,7 +523,7 @@ fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
             o += 2;
         }
         for o in o..O {
-            let d = dot_block!(T, I, core::array::from_ref(&w[o]), x, 4 x 1:
+            let d = dot_block!(lanes, T, I, core::array::from_ref(&w[o]), x, 4 x 1:
                 a0 = 0, 0; a1 = 1, 0; a2 = 2, 0; a3 = 3, 0);
             for s in 0..4 {
                 ys[b + s][o] = ys[b + s][o] + d[s][0];
@@ -372,7 +536,7 @@ fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
         let mut o = 0;
         while o + 8 <= O {
             let wr: &[[T; I]; 8] = w[o..o + 8].try_into().unwrap();
-            let d = dot_block!(T, I, wr, x, 1 x 8:
+            let d = dot_block!(lanes, T, I, wr, x, 1 x 8:
                 a0 = 0, 0; a1 = 0, 1; a2 = 0, 2; a3 = 0, 3;
                 a4 = 0, 4; a5 = 0, 5; a6 = 0, 6; a7 = 0, 7);
             for r in 0..8 {
@@ -391,7 +555,8 @@ fn forward_rows_body<T: Scalar, const I: usize, const O: usize>(
 /// sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
 #[inline(always)]
-fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
+fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     g: &mut [[T; I]],
     o0: usize,
     d: &[[T; O]],
@@ -421,16 +586,14 @@ fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
                 let xc = xb.as_chunks::<8>().0;
                 let (x0, x1) = (&xc[c], &xc[c + 1]);
                 let (s0, s1, s2, s3) = (db[o0 + o], db[o0 + o + 1], db[o0 + o + 2], db[o0 + o + 3]);
-                for k in 0..8 {
-                    a00[k] = x0[k].mul_add_fast(s0, a00[k]);
-                    a01[k] = x1[k].mul_add_fast(s0, a01[k]);
-                    a10[k] = x0[k].mul_add_fast(s1, a10[k]);
-                    a11[k] = x1[k].mul_add_fast(s1, a11[k]);
-                    a20[k] = x0[k].mul_add_fast(s2, a20[k]);
-                    a21[k] = x1[k].mul_add_fast(s2, a21[k]);
-                    a30[k] = x0[k].mul_add_fast(s3, a30[k]);
-                    a31[k] = x1[k].mul_add_fast(s3, a31[k]);
-                }
+                lanes.mul_add_s(x0, s0, &mut a00);
+                lanes.mul_add_s(x1, s0, &mut a01);
+                lanes.mul_add_s(x0, s1, &mut a10);
+                lanes.mul_add_s(x1, s1, &mut a11);
+                lanes.mul_add_s(x0, s2, &mut a20);
+                lanes.mul_add_s(x1, s2, &mut a21);
+                lanes.mul_add_s(x0, s3, &mut a30);
+                lanes.mul_add_s(x1, s3, &mut a31);
             }
             (g0[c], g0[c + 1]) = (a00, a01);
             (g1[c], g1[c + 1]) = (a10, a11);
@@ -447,7 +610,7 @@ fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
         for c in from / 8..chunks {
             let mut a = gc[c];
             for (db, xb) in d.iter().zip(xs) {
-                mul_add8_scalar!(a, &xb.as_chunks::<8>().0[c], db[o0 + r]);
+                lanes.mul_add_s(&xb.as_chunks::<8>().0[c], db[o0 + r], &mut a);
             }
             gc[c] = a;
         }
@@ -465,7 +628,8 @@ fn outer_acc_body<T: Scalar, const I: usize, const O: usize>(
 /// so each element equals [`axpy`] applied row after row. 48 columns of one sample's
 /// gradient stay in registers while the rows stream past.
 #[inline(always)]
-fn backward_input_body<T: Scalar, const I: usize, const O: usize>(
+fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     w: &[[T; I]; O],
     d: &[[T; O]],
     dx: &mut [[T; I]],
@@ -481,14 +645,12 @@ fn backward_input_body<T: Scalar, const I: usize, const O: usize>(
             for (s, wr) in db.iter().zip(w) {
                 let wc = wr.as_chunks::<8>().0;
                 let s = *s;
-                for k in 0..8 {
-                    a0[k] = wc[c][k].mul_add_fast(s, a0[k]);
-                    a1[k] = wc[c + 1][k].mul_add_fast(s, a1[k]);
-                    a2[k] = wc[c + 2][k].mul_add_fast(s, a2[k]);
-                    a3[k] = wc[c + 3][k].mul_add_fast(s, a3[k]);
-                    a4[k] = wc[c + 4][k].mul_add_fast(s, a4[k]);
-                    a5[k] = wc[c + 5][k].mul_add_fast(s, a5[k]);
-                }
+                lanes.mul_add_s(&wc[c], s, &mut a0);
+                lanes.mul_add_s(&wc[c + 1], s, &mut a1);
+                lanes.mul_add_s(&wc[c + 2], s, &mut a2);
+                lanes.mul_add_s(&wc[c + 3], s, &mut a3);
+                lanes.mul_add_s(&wc[c + 4], s, &mut a4);
+                lanes.mul_add_s(&wc[c + 5], s, &mut a5);
             }
             xc[c..c + 6].copy_from_slice(&[a0, a1, a2, a3, a4, a5]);
             c += 6;
@@ -496,7 +658,7 @@ fn backward_input_body<T: Scalar, const I: usize, const O: usize>(
         for c in full..chunks {
             let mut a = [T::zero(); 8];
             for (s, wr) in db.iter().zip(w) {
-                mul_add8_scalar!(a, &wr.as_chunks::<8>().0[c], *s);
+                lanes.mul_add_s(&wr.as_chunks::<8>().0[c], *s, &mut a);
             }
             xc[c] = a;
         }
@@ -551,8 +713,8 @@ mod tests {
         }
 
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<std::vec::Vec<_>>();
-        // the bodies compiled for the base target, then the entry points, which run the
-        // AVX2 twins where the CPU has AVX2
+        // the bodies with the lanes as loops, then the entry points, which run the AVX2
+        // twins (intrinsics for `f32`) where the CPU has AVX2
         for wide in [false, true] {
             let mut ys = [y0; B];
             let mut g = g0;
@@ -566,11 +728,16 @@ mod tests {
                 outer_set(&mut set, &d[0], &xs[0]);
                 sub_scaled(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
             } else {
-                forward_rows_body(&w, &xs, &mut ys);
-                outer_acc_body(&mut g, 0, &d, &xs);
-                backward_input_body(&w, &d, &mut dx);
-                outer_set_body(&mut set, &d[0], &xs[0]);
-                sub_scaled_body(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
+                forward_rows_body(lanes::Plain, &w, &xs, &mut ys);
+                outer_acc_body(lanes::Plain, &mut g, 0, &d, &xs);
+                backward_input_body(lanes::Plain, &w, &d, &mut dx);
+                outer_set_body(lanes::Plain, &mut set, &d[0], &xs[0]);
+                sub_scaled_body(
+                    lanes::Plain,
+                    p.as_flattened_mut(),
+                    g_ref.as_flattened(),
+                    0.37,
+                );
             }
             let mut set_ref = [[0.0f32; I]; O];
             let mut p_ref = g0;
