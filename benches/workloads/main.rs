@@ -149,6 +149,8 @@ struct Row {
     typenet: usize,
     plain: usize,
     tuned: Option<usize>,
+    /// With the `parallel` feature: typenet on one thread (`typenet` runs on all).
+    one_thread: Option<usize>,
 }
 
 fn main() {
@@ -257,6 +259,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -307,6 +310,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -362,6 +366,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -399,6 +404,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -410,6 +416,20 @@ fn main() {
                 black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
             }
         }));
+        #[cfg(feature = "parallel")]
+        let one = {
+            let (mut n, mut g, mut sgd) = (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR));
+            let pool = one_thread_pool();
+            Some(add(Case::new("W4 typenet 1 thread", move |iters| {
+                pool.install(|| {
+                    for _ in 0..iters {
+                        black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
+                    }
+                })
+            })))
+        };
+        #[cfg(not(feature = "parallel"))]
+        let one = None;
         let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
         let p = add(Case::new("W4 plain", move |iters| {
             for _ in 0..iters {
@@ -435,6 +455,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: one,
         });
     }
 
@@ -448,6 +469,22 @@ fn main() {
                 }
             }
         }));
+        #[cfg(feature = "parallel")]
+        let one = {
+            let (mut n, mut g, mut sgd) = (digits0.clone(), boxed::<Digits>(false), Sgd::new(LR));
+            let pool = one_thread_pool();
+            Some(add(Case::new("W4e typenet 1 thread", move |iters| {
+                pool.install(|| {
+                    for _ in 0..iters {
+                        for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
+                            black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, xs, ts));
+                        }
+                    }
+                })
+            })))
+        };
+        #[cfg(not(feature = "parallel"))]
+        let one = None;
         let (mut m, mut gm) = (to_hand(&digits0), hand::Mlp::zeroed());
         let p = add(Case::new("W4e plain", move |iters| {
             for _ in 0..iters {
@@ -473,6 +510,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: one,
         });
     }
 
@@ -493,7 +531,7 @@ fn main() {
             c.enabled = false;
         }
         for r in &rows {
-            for i in [Some(r.typenet), Some(r.plain), r.tuned]
+            for i in [Some(r.typenet), Some(r.plain), r.tuned, r.one_thread]
                 .into_iter()
                 .flatten()
             {
@@ -543,6 +581,27 @@ fn main() {
     println!(
         "FLOPs count multiply-adds as 2: forward, weight gradients and the hidden layer's input gradient."
     );
+    #[cfg(feature = "parallel")]
+    {
+        println!();
+        println!(
+            "parallel feature: typenet on rayon's {} threads against one thread, same run",
+            rayon::current_num_threads()
+        );
+        for r in rows.iter().filter(|r| r.one_thread.is_some()) {
+            let (many, one) = (
+                cases[r.typenet].median_ns(),
+                cases[r.one_thread.unwrap()].median_ns(),
+            );
+            println!(
+                "| {} | {} | 1 thread {} | speed-up {:.2}× |",
+                r.workload,
+                fmt_ns(many),
+                fmt_ns(one),
+                one / many
+            );
+        }
+    }
     // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s
     for r in &rows {
         let ns = |i: Option<usize>| i.map_or(f64::NAN, |i| cases[i].median_ns());
@@ -556,6 +615,15 @@ fn main() {
             r.flops.map_or(f64::NAN, |f| f / tn),
         );
     }
+}
+
+/// A rayon pool of one thread: typenet's kernels run unsplit inside it.
+#[cfg(feature = "parallel")]
+fn one_thread_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool")
 }
 
 /// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).
