@@ -41,9 +41,11 @@ for p in "${PROFILES[@]}"; do
   export CARGO_PROFILE_BENCH_LTO="$lto" CARGO_PROFILE_BENCH_CODEGEN_UNITS="$cgu"
   export CARGO_PROFILE_BENCH_OPT_LEVEL="$opt" RUSTFLAGS="$flags"
   echo ">>> $name: lto=$lto codegen-units=$cgu opt-level=$opt RUSTFLAGS='$flags'" >&2
-  bin=$(cargo bench --bench workloads --no-run --message-format=json 2>/dev/null |
-    grep -o '"executable":"[^"]*workloads[^"]*"' | tail -n 1 | cut -d'"' -f4)
-  [[ -x "$bin" ]] || { echo "build failed for $name" >&2; exit 1; }
+  log="$CARGO_TARGET_DIR/build.log"
+  mkdir -p "$CARGO_TARGET_DIR"
+  bin=$(cargo bench --bench workloads --no-run --message-format=json 2>"$log" |
+    grep -o '"executable":"[^"]*workloads[^"]*"' | tail -n 1 | cut -d'"' -f4 || true)
+  [[ -n "$bin" && -x "$bin" ]] || { cat "$log" >&2; echo "build failed for $name" >&2; exit 1; }
   # the AVX2 twins (functions named avx2 inside typenet::kernels) and how many use ymm
   twins=$(objdump -d -C --no-show-raw-insn "$bin" | awk '
     /^[0-9a-f]+ <.*>:$/ { f = ($0 ~ /typenet::kernels::.*avx2/); if (f) { n++; cur = $0 } next }

@@ -470,11 +470,12 @@ fn sub_scaled_body<L: Lanes, T: Scalar>(lanes: L, p: &mut [T], g: &[T], lr: T) {
 macro_rules! dot_block {
     ($lanes:expr, $T:ty, $I:expr, $w:expr, $x:expr, $S:literal x $R:literal: $($acc:ident = $s:literal, $r:literal);+) => {{
         let (w, x) = ($w, $x);
-        let wc: [&[[$T; 8]]; $R] = w.each_ref().map(|r| r.as_chunks::<8>().0);
-        let xc: [&[[$T; 8]]; $S] = x.each_ref().map(|r| r.as_chunks::<8>().0);
         $(let mut $acc = [<$T>::zero(); 8];)+
         for c in 0..$I / 8 {
-            $($lanes.mul_add(&wc[$r][c], &xc[$s][c], &mut $acc);)+
+            // chunks taken here, not once before the loop, so that their length is the
+            // constant `I / 8` wherever the loop is compiled (at opt-level "s" too) and
+            // the index needs no bounds check
+            $($lanes.mul_add(&w[$r].as_chunks::<8>().0[c], &x[$s].as_chunks::<8>().0[c], &mut $acc);)+
         }
         let mut out = [[<$T>::zero(); $R]; $S];
         $({
