@@ -196,9 +196,10 @@ mod lanes {
         // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
-        // loops over lanes run one float at a time (benches/profiles.sh, this machine,
-        // same session: W4 with `opt-level = "s"`, fat LTO, one codegen unit,
-        // 11.7 ms with loops → see benches/README.md with intrinsics).
+        // the loops over lanes ran one float at a time even in the AVX2 twins
+        // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit; W4 against
+        // the hand-written loop in the same run: 1.00× its time with loops, 0.12× with
+        // these intrinsics, an 8× speed-up; see benches/README.md).
         impl Lanes for Avx2 {
             #[inline(always)]
             fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
@@ -757,6 +758,36 @@ mod tests {
             ] {
                 assert_eq!(bits(got), bits(want), "{name} {I}x{O} b{B} wide {wide}");
             }
+        }
+    }
+
+    /// `f64` through the entry points (the AVX2 twins' loops, not their `f32`
+    /// intrinsics) gives the simple loops' bits too.
+    #[test]
+    fn f64_kernels_give_the_bits_of_the_simple_loops() {
+        let v = |i: usize| ((i * 7919 % 1000) as f64 - 500.0) / 333.0;
+        let w: [[f64; 37]; 9] = core::array::from_fn(|o| core::array::from_fn(|i| v(o * 37 + i)));
+        let xs: [[f64; 37]; 5] = core::array::from_fn(|b| core::array::from_fn(|i| v(b + i * 3)));
+        let d: [[f64; 9]; 5] = core::array::from_fn(|b| core::array::from_fn(|o| v(b * 11 + o)));
+        let (mut ys, mut g, mut p) = ([[0.5f64; 9]; 5], w, w);
+        forward_rows(&w, &xs, &mut ys);
+        outer_acc(&mut g, &d, &xs);
+        sub_scaled(p.as_flattened_mut(), w.as_flattened(), 0.25);
+        for b in 0..5 {
+            for o in 0..9 {
+                assert_eq!(ys[b][o].to_bits(), (0.5 + dot(&w[o], &xs[b])).to_bits());
+            }
+        }
+        let mut g_ref = w;
+        for b in 0..5 {
+            for o in 0..9 {
+                axpy(&mut g_ref[o], d[b][o], &xs[b]);
+            }
+        }
+        let bits = |a: &[[f64; 37]; 9]| a.map(|r| r.map(f64::to_bits));
+        assert_eq!(bits(&g), bits(&g_ref));
+        for (pv, wv) in p.as_flattened().iter().zip(w.as_flattened()) {
+            assert_eq!(pv.to_bits(), (wv - 0.25 * wv).to_bits());
         }
     }
 
