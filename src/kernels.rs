@@ -418,10 +418,12 @@ mod par {
             return f(out, offset);
         }
         let (a, b) = out.split_at_mut(mid);
-        rayon::join(
-            || split(a, offset, parts / 2, align, f),
-            || split(b, offset + mid, parts - parts / 2, align, f),
-        );
+        // the calling thread computes the first part itself (`join` from outside the pool
+        // would hand both to the pool and wait)
+        rayon::in_place_scope(|s| {
+            s.spawn(move |_| split(b, offset + mid, parts - parts / 2, align, f));
+            split(a, offset, parts / 2, align, f);
+        });
     }
 }
 
