@@ -72,7 +72,7 @@ for p in "${PROFILES[@]}"; do
       { echo "FAIL: $name has AVX2 twins without AVX2 arithmetic" >&2; exit 1; }
     continue
   fi
-  TYPENET_BENCH_ROWS="$ROWS" "$bin" --bench | awk -v name="$name" -v twins="$twins" \
+  TYPENET_BENCH_CLOCK="${TYPENET_BENCH_CLOCK:-thread}" TYPENET_BENCH_ROWS="$ROWS" "$bin" --bench | awk -v name="$name" -v twins="$twins" \
     '$1 == "row" { print name "\t" twins "\t" $0 }' >>"$out"
 done
 

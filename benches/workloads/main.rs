@@ -514,10 +514,16 @@ fn main() {
         });
     }
 
+    // the parallel cases run on other threads, whose time only the wall clock sees
+    let clock = if cfg!(feature = "parallel") {
+        harness::Clock::Wall
+    } else {
+        harness::Clock::from_env()
+    };
     if let Ok(f) = std::env::var("TYPENET_BENCH_FILTER") {
         // profiling aid: run only the matching cases, no table
         let mut only: Vec<Case> = cases.into_iter().filter(|c| c.name.contains(&f)).collect();
-        harness::run(&mut only, rounds, target);
+        harness::run(&mut only, rounds, target, clock);
         for c in &only {
             println!("{}: {}", c.name, fmt_ns(c.median_ns()));
         }
@@ -540,11 +546,16 @@ fn main() {
         }
     }
     let (sse_peak, fma_peak) = peak::report();
-    harness::run(&mut cases, rounds, target);
+    harness::run(&mut cases, rounds, target, clock);
 
     println!();
     println!(
-        "typenet vs hand-written loops ({rounds} interleaved rounds, medians; ratio = typenet / baseline)"
+        "typenet vs hand-written loops ({rounds} interleaved rounds, medians of {}; ratio = typenet / baseline)",
+        if clock == harness::Clock::Thread {
+            "the thread's CPU time"
+        } else {
+            "wall time"
+        }
     );
     println!(
         "peak (12 register-resident chains): SSE mul+add {sse_peak:.1} GFLOP/s, AVX2 FMA {}",
