@@ -197,9 +197,9 @@ mod lanes {
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
         // the loops over lanes ran one float at a time even in the AVX2 twins
-        // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit; W4 against
-        // the hand-written loop in the same run: 1.00× its time with loops, 0.12× with
-        // these intrinsics, an 8× speed-up; see benches/README.md).
+        // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit: W4 4.06 ms
+        // → 0.60 ms, W3i 40.5 → 5.3 µs; the twins with loops instead of these
+        // intrinsics were no faster than before; see benches/README.md).
         impl Lanes for Avx2 {
             #[inline(always)]
             fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
