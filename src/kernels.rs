@@ -17,8 +17,9 @@
 //! The simple loops run one dot product at a time, a chain of dependent additions. The
 //! blocked kernels compute several rows (and samples) at once, so each loaded input
 //! feeds several independent chains held in registers. On x86-64 with `std`, they are
-//! compiled a second time with AVX2 enabled and chosen at run time ([`dispatch`]); on
-//! `no_std`, enable the feature at compile time (`-C target-feature=+avx2`).
+//! compiled a second time with AVX2 enabled and chosen at run time (`multiversion!`),
+//! whatever the build profile; on `no_std`, enable the feature at compile time
+//! (`-C target-feature=+avx2`).
 
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]
@@ -81,60 +82,403 @@ impl<T: Scalar> MulAddFast for T {
     }
 }
 
-/// Runs `f` compiled with AVX2 when the CPU has it (detected once and cached by `std`),
-/// otherwise as compiled for the base target. `f` must be built from `#[inline(always)]`
-/// code so that it is compiled inside the AVX2 function.
-#[inline(always)]
-#[allow(unsafe_code)]
-pub(crate) fn dispatch<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
-    {
-        #[target_feature(enable = "avx2")]
-        fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
+pub(crate) use lanes::Lanes;
+
+/// Eight lanes at a time: the operations the blocked kernels are written in.
+///
+/// [`Plain`](lanes::Plain) spells them as loops over the lanes, which the compiler
+/// vectorises at `opt-level` 2 and 3. At `opt-level` "s" or "z" rustc turns LLVM's
+/// vectorisers off, so in the AVX2 twins the `f32` operations are written with the AVX
+/// intrinsics themselves ([`Avx2`](lanes::Avx2)): one vector multiply and one vector add
+/// per call, whatever the profile. Both round every lane exactly as `a·b + c` does.
+mod lanes {
+    use super::MulAddFast;
+    use crate::scalar::Scalar;
+
+    /// A way to run the eight-lane operations.
+    pub(crate) trait Lanes: Copy {
+        /// `c[k] = a[k]·b[k] + c[k]`.
+        fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]);
+        /// `c[k] = a[k]·s + c[k]`.
+        fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]);
+        /// `p[k] = p[k] − lr·g[k]`.
+        fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]);
+    }
+
+    /// Loops over the lanes, for the compiler to vectorise.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Plain;
+
+    impl Lanes for Plain {
+        #[inline(always)]
+        fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = a[k].mul_add_fast(b[k], c[k]);
+            }
         }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked on the line above; calling a
-            // `#[target_feature]` function is unsafe only because of that requirement.
-            // Measured gain over the same kernels compiled for SSE2 (benches/workloads,
-            // AMD EPYC, same run): 784-128-10 inference 6.5 → 4.35 µs, training per
-            // sample 31 → 22 µs, a mini-batch of 64 862 → 450 µs. The bits are the
-            // same either way (tests below).
-            return unsafe { with_avx2(f) };
+        #[inline(always)]
+        fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = a[k].mul_add_fast(s, c[k]);
+            }
+        }
+        #[inline(always)]
+        fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
+            for k in 0..8 {
+                p[k] = p[k] - lr * g[k];
+            }
         }
     }
-    f()
+
+    /// The lanes of the base target: [`Avx2`] where the build has AVX2 throughout
+    /// (`-C target-cpu=native` on a recent CPU), loops otherwise.
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    #[inline(always)]
+    pub(crate) fn base() -> Plain {
+        Plain
+    }
+
+    /// The lanes of the base target: [`Avx2`] where the build has AVX2 throughout
+    /// (`-C target-cpu=native` on a recent CPU), loops otherwise.
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    #[inline(always)]
+    pub(crate) fn base() -> Avx2 {
+        Avx2(())
+    }
+
+    #[cfg(all(target_arch = "x86_64", any(feature = "std", target_feature = "avx2")))]
+    pub(crate) use avx2::Avx2;
+
+    /// AVX intrinsics for `f32` (other types fall back to [`Plain`]): where AVX2 is
+    /// detected at run time (`std`) or the build targets it.
+    #[cfg(all(target_arch = "x86_64", any(feature = "std", target_feature = "avx2")))]
+    #[allow(unsafe_code)]
+    mod avx2 {
+        use super::{Lanes, Plain};
+        use crate::scalar::Scalar;
+        use core::any::Any;
+        use core::arch::x86_64::{
+            _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
+            _mm256_sub_ps,
+        };
+
+        /// Proof that the CPU runs AVX2: made only where it was detected at run time or
+        /// the whole build targets AVX2, so the intrinsics below are sound to call.
+        #[derive(Clone, Copy)]
+        pub(crate) struct Avx2(pub(super) ());
+
+        impl Avx2 {
+            /// `Some` where the CPU has AVX2.
+            #[cfg(all(feature = "std", not(target_feature = "avx2")))]
+            #[inline]
+            pub(crate) fn detect() -> Option<Self> {
+                std::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+            }
+        }
+
+        /// `x` as `f32` lanes, when `T` is `f32`.
+        #[inline(always)]
+        fn f32s<T: Scalar>(x: &[T; 8]) -> Option<&[f32; 8]> {
+            (x as &dyn Any).downcast_ref()
+        }
+
+        #[inline(always)]
+        fn f32s_mut<T: Scalar>(x: &mut [T; 8]) -> Option<&mut [f32; 8]> {
+            (x as &mut dyn Any).downcast_mut()
+        }
+
+        #[inline(always)]
+        fn f32_of<T: Scalar>(x: &T) -> Option<f32> {
+            (x as &dyn Any).downcast_ref().copied()
+        }
+
+        // SAFETY (the three `unsafe` blocks below): an `Avx2` value exists only where the
+        // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
+        // stores read and write eight `f32` through references to `[f32; 8]`.
+        // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
+        // the loops over lanes ran one float at a time even in the AVX2 twins
+        // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit: W4 4.06 ms
+        // → 0.60 ms, W3i 40.5 → 5.3 µs; the twins with loops instead of these
+        // intrinsics were no faster than before; see benches/README.md).
+        impl Lanes for Avx2 {
+            #[inline(always)]
+            fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
+                if let (Some(a), Some(b), Some(c)) = (f32s(a), f32s(b), f32s_mut(c)) {
+                    unsafe {
+                        let p =
+                            _mm256_mul_ps(_mm256_loadu_ps(a.as_ptr()), _mm256_loadu_ps(b.as_ptr()));
+                        let r = _mm256_add_ps(p, _mm256_loadu_ps(c.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.mul_add(a, b, c);
+            }
+            #[inline(always)]
+            fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]) {
+                if let (Some(a), Some(s), Some(c)) = (f32s(a), f32_of(&s), f32s_mut(c)) {
+                    unsafe {
+                        let p = _mm256_mul_ps(_mm256_loadu_ps(a.as_ptr()), _mm256_set1_ps(s));
+                        let r = _mm256_add_ps(p, _mm256_loadu_ps(c.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.mul_add_s(a, s, c);
+            }
+            #[inline(always)]
+            fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
+                if let (Some(p), Some(lr), Some(g)) = (f32s_mut(p), f32_of(&lr), f32s(g)) {
+                    unsafe {
+                        let d = _mm256_mul_ps(_mm256_set1_ps(lr), _mm256_loadu_ps(g.as_ptr()));
+                        let r = _mm256_sub_ps(_mm256_loadu_ps(p.as_ptr()), d);
+                        _mm256_storeu_ps(p.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.sub_scaled(p, lr, g);
+            }
+        }
+    }
+}
+
+/// How many times an AVX2 twin ran (a test checks the run-time choice with it).
+#[cfg(all(
+    test,
+    feature = "std",
+    target_arch = "x86_64",
+    not(target_feature = "avx2")
+))]
+static AVX2_RUNS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Each blocked kernel twice, by hand (function multiversioning): the `#[inline(always)]`
+/// body `$body` compiled once for the base target and once inside a
+/// `#[target_feature(enable = "avx2")]` function, and a safe entry point `$name` that
+/// picks the AVX2 one when the CPU has AVX2 (detected once and cached by `std`).
+///
+/// The target feature sits on the function the kernel's body is written into, not on a
+/// function that calls a closure: a closure is a separate function that the optimiser
+/// may leave out of line (it does with `codegen-units = 1`, fat, thin or no LTO), and it
+/// is then compiled for the base target, so an AVX2 wrapper around it runs SSE code.
+/// `#[inline(always)]` bodies are always inlined into the twin, whatever the profile.
+///
+/// The twins exist on x86-64 with `std` (for the detection) when the base target lacks
+/// AVX2; where it has it (`-C target-cpu=native` on a recent CPU, or
+/// `-C target-feature=+avx2`), the base code is already AVX2 and there is nothing to pick.
+macro_rules! multiversion {
+    ($(
+        $(#[$attr:meta])*
+        pub(crate) fn $name:ident[$($gen:tt)*]($($arg:ident: $ty:ty),* $(,)?) = $body:ident;
+    )*) => {$(
+        $(#[$attr])*
+        #[inline]
+        #[allow(unsafe_code)]
+        pub(crate) fn $name<$($gen)*>($($arg: $ty),*) {
+            #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+            {
+                #[target_feature(enable = "avx2")]
+                fn avx2<$($gen)*>(lanes: lanes::Avx2, $($arg: $ty),*) {
+                    $body(lanes, $($arg),*)
+                }
+                if let Some(lanes) = lanes::Avx2::detect() {
+                    #[cfg(test)]
+                    AVX2_RUNS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    // SAFETY: the CPU supports AVX2 (an `Avx2` value exists only then);
+                    // calling a `#[target_feature]` function is unsafe only because of
+                    // that requirement. Measured gain over the same kernels compiled for
+                    // SSE2 (benches/workloads, AMD EPYC, same run): 784-128-10 inference
+                    // 6.5 → 4.35 µs, training per sample 31 → 22 µs, a mini-batch of 64
+                    // 862 → 450 µs. The bits are the same either way (tests below).
+                    return unsafe { avx2(lanes, $($arg),*) };
+                }
+            }
+            $body(lanes::base(), $($arg),*)
+        }
+    )*};
+}
+
+multiversion! {
+    /// `ys[b][o] += dot(w[o], xs[b])` for every sample `b` and output `o`
+    /// ([`forward_rows_body`]), in AVX2 where the CPU has it.
+    pub(crate) fn forward_rows_seq[T: Scalar, const I: usize, const O: usize](
+        w: &[[T; I]; O],
+        xs: &[[T; I]],
+        ys: &mut [[T; O]],
+    ) = forward_rows_body;
+
+    /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` for rows `o0..` ([`outer_acc_body`]),
+    /// in AVX2 where the CPU has it.
+    pub(crate) fn outer_acc_seq[T: Scalar, const I: usize, const O: usize](
+        g: &mut [[T; I]],
+        o0: usize,
+        d: &[[T; O]],
+        xs: &[[T; I]],
+    ) = outer_acc_body;
+
+    /// One sample's weight gradients written over `g`: `g[o] = d[o]·x + 0`
+    /// ([`scale_into`] row by row), in AVX2 where the CPU has it.
+    pub(crate) fn outer_set[T: Scalar, const I: usize, const O: usize](
+        g: &mut [[T; I]; O],
+        d: &[T; O],
+        x: &[T; I],
+    ) = outer_set_body;
+
+    /// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` ([`backward_input_body`]), in
+    /// AVX2 where the CPU has it.
+    pub(crate) fn backward_input_seq[T: Scalar, const I: usize, const O: usize](
+        w: &[[T; I]; O],
+        d: &[[T; O]],
+        dx: &mut [[T; I]],
+    ) = backward_input_body;
+
+    /// `p[i] = p[i] − lr·g[i]`, a gradient-descent step on one tensor, in AVX2 where the
+    /// CPU has it.
+    pub(crate) fn sub_scaled[T: Scalar](p: &mut [T], g: &[T], lr: T) = sub_scaled_body;
+}
+
+/// `ys[b][o] += dot(w[o], xs[b])` for every sample and output (see [`forward_rows_body`]);
+/// with the `parallel` feature, large batches split over samples across threads.
+#[inline]
+pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
+    w: &[[T; I]; O],
+    xs: &[[T; I]],
+    ys: &mut [[T; O]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(xs.len() * I * O) {
+        // whole blocks of 4 samples per thread
+        return par::split(ys, 0, parts, 4, &|ys, b| {
+            forward_rows_seq(w, &xs[b..b + ys.len()], ys);
+        });
+    }
+    forward_rows_seq(w, xs, ys);
+}
+
+/// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` (see [`outer_acc_body`]); with the
+/// `parallel` feature, large ones split over rows of `g` across threads (each element
+/// still adds the samples in order, so the bits do not change).
+#[inline]
+pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
+    g: &mut [[T; I]; O],
+    d: &[[T; O]],
+    xs: &[[T; I]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(xs.len() * I * O) {
+        // whole blocks of 4 rows per thread
+        return par::split(g, 0, parts, 4, &|g, o0| outer_acc_seq(g, o0, d, xs));
+    }
+    outer_acc_seq(g, 0, d, xs);
+}
+
+/// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` (see [`backward_input_body`]); with
+/// the `parallel` feature, large batches split over samples across threads.
+#[inline]
+pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
+    w: &[[T; I]; O],
+    d: &[[T; O]],
+    dx: &mut [[T; I]],
+) {
+    #[cfg(feature = "parallel")]
+    if let Some(parts) = par::parts(d.len() * I * O) {
+        return par::split(dx, 0, parts, 1, &|dx, b| {
+            backward_input_seq(w, &d[b..b + dx.len()], dx);
+        });
+    }
+    backward_input_seq(w, d, dx);
+}
+
+/// The `parallel` feature: a large kernel call splits its output into disjoint parts, one
+/// per thread of rayon's pool. Every output element is computed by one thread with the
+/// operations of the one-thread kernel, in the same order, so the bits are the same for
+/// any number of threads.
+#[cfg(feature = "parallel")]
+mod par {
+    /// Multiply-adds per thread below which a kernel call stays on one thread: about
+    /// 30 µs of work with AVX2, well above the cost of handing a part to another thread.
+    const MIN_PER_THREAD: usize = 1 << 18;
+
+    /// How many parts to split `macs` multiply-adds into, if more than one.
+    pub(super) fn parts(macs: usize) -> Option<usize> {
+        let n = rayon::current_num_threads().min(macs / MIN_PER_THREAD);
+        (n > 1).then_some(n)
+    }
+
+    /// Runs `f(part, offset)` on `parts` disjoint parts of `out` (each a multiple of
+    /// `align` long, but the last), in parallel; `offset` is the part's first index.
+    pub(super) fn split<Y: Send>(
+        out: &mut [Y],
+        offset: usize,
+        parts: usize,
+        align: usize,
+        f: &(impl Fn(&mut [Y], usize) + Sync),
+    ) {
+        let mid = out.len() * (parts / 2) / parts / align * align;
+        if parts < 2 || mid == 0 {
+            return f(out, offset);
+        }
+        let (a, b) = out.split_at_mut(mid);
+        // the calling thread computes the first part itself (`join` from outside the pool
+        // would hand both to the pool and wait)
+        rayon::in_place_scope(|s| {
+            s.spawn(move |_| split(b, offset + mid, parts - parts / 2, align, f));
+            split(a, offset, parts / 2, align, f);
+        });
+    }
+}
+
+#[inline(always)]
+fn outer_set_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
+    g: &mut [[T; I]; O],
+    d: &[T; O],
+    x: &[T; I],
+) {
+    // `scale_into` row by row: `x·s + 0`
+    let xc = x.as_chunks::<8>().0;
+    for (gr, &s) in g.iter_mut().zip(d) {
+        let gc = gr.as_chunks_mut::<8>().0;
+        for (gc, xc) in gc.iter_mut().zip(xc) {
+            let mut a = [T::zero(); 8];
+            lanes.mul_add_s(xc, s, &mut a);
+            *gc = a;
+        }
+        for i in I / 8 * 8..I {
+            gr[i] = x[i].mul_add_fast(s, T::zero());
+        }
+    }
+}
+
+#[inline(always)]
+fn sub_scaled_body<L: Lanes, T: Scalar>(lanes: L, p: &mut [T], g: &[T], lr: T) {
+    let n = p.len().min(g.len());
+    let (p, g) = (&mut p[..n], &g[..n]);
+    let (pc, pr) = p.as_chunks_mut::<8>();
+    let (gc, gr) = g.as_chunks::<8>();
+    for (p, g) in pc.iter_mut().zip(gc) {
+        lanes.sub_scaled(p, lr, g);
+    }
+    for (p, &g) in pr.iter_mut().zip(gr) {
+        *p = *p - lr * g;
+    }
 }
 
 // The blocked kernels keep each accumulator in its own `[T; 8]` local: the compiler
 // keeps such a local in one vector register (or two SSE registers), whereas an array of
 // accumulators indexed in a loop stays in memory when the loop is too large to unroll.
 
-/// `acc[k] = a[k]·s + acc[k]` for the eight lanes.
-macro_rules! mul_add8_scalar {
-    ($acc:ident, $a:expr, $s:expr) => {{
-        let (a, s) = ($a, $s);
-        for k in 0..8 {
-            $acc[k] = a[k].mul_add_fast(s, $acc[k]);
-        }
-    }};
-}
-
 /// Dot products of the rows `w` (`R` of them) with the samples `x` (`S`): the `S × R`
 /// eight-lane accumulators named in `$acc` (`name = sample, row`) run over the whole
 /// length, then each is reduced exactly as [`dot`] reduces, tail included.
 macro_rules! dot_block {
-    ($T:ty, $I:expr, $w:expr, $x:expr, $S:literal x $R:literal: $($acc:ident = $s:literal, $r:literal);+) => {{
+    ($lanes:expr, $T:ty, $I:expr, $w:expr, $x:expr, $S:literal x $R:literal: $($acc:ident = $s:literal, $r:literal);+) => {{
         let (w, x) = ($w, $x);
-        let wc: [&[[$T; 8]]; $R] = w.each_ref().map(|r| r.as_chunks::<8>().0);
-        let xc: [&[[$T; 8]]; $S] = x.each_ref().map(|r| r.as_chunks::<8>().0);
         $(let mut $acc = [<$T>::zero(); 8];)+
         for c in 0..$I / 8 {
-            // one loop over the lanes for all accumulators: the vectoriser turns each
-            // statement into one vector multiply and add
-            for k in 0..8 {
-                $($acc[k] = wc[$r][c][k].mul_add_fast(xc[$s][c][k], $acc[k]);)+
-            }
+            // chunks taken here, not once before the loop, so that their length is the
+            // constant `I / 8` wherever the loop is compiled (at opt-level "s" too) and
+            // the index needs no bounds check
+            $($lanes.mul_add(&w[$r].as_chunks::<8>().0[c], &x[$s].as_chunks::<8>().0[c], &mut $acc);)+
         }
         let mut out = [[<$T>::zero(); $R]; $S];
         $({
@@ -158,7 +502,8 @@ macro_rules! dot_block {
 /// leave AVX2's sixteen registers room for the operands (4 × 3 spilled). 6 × 2 gained
 /// only 1 % more.
 #[inline(always)]
-pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
+fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     w: &[[T; I]; O],
     xs: &[[T; I]],
     ys: &mut [[T; O]],
@@ -169,7 +514,7 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
         let mut o = 0;
         while o + 2 <= O {
             let wr: &[[T; I]; 2] = w[o..o + 2].try_into().unwrap();
-            let d = dot_block!(T, I, wr, x, 4 x 2:
+            let d = dot_block!(lanes, T, I, wr, x, 4 x 2:
                 a00 = 0, 0; a01 = 0, 1;
                 a10 = 1, 0; a11 = 1, 1;
                 a20 = 2, 0; a21 = 2, 1;
@@ -182,7 +527,7 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
             o += 2;
         }
         for o in o..O {
-            let d = dot_block!(T, I, core::array::from_ref(&w[o]), x, 4 x 1:
+            let d = dot_block!(lanes, T, I, core::array::from_ref(&w[o]), x, 4 x 1:
                 a0 = 0, 0; a1 = 1, 0; a2 = 2, 0; a3 = 3, 0);
             for s in 0..4 {
                 ys[b + s][o] = ys[b + s][o] + d[s][0];
@@ -195,7 +540,7 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
         let mut o = 0;
         while o + 8 <= O {
             let wr: &[[T; I]; 8] = w[o..o + 8].try_into().unwrap();
-            let d = dot_block!(T, I, wr, x, 1 x 8:
+            let d = dot_block!(lanes, T, I, wr, x, 1 x 8:
                 a0 = 0, 0; a1 = 0, 1; a2 = 0, 2; a3 = 0, 3;
                 a4 = 0, 4; a5 = 0, 5; a6 = 0, 6; a7 = 0, 7);
             for r in 0..8 {
@@ -209,19 +554,22 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
     }
 }
 
-/// Weight gradients: `g[o][i] += Σ_b d[b][o]·xs[b][i]`, the samples added in order, so
-/// each element equals [`axpy`] applied sample after sample. A block of 4 rows × 16
+/// Weight gradients: `g[o][i] += Σ_b d[b][o]·xs[b][i]` for the rows `g` of the gradient
+/// from row `o0` on, the samples added in order, so each element equals [`axpy`] applied
+/// sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
 #[inline(always)]
-pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
-    g: &mut [[T; I]; O],
+fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
+    g: &mut [[T; I]],
+    o0: usize,
     d: &[[T; O]],
     xs: &[[T; I]],
 ) {
     let chunks = I / 8;
     let full = chunks / 2 * 2;
     let mut o = 0;
-    while o + 4 <= O {
+    while o + 4 <= g.len() {
         let (g0, rest) = g[o..].split_first_mut().unwrap();
         let (g1, rest) = rest.split_first_mut().unwrap();
         let (g2, rest) = rest.split_first_mut().unwrap();
@@ -241,17 +589,15 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
             for (db, xb) in d.iter().zip(xs) {
                 let xc = xb.as_chunks::<8>().0;
                 let (x0, x1) = (&xc[c], &xc[c + 1]);
-                let (s0, s1, s2, s3) = (db[o], db[o + 1], db[o + 2], db[o + 3]);
-                for k in 0..8 {
-                    a00[k] = x0[k].mul_add_fast(s0, a00[k]);
-                    a01[k] = x1[k].mul_add_fast(s0, a01[k]);
-                    a10[k] = x0[k].mul_add_fast(s1, a10[k]);
-                    a11[k] = x1[k].mul_add_fast(s1, a11[k]);
-                    a20[k] = x0[k].mul_add_fast(s2, a20[k]);
-                    a21[k] = x1[k].mul_add_fast(s2, a21[k]);
-                    a30[k] = x0[k].mul_add_fast(s3, a30[k]);
-                    a31[k] = x1[k].mul_add_fast(s3, a31[k]);
-                }
+                let (s0, s1, s2, s3) = (db[o0 + o], db[o0 + o + 1], db[o0 + o + 2], db[o0 + o + 3]);
+                lanes.mul_add_s(x0, s0, &mut a00);
+                lanes.mul_add_s(x1, s0, &mut a01);
+                lanes.mul_add_s(x0, s1, &mut a10);
+                lanes.mul_add_s(x1, s1, &mut a11);
+                lanes.mul_add_s(x0, s2, &mut a20);
+                lanes.mul_add_s(x1, s2, &mut a21);
+                lanes.mul_add_s(x0, s3, &mut a30);
+                lanes.mul_add_s(x1, s3, &mut a31);
             }
             (g0[c], g0[c + 1]) = (a00, a01);
             (g1[c], g1[c + 1]) = (a10, a11);
@@ -268,14 +614,14 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
         for c in from / 8..chunks {
             let mut a = gc[c];
             for (db, xb) in d.iter().zip(xs) {
-                mul_add8_scalar!(a, &xb.as_chunks::<8>().0[c], db[r]);
+                lanes.mul_add_s(&xb.as_chunks::<8>().0[c], db[o0 + r], &mut a);
             }
             gc[c] = a;
         }
         for i in chunks * 8..I {
             let mut v = gr[i];
             for (db, xb) in d.iter().zip(xs) {
-                v = xb[i].mul_add_fast(db[r], v);
+                v = xb[i].mul_add_fast(db[o0 + r], v);
             }
             gr[i] = v;
         }
@@ -286,7 +632,8 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
 /// so each element equals [`axpy`] applied row after row. 48 columns of one sample's
 /// gradient stay in registers while the rows stream past.
 #[inline(always)]
-pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
+fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
     w: &[[T; I]; O],
     d: &[[T; O]],
     dx: &mut [[T; I]],
@@ -302,14 +649,12 @@ pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
             for (s, wr) in db.iter().zip(w) {
                 let wc = wr.as_chunks::<8>().0;
                 let s = *s;
-                for k in 0..8 {
-                    a0[k] = wc[c][k].mul_add_fast(s, a0[k]);
-                    a1[k] = wc[c + 1][k].mul_add_fast(s, a1[k]);
-                    a2[k] = wc[c + 2][k].mul_add_fast(s, a2[k]);
-                    a3[k] = wc[c + 3][k].mul_add_fast(s, a3[k]);
-                    a4[k] = wc[c + 4][k].mul_add_fast(s, a4[k]);
-                    a5[k] = wc[c + 5][k].mul_add_fast(s, a5[k]);
-                }
+                lanes.mul_add_s(&wc[c], s, &mut a0);
+                lanes.mul_add_s(&wc[c + 1], s, &mut a1);
+                lanes.mul_add_s(&wc[c + 2], s, &mut a2);
+                lanes.mul_add_s(&wc[c + 3], s, &mut a3);
+                lanes.mul_add_s(&wc[c + 4], s, &mut a4);
+                lanes.mul_add_s(&wc[c + 5], s, &mut a5);
             }
             xc[c..c + 6].copy_from_slice(&[a0, a1, a2, a3, a4, a5]);
             c += 6;
@@ -317,7 +662,7 @@ pub(crate) fn backward_input<T: Scalar, const I: usize, const O: usize>(
         for c in full..chunks {
             let mut a = [T::zero(); 8];
             for (s, wr) in db.iter().zip(w) {
-                mul_add8_scalar!(a, &wr.as_chunks::<8>().0[c], *s);
+                lanes.mul_add_s(&wr.as_chunks::<8>().0[c], *s, &mut a);
             }
             xc[c] = a;
         }
@@ -372,33 +717,146 @@ mod tests {
         }
 
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<std::vec::Vec<_>>();
+        // the bodies with the lanes as loops, then the entry points, which run the AVX2
+        // twins (intrinsics for `f32`) where the CPU has AVX2
         for wide in [false, true] {
-            let run = || {
-                let mut ys = [y0; B];
-                let mut g = g0;
-                let mut dx = [[f32::NAN; I]; B];
+            let mut ys = [y0; B];
+            let mut g = g0;
+            let mut dx = [[f32::NAN; I]; B];
+            let mut set = [[f32::NAN; I]; O];
+            let mut p = g0;
+            if wide {
                 forward_rows(&w, &xs, &mut ys);
                 outer_acc(&mut g, &d, &xs);
                 backward_input(&w, &d, &mut dx);
-                (ys, g, dx)
-            };
-            let (ys, g, dx) = if wide { dispatch(run) } else { run() };
-            assert_eq!(
-                bits(ys.as_flattened()),
-                bits(ys_ref.as_flattened()),
-                "forward {I}x{O} b{B}"
-            );
-            assert_eq!(
-                bits(g.as_flattened()),
-                bits(g_ref.as_flattened()),
-                "weights {I}x{O} b{B}"
-            );
-            assert_eq!(
-                bits(dx.as_flattened()),
-                bits(dx_ref.as_flattened()),
-                "input {I}x{O} b{B}"
-            );
+                outer_set(&mut set, &d[0], &xs[0]);
+                sub_scaled(p.as_flattened_mut(), g_ref.as_flattened(), 0.37);
+            } else {
+                forward_rows_body(lanes::Plain, &w, &xs, &mut ys);
+                outer_acc_body(lanes::Plain, &mut g, 0, &d, &xs);
+                backward_input_body(lanes::Plain, &w, &d, &mut dx);
+                outer_set_body(lanes::Plain, &mut set, &d[0], &xs[0]);
+                sub_scaled_body(
+                    lanes::Plain,
+                    p.as_flattened_mut(),
+                    g_ref.as_flattened(),
+                    0.37,
+                );
+            }
+            let mut set_ref = [[0.0f32; I]; O];
+            let mut p_ref = g0;
+            for o in 0..O {
+                axpy(&mut set_ref[o], d[0][o], &xs[0]);
+                for i in 0..I {
+                    p_ref[o][i] -= 0.37 * g_ref[o][i];
+                }
+            }
+            for (name, got, want) in [
+                ("forward", ys.as_flattened(), ys_ref.as_flattened()),
+                ("weights", g.as_flattened(), g_ref.as_flattened()),
+                ("input", dx.as_flattened(), dx_ref.as_flattened()),
+                ("set", set.as_flattened(), set_ref.as_flattened()),
+                ("sgd", p.as_flattened(), p_ref.as_flattened()),
+            ] {
+                assert_eq!(bits(got), bits(want), "{name} {I}x{O} b{B} wide {wide}");
+            }
         }
+    }
+
+    /// `f64` through the entry points (the AVX2 twins' loops, not their `f32`
+    /// intrinsics) gives the simple loops' bits too.
+    #[test]
+    fn f64_kernels_give_the_bits_of_the_simple_loops() {
+        let v = |i: usize| ((i * 7919 % 1000) as f64 - 500.0) / 333.0;
+        let w: [[f64; 37]; 9] = core::array::from_fn(|o| core::array::from_fn(|i| v(o * 37 + i)));
+        let xs: [[f64; 37]; 5] = core::array::from_fn(|b| core::array::from_fn(|i| v(b + i * 3)));
+        let d: [[f64; 9]; 5] = core::array::from_fn(|b| core::array::from_fn(|o| v(b * 11 + o)));
+        let (mut ys, mut g, mut p) = ([[0.5f64; 9]; 5], w, w);
+        forward_rows(&w, &xs, &mut ys);
+        outer_acc(&mut g, &d, &xs);
+        sub_scaled(p.as_flattened_mut(), w.as_flattened(), 0.25);
+        for b in 0..5 {
+            for o in 0..9 {
+                assert_eq!(ys[b][o].to_bits(), (0.5 + dot(&w[o], &xs[b])).to_bits());
+            }
+        }
+        let mut g_ref = w;
+        for b in 0..5 {
+            for o in 0..9 {
+                axpy(&mut g_ref[o], d[b][o], &xs[b]);
+            }
+        }
+        let bits = |a: &[[f64; 37]; 9]| a.map(|r| r.map(f64::to_bits));
+        assert_eq!(bits(&g), bits(&g_ref));
+        for (pv, wv) in p.as_flattened().iter().zip(w.as_flattened()) {
+            assert_eq!(pv.to_bits(), (wv - 0.25 * wv).to_bits());
+        }
+    }
+
+    /// The entry points run the AVX2 twins on a CPU with AVX2 (a build whose base target
+    /// has AVX2 has no twins: its base code is the AVX2 code).
+    #[test]
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+    fn the_avx2_twins_run_where_the_cpu_has_avx2() {
+        use core::sync::atomic::Ordering::Relaxed;
+        let (w, xs) = ([[1.0f32; 16]; 16], [[2.0f32; 16]; 3]);
+        let mut ys = [[0.0f32; 16]; 3];
+        let before = AVX2_RUNS.load(Relaxed);
+        forward_rows(&w, &xs, &mut ys);
+        assert_eq!(ys, [[32.0; 16]; 3]);
+        let ran = AVX2_RUNS.load(Relaxed) > before;
+        assert_eq!(ran, std::is_x86_feature_detected!("avx2"));
+    }
+
+    /// With the `parallel` feature, kernels split across threads give the one-thread bits
+    /// (sizes whose parts are not whole blocks, and more threads than blocks fit).
+    #[cfg(feature = "parallel")]
+    fn check_parallel<const I: usize, const O: usize>(b: usize, threads: usize) {
+        use std::vec::Vec;
+        let mut rng = SplitMix64::new((I * O + b) as u64);
+        let w: Vec<[f32; I]> = (0..O).map(|_| fill(&mut rng)).collect();
+        let w: &[[f32; I]; O] = w.as_slice().try_into().unwrap();
+        let xs: Vec<[f32; I]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let d: Vec<[f32; O]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let ys0: Vec<[f32; O]> = (0..b).map(|_| fill(&mut rng)).collect();
+        let g0: Vec<[f32; I]> = (0..O).map(|_| fill(&mut rng)).collect();
+        let run = || {
+            let (mut ys, mut g) = (ys0.clone(), g0.clone());
+            let mut dx = std::vec![[f32::NAN; I]; b];
+            forward_rows(w, &xs, &mut ys);
+            outer_acc((&mut g[..]).try_into().unwrap(), &d, &xs);
+            backward_input(w, &d, &mut dx);
+            (ys, g, dx)
+        };
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        assert!(par::parts(b * I * O).is_some(), "big enough to split");
+        let one = pool(1).install(run);
+        let many = pool(threads).install(run);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(one.0.as_flattened()), bits(many.0.as_flattened()));
+        assert_eq!(bits(one.1.as_flattened()), bits(many.1.as_flattened()));
+        assert_eq!(bits(one.2.as_flattened()), bits(many.2.as_flattened()));
+        // and the one-thread run is the simple loops' (the kernels' test above)
+        let mut g_ref = g0.clone();
+        for (db, xb) in d.iter().zip(&xs) {
+            for o in 0..O {
+                axpy(&mut g_ref[o], db[o], xb);
+            }
+        }
+        assert_eq!(bits(one.1.as_flattened()), bits(g_ref.as_flattened()));
+    }
+
+    #[test]
+    #[cfg(feature = "parallel")]
+    fn kernels_split_across_threads_give_the_one_thread_bits() {
+        check_parallel::<784, 130>(29, 2);
+        check_parallel::<300, 37>(61, 3);
+        check_parallel::<1000, 9>(64, 7);
     }
 
     #[test]

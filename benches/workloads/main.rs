@@ -10,8 +10,10 @@
 //! A second table times the checked step, `try_train_step`, against `train_step` on W1-W3
 //! (same networks, same data, same run): what refusing non-finite data costs.
 //!
-//! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run).
-//! Ratios are typenet's time divided by the baseline's, measured in the same run.
+//! Run with `cargo bench --bench workloads` (set `TYPENET_BENCH_QUICK=1` for a short run,
+//! `TYPENET_BENCH_ROWS=W3,W3i,W4` for some rows only; `benches/profiles.sh` runs those rows
+//! under several build profiles). Ratios are typenet's time divided by the baseline's,
+//! measured in the same run.
 
 mod hand;
 mod harness;
@@ -152,6 +154,8 @@ struct Row {
     typenet: usize,
     plain: usize,
     tuned: Option<usize>,
+    /// With the `parallel` feature: typenet on one thread (`typenet` runs on all).
+    one_thread: Option<usize>,
 }
 
 fn main() {
@@ -272,6 +276,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -332,6 +337,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -407,6 +413,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -444,6 +451,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: None,
         });
     }
 
@@ -456,6 +464,21 @@ fn main() {
                 black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
             }
         }));
+        #[cfg(feature = "parallel")]
+        let one = {
+            let (mut n, mut g, mut sgd) =
+                (mnist0.clone(), boxed::<Mnist>(false), Sgd::new(LR).unwrap());
+            let pool = one_thread_pool();
+            Some(add(Case::new("W4 typenet 1 thread", move |iters| {
+                pool.install(|| {
+                    for _ in 0..iters {
+                        black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, mnist_x, mnist_t));
+                    }
+                })
+            })))
+        };
+        #[cfg(not(feature = "parallel"))]
+        let one = None;
         let (mut m, mut gm) = (to_hand(&mnist0), hand::Mlp::zeroed());
         let p = add(Case::new("W4 plain", move |iters| {
             for _ in 0..iters {
@@ -481,6 +504,7 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: one,
         });
     }
 
@@ -498,6 +522,26 @@ fn main() {
                 }
             }
         }));
+        #[cfg(feature = "parallel")]
+        let one = {
+            let (mut n, mut g, mut sgd) = (
+                digits0.clone(),
+                boxed::<Digits>(false),
+                Sgd::new(LR).unwrap(),
+            );
+            let pool = one_thread_pool();
+            Some(add(Case::new("W4e typenet 1 thread", move |iters| {
+                pool.install(|| {
+                    for _ in 0..iters {
+                        for (xs, ts) in digits_x.chunks(32).zip(digits_t.chunks(32)) {
+                            black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, xs, ts));
+                        }
+                    }
+                })
+            })))
+        };
+        #[cfg(not(feature = "parallel"))]
+        let one = None;
         let (mut m, mut gm) = (to_hand(&digits0), hand::Mlp::zeroed());
         let p = add(Case::new("W4e plain", move |iters| {
             for _ in 0..iters {
@@ -523,24 +567,52 @@ fn main() {
             typenet: t,
             plain: p,
             tuned: tu,
+            one_thread: one,
         });
     }
 
+    // the parallel cases run on other threads, whose time only the wall clock sees
+    let clock = if cfg!(feature = "parallel") {
+        harness::Clock::Wall
+    } else {
+        harness::Clock::from_env()
+    };
     if let Ok(f) = std::env::var("TYPENET_BENCH_FILTER") {
         // profiling aid: run only the matching cases, no table
         let mut only: Vec<Case> = cases.into_iter().filter(|c| c.name.contains(&f)).collect();
-        harness::run(&mut only, rounds, target);
+        harness::run(&mut only, rounds, target, clock);
         for c in &only {
             println!("{}: {}", c.name, fmt_ns(c.median_ns()));
         }
         return;
     }
+    // `TYPENET_BENCH_ROWS=W3,W4`: only the rows whose first word is listed
+    if let Ok(list) = std::env::var("TYPENET_BENCH_ROWS") {
+        let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+        rows.retain(|r| wanted.contains(&r.workload.split(' ').next().unwrap_or("")));
+        for c in cases.iter_mut() {
+            c.enabled = false;
+        }
+        for r in &rows {
+            for i in [Some(r.typenet), Some(r.plain), r.tuned, r.one_thread]
+                .into_iter()
+                .flatten()
+            {
+                cases[i].enabled = true;
+            }
+        }
+    }
     let (sse_peak, fma_peak) = peak::report();
-    harness::run(&mut cases, rounds, target);
+    harness::run(&mut cases, rounds, target, clock);
 
     println!();
     println!(
-        "typenet vs hand-written loops ({rounds} interleaved rounds, medians; ratio = typenet / baseline)"
+        "typenet vs hand-written loops ({rounds} interleaved rounds, medians of {}; ratio = typenet / baseline)",
+        if clock == harness::Clock::Thread {
+            "the thread's CPU time"
+        } else {
+            "wall time"
+        }
     );
     println!(
         "peak (12 register-resident chains): SSE mul+add {sse_peak:.1} GFLOP/s, AVX2 FMA {}",
@@ -593,6 +665,49 @@ fn main() {
             fmt_ns(cn - tn),
         );
     }
+    #[cfg(feature = "parallel")]
+    {
+        println!();
+        println!(
+            "parallel feature: typenet on rayon's {} threads against one thread, same run",
+            rayon::current_num_threads()
+        );
+        for r in rows.iter().filter(|r| r.one_thread.is_some()) {
+            let (many, one) = (
+                cases[r.typenet].median_ns(),
+                cases[r.one_thread.unwrap()].median_ns(),
+            );
+            println!(
+                "| {} | {} | 1 thread {} | speed-up {:.2}× |",
+                r.workload,
+                fmt_ns(many),
+                fmt_ns(one),
+                one / many
+            );
+        }
+    }
+    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s
+    for r in &rows {
+        let ns = |i: Option<usize>| i.map_or(f64::NAN, |i| cases[i].median_ns());
+        let tn = ns(Some(r.typenet));
+        println!(
+            "row\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.2}",
+            r.workload.split(' ').next().unwrap_or(""),
+            tn,
+            ns(Some(r.plain)),
+            ns(r.tuned),
+            r.flops.map_or(f64::NAN, |f| f / tn),
+        );
+    }
+}
+
+/// A rayon pool of one thread: typenet's kernels run unsplit inside it.
+#[cfg(feature = "parallel")]
+fn one_thread_pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool")
 }
 
 /// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).

@@ -2,7 +2,7 @@
 
 use crate::batch::{BatchError, check_batch};
 use crate::init::{Init, fill_uniform};
-use crate::kernels::{axpy, backward_input, dispatch, dot, forward_rows, outer_acc, scale_into};
+use crate::kernels::{axpy, backward_input, dot, forward_rows, outer_acc, outer_set, scale_into};
 use crate::layer::{Layer, fingerprint};
 use crate::scalar::Scalar;
 use rand_core::Rng;
@@ -46,7 +46,7 @@ pub struct Dense<const I: usize, const O: usize, T = f32> {
 }
 
 /// The weight count from which [`Dense`] uses its blocked kernels. Below it (an XOR
-/// network's 2×4) the call into the dispatcher costs more than blocking saves.
+/// network's 2×4) the call into the kernels' run-time choice costs more than blocking saves.
 pub const BLOCKED_MIN: usize = 256;
 
 /// Whether the target has vector registers for the blocked kernels to fill. A
@@ -93,7 +93,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         let mut a = self.bias;
         if Self::BLOCKED {
             let (xs, ys) = (core::array::from_ref(x), core::array::from_mut(&mut a));
-            dispatch(|| forward_rows(&self.weights, xs, ys));
+            forward_rows(&self.weights, xs, ys);
         } else {
             for (ao, wo) in a.iter_mut().zip(&self.weights) {
                 *ao = *ao + dot(wo, x);
@@ -113,11 +113,9 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         if Self::BLOCKED {
             let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
             let dxs = core::array::from_mut(&mut dx);
-            dispatch(|| {
-                add_bias_grads(&mut grads.bias, ds);
-                outer_acc(&mut grads.weights, ds, xs);
-                backward_input(&self.weights, ds, dxs);
-            });
+            add_bias_grads(&mut grads.bias, ds);
+            outer_acc(&mut grads.weights, ds, xs);
+            backward_input(&self.weights, ds, dxs);
             return dx;
         }
         for (((&d, wo), gwo), gbo) in delta
@@ -137,10 +135,8 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     fn backward_params(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
         let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
         if Self::BLOCKED {
-            dispatch(|| {
-                add_bias_grads(&mut grads.bias, ds);
-                outer_acc(&mut grads.weights, ds, xs);
-            });
+            add_bias_grads(&mut grads.bias, ds);
+            outer_acc(&mut grads.weights, ds, xs);
         } else {
             add_bias_grads(&mut grads.bias, ds);
             for (&d, gwo) in delta.iter().zip(&mut grads.weights) {
@@ -152,32 +148,21 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     #[inline]
     fn backward_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
         let mut dx = [T::zero(); I];
-        let mut run = || {
-            set_param_grads(grads, delta, x);
-            if Self::BLOCKED {
-                let ds = core::array::from_ref(delta);
-                backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
-            } else {
-                for (&d, wo) in delta.iter().zip(&self.weights) {
-                    axpy(&mut dx, d, wo);
-                }
-            }
-        };
+        set_param_grads(grads, delta, x, Self::BLOCKED);
         if Self::BLOCKED {
-            dispatch(run);
+            let ds = core::array::from_ref(delta);
+            backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
         } else {
-            run();
+            for (&d, wo) in delta.iter().zip(&self.weights) {
+                axpy(&mut dx, d, wo);
+            }
         }
         dx
     }
 
     #[inline]
     fn backward_params_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
-        if Self::BLOCKED {
-            dispatch(|| set_param_grads(grads, delta, x));
-        } else {
-            set_param_grads(grads, delta, x);
-        }
+        set_param_grads(grads, delta, x, Self::BLOCKED);
     }
 
     /// `Y = X·Wᵀ + b` over the batch, as one blocked matrix product.
@@ -190,7 +175,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
         if Self::BLOCKED {
             ys.fill(self.bias);
-            dispatch(|| forward_rows(&self.weights, xs, ys));
+            forward_rows(&self.weights, xs, ys);
         } else {
             for (x, y) in xs.iter().zip(ys) {
                 *y = self.forward(x);
@@ -213,13 +198,11 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
         let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
         check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
         if Self::BLOCKED {
-            dispatch(|| {
-                add_bias_grads(&mut grads.bias, grad_ys);
-                outer_acc(&mut grads.weights, grad_ys, xs);
-                if let Some(dxs) = grad_xs {
-                    backward_input(&self.weights, grad_ys, dxs);
-                }
-            });
+            add_bias_grads(&mut grads.bias, grad_ys);
+            outer_acc(&mut grads.weights, grad_ys, xs);
+            if let Some(dxs) = grad_xs {
+                backward_input(&self.weights, grad_ys, dxs);
+            }
         } else if let Some(dxs) = grad_xs {
             for ((x, d), dx) in xs.iter().zip(grad_ys).zip(dxs) {
                 *dx = self.backward(x, d, grads);
@@ -275,16 +258,24 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
 
 /// `∂E/∂b = 0 + δ`, `∂E/∂W = δ·xᵀ + 0`: one sample's gradients written over `grads`, the
 /// bits of adding them to zeros ([`add_bias_grads`], and [`axpy`] / `outer_acc`, which
-/// for one sample is `axpy` row by row).
+/// for one sample is `axpy` row by row). `blocked`: the weights by the kernel that picks
+/// AVX2 at run time (same bits).
 #[inline(always)]
 fn set_param_grads<T: Scalar, const I: usize, const O: usize>(
     grads: &mut Dense<I, O, T>,
     delta: &[T; O],
     x: &[T; I],
+    blocked: bool,
 ) {
-    for ((gb, gw), &d) in grads.bias.iter_mut().zip(&mut grads.weights).zip(delta) {
+    for (gb, &d) in grads.bias.iter_mut().zip(delta) {
         *gb = T::zero() + d;
-        scale_into(gw, d, x);
+    }
+    if blocked {
+        outer_set(&mut grads.weights, delta, x);
+    } else {
+        for (gw, &d) in grads.weights.iter_mut().zip(delta) {
+            scale_into(gw, d, x);
+        }
     }
 }
 

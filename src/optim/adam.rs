@@ -348,12 +348,8 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
                     w * zero + m * zero + v * zero
                 })
             };
-            // large tensors in AVX2 where the CPU has it
-            ok &= if w.len() >= crate::layers::BLOCKED_MIN {
-                crate::kernels::dispatch(check)
-            } else {
-                check()
-            };
+            // base-target code: the run-time AVX2 twins take kernels, not closures
+            ok &= check();
         });
         if !ok {
             return Err(rejected(grads));

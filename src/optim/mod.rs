@@ -163,7 +163,7 @@ fn bad<T: Scalar>(x: T) -> u32 {
 }
 
 // The finiteness checks below are an OR of integers over a zip of slices: a reduction
-// the compiler vectorises (with AVX2 where `kernels::dispatch` provides it), and a plain
+// the compiler vectorises, and a plain
 // loop on a microcontroller. Their result does not depend on the order.
 
 /// Whether `f(a[i], b[i])` is finite for every `i`.

@@ -42,17 +42,13 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let lr = self.learning_rate;
         net.zip_params(grads, [], &mut |p, g, []| {
-            let large = p.len() >= crate::layers::BLOCKED_MIN;
-            let mut update = || {
+            // large tensors in AVX2 where the CPU has it (same bits, see `kernels`)
+            if p.len() >= crate::layers::BLOCKED_MIN {
+                crate::kernels::sub_scaled(p, g, lr);
+            } else {
                 for (p, &g) in p.iter_mut().zip(g) {
                     *p = *p - lr * g;
                 }
-            };
-            // large tensors in AVX2 where the CPU has it (same bits, see `kernels`)
-            if large {
-                crate::kernels::dispatch(&mut update);
-            } else {
-                update();
             }
         });
     }
@@ -69,12 +65,8 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
         let mut ok = true;
         net.zip_params(grads, [], &mut |p, g, []| {
             let check = || finite_map2(p, g, |p, g| p - lr * g);
-            // as `step` does: large tensors in AVX2 where the CPU has it
-            ok &= if p.len() >= crate::layers::BLOCKED_MIN {
-                crate::kernels::dispatch(check)
-            } else {
-                check()
-            };
+            // base-target code: the run-time AVX2 twins take kernels, not closures
+            ok &= check();
         });
         if !ok {
             return Err(rejected(grads));
