@@ -39,6 +39,7 @@ pub mod train;
 pub mod weights;
 pub mod zeroable;
 
+mod conv;
 mod kernels;
 mod quant;
 
