@@ -451,6 +451,6 @@ mod tests {
         let long = "×".repeat(200);
         let m = Msg::new().str("ab").str(&long).str("cd");
         assert_eq!(m.as_str(), "abcd");
-        assert_eq!(Msg::new().num(0).num(1234567890).as_str(), "01234567890");
+        assert_eq!(Msg::new().num(0).num(1_234_567_890).as_str(), "01234567890");
     }
 }

@@ -5,10 +5,12 @@
 //! explicitly zero-padded copy of the image and plain loops, with the output sizes and
 //! padding written out again from TFLite's formulas rather than taken from `shape`.
 
+// exact comparisons are deliberate where the value is exact (maxima, clamps, bits)
 #![allow(
     clippy::too_many_arguments,
     clippy::cast_possible_wrap,
-    clippy::cast_sign_loss
+    clippy::cast_sign_loss,
+    clippy::float_cmp
 )]
 
 mod batch_norm;
@@ -174,7 +176,7 @@ pub(super) fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
 /// `shape`): VALID `⌊(in − k)/s⌋ + 1`, SAME `⌈in/s⌉` with `⌊total/2⌋` before.
 pub(super) fn ref_geometry(same: bool, input: usize, k: usize, s: usize) -> (usize, usize) {
     if same {
-        let out = (input + s - 1) / s;
+        let out = input.div_ceil(s);
         let total = ((out - 1) * s + k) as isize - input as isize;
         (out, (total.max(0) / 2) as usize)
     } else {
