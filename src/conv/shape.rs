@@ -408,6 +408,55 @@ mod tests {
         const { check_1d("Conv1d", Padding::Valid, 11, 4, 2, 4) };
     }
 
+    /// The pattern a layer will use: its sizes are const parameters, its window an
+    /// associated constant, which Rust evaluates once per instantiation that uses it. A
+    /// wrong output size is then a compile error at the user's type, e.g. for
+    /// `Probe::<28, 28, 3, 2, true, 13, 14>::window()`:
+    ///
+    /// ```text
+    /// error[E0080]: evaluation panicked: Conv2d: a 28×28 input, 3×3 window, stride 2×2,
+    ///               SAME padding gives 14×14, but the output is declared 13×14
+    /// ```
+    struct Probe<
+        const H: usize,
+        const W: usize,
+        const K: usize,
+        const S: usize,
+        const SAME: bool,
+        const OH: usize,
+        const OW: usize,
+    >;
+
+    impl<
+        const H: usize,
+        const W: usize,
+        const K: usize,
+        const S: usize,
+        const SAME: bool,
+        const OH: usize,
+        const OW: usize,
+    > Probe<H, W, K, S, SAME, OH, OW>
+    {
+        const WINDOW: Window2d = Window2d::new::<H, W, OH, OW>(
+            "Conv2d",
+            if SAME { Padding::Same } else { Padding::Valid },
+            (K, K),
+            (S, S),
+        );
+
+        fn window() -> Window2d {
+            Self::WINDOW
+        }
+    }
+
+    #[test]
+    fn a_generic_layer_checks_its_sizes_per_instantiation() {
+        assert_eq!(Probe::<28, 28, 3, 2, true, 14, 14>::window().h.pad, 0);
+        assert_eq!(Probe::<28, 28, 3, 1, false, 26, 26>::window().w.stride, 1);
+        assert_eq!(Probe::<96, 96, 3, 2, true, 48, 48>::window().h.pad, 0);
+        assert_eq!(Probe::<7, 7, 3, 2, true, 4, 4>::window().h.pad, 1);
+    }
+
     #[test]
     fn a_wrong_size_names_the_sizes() {
         assert_eq!(
