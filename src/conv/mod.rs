@@ -7,6 +7,7 @@
 //! | [`conv2d`] | 2-D convolution, TFLite weights `[O][KH][KW][C]` |
 //! | [`depthwise`] | depthwise 2-D convolution with a depth multiplier, weights `[KH][KW][C·M]` |
 //! | [`conv1d`] | 1-D convolution over length × channels, weights `[O][K][C]` |
+//! | [`flatten`] | image → vector in TFLite's order, with its size check |
 //! | [`pool`] | max and average pooling, global average pooling |
 //! | [`batch_norm`] | batch normalisation: batch statistics, backward, running averages, inference, folding |
 //! | [`relu6`] | `min(max(x, 0), 6)` |
@@ -107,8 +108,9 @@
 //! Every backward against central finite differences in f64 (tight) and f32 (loose),
 //! over shapes with odd sizes, strides larger than the kernel, VALID and SAME; every
 //! forward against a naive loop over an explicitly zero-padded image; conv2d, depthwise,
-//! conv1d and the pools against values computed by NumPy (`scripts/conv_goldens.py`, data
-//! in `tests/data/conv/`, read by the tests so CI needs no Python).
+//! conv1d and the pools, forward and backward, against values computed by an independent
+//! NumPy implementation (`scripts/conv_goldens.py`, data in `tests/data/conv/`, read by the
+//! tests so CI needs no Python); the size checks' messages word for word.
 
 // The layers of issue 11 are the users; until they exist nothing outside the tests calls
 // these kernels.
@@ -120,6 +122,7 @@ pub(crate) mod batch_norm;
 pub(crate) mod conv1d;
 pub(crate) mod conv2d;
 pub(crate) mod depthwise;
+pub(crate) mod flatten;
 pub(crate) mod pool;
 pub(crate) mod relu6;
 pub(crate) mod shape;
