@@ -57,6 +57,7 @@ pub(crate) fn backward<
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // copies are exact
 mod tests {
     use super::*;
 
