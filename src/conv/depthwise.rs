@@ -16,15 +16,23 @@
 //! `CM` is a parameter of its own because stable Rust cannot write `C * M` in a type; the
 //! kernels check `CM == C·M` when compiled (a `const` assertion per instantiation).
 
-use super::shape::Window2d;
+use super::shape::{Msg, Window2d};
 use crate::scalar::Scalar;
 
-/// The per-instantiation check that the output has `C·M` channels.
-const fn check_channels(c: usize, m: usize, cm: usize) {
-    assert!(
-        m >= 1 && c * m == cm,
-        "DepthwiseConv2d: the output must have (input channels) × (depth multiplier) channels"
-    );
+/// The per-instantiation check that the output has `C·M` channels, naming the sizes.
+pub(crate) const fn check_channels(c: usize, m: usize, cm: usize) {
+    if m == 0 || c * m != cm {
+        let msg = Msg::new()
+            .str("DepthwiseConv2d: ")
+            .num(c)
+            .str(" input channels × depth multiplier ")
+            .num(m)
+            .str(" give ")
+            .num(c * m)
+            .str(" output channels, but the output is declared with ")
+            .num(cm);
+        panic!("{}", msg.as_str());
+    }
 }
 
 /// Forward: writes `y`. For each output pixel `acc = b`, then for `ky`, `kx` ascending

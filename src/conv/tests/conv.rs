@@ -341,6 +341,24 @@ fn depthwise_case<
 }
 
 #[test]
+fn depthwise_channel_check_names_the_sizes() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(std::boxed::Box::new(|_| {}));
+    let e = std::panic::catch_unwind(|| depthwise::check_channels(3, 2, 5)).unwrap_err();
+    let zero = std::panic::catch_unwind(|| depthwise::check_channels(3, 0, 0)).is_err();
+    std::panic::set_hook(hook);
+    assert_eq!(
+        e.downcast_ref::<std::string::String>()
+            .map(std::string::String::as_str),
+        Some(
+            "DepthwiseConv2d: 3 input channels × depth multiplier 2 give 6 output channels, but the output is declared with 5"
+        )
+    );
+    assert!(zero, "a depth multiplier of 0 is refused");
+    depthwise::check_channels(3, 2, 6);
+}
+
+#[test]
 fn depthwise_forward_matches_naive_and_backward_matches_finite_differences() {
     both!(depthwise_case::<5, 5, 2, 1, 2, 3, 3, 5, 5>(
         true,
