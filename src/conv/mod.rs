@@ -39,8 +39,10 @@
 //! SAME padding follows TFLite (and TensorFlow): the padding is split with the odd cell
 //! *after* the input (bottom, right), so a model imported from TFLite lines up cell for
 //! cell. For `in = 5, k = 2, s = 1` that is 0 before and 1 after; for DS-CNN's
-//! `in = 49, k = 10, s = 2`, `out = 25`, `total = 9`: 4 before, 5 after. (PyTorch's
-//! `padding=k//2` puts the odd cell before; its models need a one-cell shift.) Output `o`,
+//! `in = 49, k = 10, s = 2`, `out = 25`, `total = 9`: 4 before, 5 after. (A symmetric
+//! explicit padding differs: PyTorch's `padding=1` for a 3×3 stride-2 kernel on 6 rows pads
+//! one row on each side, where SAME pads 0 before and 1 after, so the windows are shifted
+//! by one row.) Output `o`,
 //! tap `k` reads input cell `o·s + k − before`; a tap outside `0..in` reads padding.
 //! Convolutions treat padding as zeros (the kernels skip those taps rather than add
 //! zero products); pooling ignores it: a window's maximum and average are over its valid
