@@ -550,3 +550,150 @@ fn relu6_clamps_and_its_gradient_matches_finite_differences() {
     relu6_case::<f64>(41);
     relu6_case::<f32>(42);
 }
+
+/// The input cell of output `o`, tap `k`, with signed arithmetic (independent of
+/// `Axis::tap`), or `None` in the padding.
+fn cell(o: usize, k: usize, s: usize, pad: usize, n: usize) -> Option<usize> {
+    let i = (o * s + k) as isize - pad as isize;
+    (0..n as isize).contains(&i).then_some(i as usize)
+}
+
+/// conv2d's documented orders of additions, written out again: the kernels must give
+/// these bits (a faster version must keep them).
+fn documented_order_case<
+    T: Tol,
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const O: usize,
+    const OH: usize,
+    const OW: usize,
+>(
+    same: bool,
+    (sh, sw): (usize, usize),
+    seed: u64,
+) {
+    use crate::kernels::{axpy, dot};
+    let win = Window2d::new::<H, W, OH, OW>("Conv2d", padding(same), (KH, KW), (sh, sw));
+    let (pt, pl) = (
+        ref_geometry(same, H, KH, sh).1,
+        ref_geometry(same, W, KW, sw).1,
+    );
+    let mut rng = SplitMix64::new(seed);
+    let x: [[[T; C]; W]; H] = random(&mut rng);
+    let w: [[[[T; C]; KW]; KH]; O] = random(&mut rng);
+    let b: [T; O] = random(&mut rng);
+    let g: [[[T; O]; OW]; OH] = random(&mut rng);
+    let bits = |s: &[T]| s.iter().map(|v| v.f64().to_bits()).collect::<Vec<_>>();
+
+    // forward: acc = b, then + dot per tap, ky then kx
+    let mut want = zeros::<[[[T; O]; OW]; OH]>();
+    for oy in 0..OH {
+        for ox in 0..OW {
+            for o in 0..O {
+                let mut acc = b[o];
+                for ky in 0..KH {
+                    for kx in 0..KW {
+                        if let (Some(iy), Some(ix)) =
+                            (cell(oy, ky, sh, pt, H), cell(ox, kx, sw, pl, W))
+                        {
+                            acc = acc + dot(&x[iy][ix], &w[o][ky][kx]);
+                        }
+                    }
+                }
+                want[oy][ox][o] = acc;
+            }
+        }
+    }
+    let mut y = zeros::<[[[T; O]; OW]; OH]>();
+    conv2d::forward(&x, &w, &b, &win, &mut y);
+    assert_eq!(bits(y.flat()), bits(want.flat()), "conv2d forward order");
+
+    // ∂E/∂x: oy, ox, ky, kx, o
+    let mut want_dx = zeros::<[[[T; C]; W]; H]>();
+    for oy in 0..OH {
+        for ox in 0..OW {
+            for ky in 0..KH {
+                for kx in 0..KW {
+                    if let (Some(iy), Some(ix)) = (cell(oy, ky, sh, pt, H), cell(ox, kx, sw, pl, W))
+                    {
+                        for o in 0..O {
+                            axpy(&mut want_dx[iy][ix], g[oy][ox][o], &w[o][ky][kx]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut dx = zeros::<[[[T; C]; W]; H]>();
+    conv2d::backward_input(&w, &win, &g, &mut dx);
+    assert_eq!(bits(dx.flat()), bits(want_dx.flat()), "conv2d ∂E/∂x order");
+
+    // ∂E/∂w, ∂E/∂b: oy, ox, o (bias first), ky, kx
+    let mut want_dw = zeros::<[[[[T; C]; KW]; KH]; O]>();
+    let mut want_db = [T::zero(); O];
+    for oy in 0..OH {
+        for ox in 0..OW {
+            for o in 0..O {
+                want_db[o] = want_db[o] + g[oy][ox][o];
+                for ky in 0..KH {
+                    for kx in 0..KW {
+                        if let (Some(iy), Some(ix)) =
+                            (cell(oy, ky, sh, pt, H), cell(ox, kx, sw, pl, W))
+                        {
+                            axpy(&mut want_dw[o][ky][kx], g[oy][ox][o], &x[iy][ix]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (mut dw, mut db) = (zeros::<[[[[T; C]; KW]; KH]; O]>(), [T::zero(); O]);
+    conv2d::backward_params(&x, &win, &g, &mut dw, &mut db);
+    assert_eq!(bits(dw.flat()), bits(want_dw.flat()), "conv2d ∂E/∂w order");
+    assert_eq!(bits(&db), bits(&want_db), "conv2d ∂E/∂b order");
+
+    // average pool over the same window: sum in scan order, one division
+    let mut want_avg = zeros::<[[[T; C]; OW]; OH]>();
+    for oy in 0..OH {
+        for ox in 0..OW {
+            for c in 0..C {
+                let (mut sum, mut n) = (T::zero(), 0usize);
+                for ky in 0..KH {
+                    for kx in 0..KW {
+                        if let (Some(iy), Some(ix)) =
+                            (cell(oy, ky, sh, pt, H), cell(ox, kx, sw, pl, W))
+                        {
+                            sum = sum + x[iy][ix][c];
+                            n += 1;
+                        }
+                    }
+                }
+                want_avg[oy][ox][c] = sum / T::from_usize(n);
+            }
+        }
+    }
+    let mut avg = zeros::<[[[T; C]; OW]; OH]>();
+    crate::conv::pool::avg_forward(&x, &win, &mut avg);
+    assert_eq!(
+        bits(avg.flat()),
+        bits(want_avg.flat()),
+        "average pool order"
+    );
+}
+
+#[test]
+fn conv2d_and_average_pool_add_in_their_documented_order() {
+    both!(documented_order_case::<7, 6, 11, 3, 2, 4, 4, 3>(
+        true,
+        (2, 2),
+        91
+    ));
+    both!(documented_order_case::<9, 8, 19, 3, 3, 3, 3, 2>(
+        false,
+        (3, 3),
+        92
+    ));
+}
