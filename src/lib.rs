@@ -42,6 +42,7 @@ pub mod train;
 pub mod weights;
 pub mod zeroable;
 
+mod conv;
 mod kernels;
 mod quant;
 
