@@ -31,6 +31,7 @@
 use crate::batch::{BatchError, check_batch, take, vecs, vecs_mut};
 use crate::init::Init;
 use crate::layer::{Layer, fingerprint};
+use crate::params::Params;
 use crate::scalar::Vector;
 use rand_core::Rng;
 
@@ -197,15 +198,9 @@ macro_rules! tuple_layer {
             type Output = <$AL as Layer>::Output;
             type Cache = ($(<$A as Layer>::Cache,)+);
 
-            const PARAM_COUNT: usize = 0 $(+ <$A as Layer>::PARAM_COUNT)+;
             // each layer's output and its gradient, then the layers' own workspaces
             const BATCH_WORKSPACE: usize = 0
                 $(+ 2 * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN + <$A as Layer>::BATCH_WORKSPACE)+;
-            const FINGERPRINT: u64 = {
-                let h = fingerprint::START;
-                $(let h = fingerprint::then(h, <$A as Layer>::FINGERPRINT);)+
-                h
-            };
 
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
@@ -314,32 +309,41 @@ macro_rules! tuple_layer {
                 })*
                 self.$i0.backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, &mut grads.$i0, &mut *subs[0])
             }
+        }
+
+        impl<TT, $($A: Params<TT>),+> Params<TT> for ($($A,)+) {
+            const COUNT: usize = 0 $(+ <$A as Params<TT>>::COUNT)+;
+            const SHAPE_FINGERPRINT: u64 = {
+                let h = fingerprint::START;
+                $(let h = fingerprint::then(h, <$A as Params<TT>>::SHAPE_FINGERPRINT);)+
+                h
+            };
 
             #[inline]
-            fn zeroed() -> Self {
-                ($(<$A as Layer>::zeroed(),)+)
+            fn zero_value() -> Self {
+                ($(<$A as Params<TT>>::zero_value(),)+)
             }
 
             #[inline]
-            fn visit_params<Fv: FnMut(&[Self::Scalar])>(&self, f: &mut Fv) {
-                $(self.$i.visit_params(f);)+
+            fn each_param<Fv: FnMut(&[TT])>(&self, f: &mut Fv) {
+                $(self.$i.each_param(f);)+
             }
 
             #[inline]
-            fn visit_params_mut<Fv: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut Fv) {
-                $(self.$i.visit_params_mut(f);)+
+            fn each_param_mut<Fv: FnMut(&mut [TT])>(&mut self, f: &mut Fv) {
+                $(self.$i.each_param_mut(f);)+
             }
 
             #[inline]
-            fn zip_params<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
+            fn zip_each<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
             where
-                Fv: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; KK]),
+                Fv: FnMut(&mut [TT], &[TT], [&mut [TT]; KK]),
             {
-                $(self.$i.zip_params(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
+                $(self.$i.zip_each(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
             }
 
-            fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-                $(self.$i.init_params(init, rng);)+
+            fn init_each<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+                $(self.$i.init_each(init, rng);)+
             }
         }
     };

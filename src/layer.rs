@@ -2,6 +2,7 @@
 
 use crate::batch::{BatchError, check_batch};
 use crate::init::Init;
+use crate::params::Params;
 use crate::scalar::{Scalar, Vector};
 use rand_core::Rng;
 
@@ -34,12 +35,18 @@ use rand_core::Rng;
 /// Optimizers, the gradient check and serialisation reach the parameters through the
 /// visiting methods, which present each parameter tensor as a flat slice, always in the
 /// same order (layer order; within a `Dense`, weights row by row, then biases).
+///
+/// A layer declares its parameters once, with `#[derive(Params)]` (see
+/// [`params`](crate::params)); tuples and `#[derive(Network)]` networks sum their
+/// layers'. The parameter items here ([`PARAM_COUNT`](Layer::PARAM_COUNT),
+/// [`zeroed`](Layer::zeroed), the walks, [`init_params`](Layer::init_params), …) all
+/// come from that declaration: a layer never writes them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a typenet layer",
     label = "this is not a layer",
     note = "layers are types such as `Dense<I, O>` or `Sigmoid<N>`, tuples of layers, or structs with `#[derive(Network)]`"
 )]
-pub trait Layer: Sized {
+pub trait Layer: Params<<Self as Layer>::Scalar> {
     /// The number type the layer computes in (`f32` by default).
     type Scalar: Scalar;
     /// The input: an array `[Self::Scalar; IN]`.
@@ -49,11 +56,12 @@ pub trait Layer: Sized {
     /// What [`forward_train`](Layer::forward_train) keeps for [`backward`](Layer::backward).
     type Cache;
 
-    /// The number of trainable parameters.
-    const PARAM_COUNT: usize;
+    /// The number of trainable parameters (from [`Params`]).
+    const PARAM_COUNT: usize = <Self as Params<Self::Scalar>>::COUNT;
     /// A hash of the layer's kind and sizes (and, for networks, of every layer in order).
     /// Byte images carry it so that weights saved for one shape do not load into another.
-    const FINGERPRINT: u64;
+    /// From [`Params`]: the layer's name and const sizes.
+    const FINGERPRINT: u64 = <Self as Params<Self::Scalar>>::SHAPE_FINGERPRINT;
 
     /// Bytes the network itself occupies (its parameters, for the built-in layers).
     const BYTES: usize = core::mem::size_of::<Self>();
@@ -204,23 +212,39 @@ pub trait Layer: Sized {
     /// A value of this type whose every parameter is zero: fresh gradient or optimizer
     /// storage. Settings that are not parameters (such as a leaky ReLU's slope) keep
     /// their defaults.
-    fn zeroed() -> Self;
+    #[inline]
+    fn zeroed() -> Self {
+        <Self as Params<Self::Scalar>>::zero_value()
+    }
 
     /// Calls `f` once per parameter tensor, as a flat slice, in the documented order.
-    fn visit_params<F: FnMut(&[Self::Scalar])>(&self, f: &mut F);
+    #[inline]
+    fn visit_params<F: FnMut(&[Self::Scalar])>(&self, f: &mut F) {
+        self.each_param(f);
+    }
 
     /// Calls `f` once per parameter tensor, as a flat mutable slice, in the same order.
-    fn visit_params_mut<F: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut F);
+    #[inline]
+    fn visit_params_mut<F: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut F) {
+        self.each_param_mut(f);
+    }
 
     /// Walks the parameters of `self`, of `grads` and of `K` state networks in lockstep,
     /// one tensor at a time. This is how an optimizer updates parameters from gradients
     /// and its own per-parameter state (`K = 0` for SGD, 1 for momentum, 2 for Adam).
+    #[inline]
     fn zip_params<const K: usize, F>(&mut self, grads: &Self, state: [&mut Self; K], f: &mut F)
     where
-        F: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; K]);
+        F: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; K]),
+    {
+        self.zip_each(grads, state, f);
+    }
 
     /// Sets every parameter from `rng` with the scheme `init` (see [`Init`]).
-    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R);
+    #[inline]
+    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+        self.init_each(init, rng);
+    }
 
     /// Sets every parameter to zero: call it on gradients before accumulating a new
     /// mini-batch. It only writes the parameters, nothing else.

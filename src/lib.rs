@@ -22,6 +22,10 @@
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+// `#[derive(Params)]` on the built-in layers writes `::typenet::` paths, as it does in a
+// user's crate.
+extern crate self as typenet;
+
 pub mod batch;
 pub mod chain;
 pub mod eval;
@@ -32,6 +36,7 @@ pub mod layer;
 pub mod layers;
 pub mod loss;
 pub mod optim;
+pub mod params;
 pub mod rng;
 pub mod scalar;
 pub mod train;
@@ -50,6 +55,7 @@ pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
 pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
 pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
+pub use params::Params;
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step};
@@ -135,3 +141,35 @@ pub use zeroable::Zeroable;
 pub use typenet_macros::Zeroable;
 #[cfg(feature = "std")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};
+
+/// Declares a layer's parameters: implements [`Params`](trait@Params) for a layer struct
+/// from its `#[param]` fields, and with it the byte image's count
+/// ([`ParamCount`](crate::weights::ParamCount)), [`Zeroable`](trait@Zeroable) and (with the
+/// `serde` feature) `Serialize`/`Deserialize`. See [`params`] for the attributes.
+pub use typenet_macros::Params;
+
+/// The typenum `#[derive(Params)]` names in its byte-image count: not part of the API.
+#[doc(hidden)]
+pub use typenum as __typenum;
+
+/// What `#[derive(Params)]`'s serde impls call into (feature `serde`): not part of the API.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use weights::serde_support as __serde_support;
+
+/// Expands to its input with the `serde` feature, to nothing without: `#[derive(Params)]`
+/// wraps its serde impls in it, so that they follow typenet's feature, not the user's.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// See the `serde` form.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($tokens:tt)*) => {};
+}

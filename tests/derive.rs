@@ -423,9 +423,11 @@ fn caches_are_copy_clone_debug_and_comparable_like_tuples() {
 /// A layer whose cache implements nothing: networks holding it still derive (their cache
 /// just lacks the traits its fields lack).
 mod opaque_cache {
-    use typenet::{Dense, Init, Layer, Network};
+    use typenet::{Dense, Layer, Network, Params};
 
     /// The identity on 2 values, with a cache that is neither `Clone` nor `Debug`.
+    #[derive(Params)]
+    #[params(scalar = f32)]
     pub struct Opaque;
     pub struct Nothing;
 
@@ -434,8 +436,6 @@ mod opaque_cache {
         type Input = [f32; 2];
         type Output = [f32; 2];
         type Cache = Nothing;
-        const PARAM_COUNT: usize = 0;
-        const FINGERPRINT: u64 = typenet::fingerprint::layer("Opaque", &[2]);
         fn forward(&self, x: &[f32; 2]) -> [f32; 2] {
             *x
         }
@@ -445,17 +445,6 @@ mod opaque_cache {
         fn backward(&self, _: &Nothing, g: &[f32; 2], _: &mut Self) -> [f32; 2] {
             *g
         }
-        fn zeroed() -> Self {
-            Self
-        }
-        fn visit_params<F: FnMut(&[f32])>(&self, _: &mut F) {}
-        fn visit_params_mut<F: FnMut(&mut [f32])>(&mut self, _: &mut F) {}
-        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-        where
-            F: FnMut(&mut [f32], &[f32], [&mut [f32]; K]),
-        {
-        }
-        fn init_params<R: typenet::rand_core::Rng + ?Sized>(&mut self, _: Init, _: &mut R) {}
     }
 
     #[derive(Network)]

@@ -510,18 +510,23 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             type Output = #output;
             type Cache = #cache_name #ty_generics;
 
-            const PARAM_COUNT: usize = 0 #(+ #param_counts)*;
             // each layer's output and its gradient, then the layers' own workspaces
             const BATCH_WORKSPACE: usize = 0 #(+ #workspaces)*;
-            const FINGERPRINT: u64 = {
+
+            #forward
+            #backward
+            #batch
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Params<<Self as ::typenet::Layer>::Scalar> for #ident #ty_generics #where_clause {
+            const COUNT: usize = 0 #(+ #param_counts)*;
+            const SHAPE_FINGERPRINT: u64 = {
                 let #h = ::typenet::fingerprint::START;
                 #(let #h = ::typenet::fingerprint::then(#h, #fingerprints);)*
                 #h
             };
 
-            #forward
-            #backward
-            #batch
             #params
         }
     }
@@ -1062,26 +1067,27 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
         let m = &l.member;
         quote!(&mut self.#m, #init, #rng)
     });
+    let t = quote!(<Self as ::typenet::Layer>::Scalar);
     quote! {
-        fn zeroed() -> Self {
+        fn zero_value() -> Self {
             Self { #(#zeroed,)* }
         }
 
-        fn visit_params<TypenetF>(&self, #visit: &mut TypenetF)
+        fn each_param<TypenetF>(&self, #visit: &mut TypenetF)
         where
-            TypenetF: ::core::ops::FnMut(&[Self::Scalar]),
+            TypenetF: ::core::ops::FnMut(&[#t]),
         {
             #(#visit_params)*
         }
 
-        fn visit_params_mut<TypenetF>(&mut self, #visit: &mut TypenetF)
+        fn each_param_mut<TypenetF>(&mut self, #visit: &mut TypenetF)
         where
-            TypenetF: ::core::ops::FnMut(&mut [Self::Scalar]),
+            TypenetF: ::core::ops::FnMut(&mut [#t]),
         {
             #(#visit_params_mut)*
         }
 
-        fn zip_params<const TYPENET_K: usize, TypenetF>(
+        fn zip_each<const TYPENET_K: usize, TypenetF>(
             &mut self,
             #grads: &Self,
             mut #state: [&mut Self; TYPENET_K],
@@ -1089,15 +1095,15 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
         )
         where
             TypenetF: ::core::ops::FnMut(
-                &mut [Self::Scalar],
-                &[Self::Scalar],
-                [&mut [Self::Scalar]; TYPENET_K],
+                &mut [#t],
+                &[#t],
+                [&mut [#t]; TYPENET_K],
             ),
         {
             #(#zip_params)*
         }
 
-        fn init_params<TypenetR>(&mut self, #init: ::typenet::Init, #rng: &mut TypenetR)
+        fn init_each<TypenetR>(&mut self, #init: ::typenet::Init, #rng: &mut TypenetR)
         where
             TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
         {
@@ -1184,8 +1190,6 @@ fn stub_layer(input: &DeriveInput) -> TokenStream {
             type Input = [f32; 0];
             type Output = [f32; 0];
             type Cache = ();
-            const PARAM_COUNT: usize = 0;
-            const FINGERPRINT: u64 = ::typenet::fingerprint::START;
             fn forward(&self, _: &Self::Input) -> Self::Output {
                 ::core::unreachable!()
             }
@@ -1195,20 +1199,26 @@ fn stub_layer(input: &DeriveInput) -> TokenStream {
             fn backward(&self, _: &Self::Cache, _: &Self::Output, _: &mut Self) -> Self::Input {
                 ::core::unreachable!()
             }
-            fn zeroed() -> Self {
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Params<f32> for #ident #ty_generics #where_clause {
+            const COUNT: usize = 0;
+            const SHAPE_FINGERPRINT: u64 = ::typenet::fingerprint::START;
+            fn zero_value() -> Self {
                 ::core::unreachable!()
             }
-            fn visit_params<TypenetF>(&self, _: &mut TypenetF)
+            fn each_param<TypenetF>(&self, _: &mut TypenetF)
             where
                 TypenetF: ::core::ops::FnMut(&[f32]),
             {
             }
-            fn visit_params_mut<TypenetF>(&mut self, _: &mut TypenetF)
+            fn each_param_mut<TypenetF>(&mut self, _: &mut TypenetF)
             where
                 TypenetF: ::core::ops::FnMut(&mut [f32]),
             {
             }
-            fn zip_params<const TYPENET_K: usize, TypenetF>(
+            fn zip_each<const TYPENET_K: usize, TypenetF>(
                 &mut self,
                 _: &Self,
                 _: [&mut Self; TYPENET_K],
@@ -1217,7 +1227,7 @@ fn stub_layer(input: &DeriveInput) -> TokenStream {
                 TypenetF: ::core::ops::FnMut(&mut [f32], &[f32], [&mut [f32]; TYPENET_K]),
             {
             }
-            fn init_params<TypenetR>(&mut self, _: ::typenet::Init, _: &mut TypenetR)
+            fn init_each<TypenetR>(&mut self, _: ::typenet::Init, _: &mut TypenetR)
             where
                 TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
             {

@@ -1,11 +1,10 @@
 //! The fully connected layer.
 
+use crate::Params;
 use crate::batch::{BatchError, check_batch};
-use crate::init::{Init, fill_uniform};
 use crate::kernels::{axpy, backward_input, dispatch, dot, forward_rows, outer_acc, scale_into};
-use crate::layer::{Layer, fingerprint};
+use crate::layer::Layer;
 use crate::scalar::Scalar;
-use rand_core::Rng;
 
 /// A fully connected layer from `I` inputs to `O` outputs.
 ///
@@ -37,11 +36,14 @@ use rand_core::Rng;
 /// microcontroller, run the simple loops, which are faster there. Both compute every output with the same
 /// operations in the same order, so the result is the same bits on every target and for
 /// every batch size: one code path for the numbers, whatever runs them.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Params)]
+#[params(scalar = T)]
 pub struct Dense<const I: usize, const O: usize, T = f32> {
     /// `W[o][i]`: the weight from input `i` to output `o`.
+    #[param(init = weights(I, O))]
     pub weights: [[T; I]; O],
     /// `b[o]`: the bias of output `o`.
+    #[param(init = bias(I, O))]
     pub bias: [T; O],
 }
 
@@ -84,9 +86,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     type Input = [T; I];
     type Output = [T; O];
     type Cache = [T; I];
-
-    const PARAM_COUNT: usize = I * O + O;
-    const FINGERPRINT: u64 = fingerprint::layer("Dense", &[I, O]);
 
     #[inline]
     fn forward(&self, x: &[T; I]) -> [T; O] {
@@ -230,46 +229,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         }
         Ok(())
-    }
-
-    #[inline]
-    fn zeroed() -> Self {
-        Self::new([[T::zero(); I]; O], [T::zero(); O])
-    }
-
-    #[inline]
-    fn visit_params<F: FnMut(&[T])>(&self, f: &mut F) {
-        f(self.weights.as_flattened());
-        f(&self.bias);
-    }
-
-    #[inline]
-    fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, f: &mut F) {
-        f(self.weights.as_flattened_mut());
-        f(&mut self.bias);
-    }
-
-    #[inline]
-    fn zip_params<const K: usize, F>(&mut self, grads: &Self, mut state: [&mut Self; K], f: &mut F)
-    where
-        F: FnMut(&mut [T], &[T], [&mut [T]; K]),
-    {
-        f(
-            self.weights.as_flattened_mut(),
-            grads.weights.as_flattened(),
-            state.each_mut().map(|s| s.weights.as_flattened_mut()),
-        );
-        f(
-            &mut self.bias,
-            &grads.bias,
-            state.each_mut().map(|s| &mut s.bias[..]),
-        );
-    }
-
-    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-        let (wl, bl) = init.limits(I, O);
-        fill_uniform(self.weights.as_flattened_mut(), wl, rng);
-        fill_uniform(&mut self.bias, bl, rng);
     }
 }
 

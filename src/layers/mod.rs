@@ -45,9 +45,6 @@ macro_rules! activation {
             type Output = [T; N];
             type Cache = $crate::layers::activation!(@cache_ty $cache, T, N);
 
-            const PARAM_COUNT: usize = 0;
-            const FINGERPRINT: u64 = $crate::fingerprint::layer(stringify!($name), &[N]);
-
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
                 // a plain loop rather than `map`, which the compiler left as a call
@@ -95,12 +92,6 @@ macro_rules! activation {
                 }
                 Ok(())
             }
-
-            fn zeroed() -> Self {
-                Self::new()
-            }
-
-            $crate::layers::no_params!(T);
         }
     };
     (@cache_ty none, $t:ty, $n:ident) => { () };
@@ -131,6 +122,8 @@ pub(crate) use activation;
 macro_rules! parameterless {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[derive($crate::Params)]
+        #[params(scalar = T)]
         pub struct $name<const N: usize, T = f32> {
             _scalar: core::marker::PhantomData<fn() -> T>,
         }
@@ -170,25 +163,3 @@ macro_rules! parameterless {
     };
 }
 pub(crate) use parameterless;
-
-/// The parameter methods of a [`Layer`](crate::Layer) impl for a layer without
-/// parameters, over scalar `$t`: nothing to visit, zip or initialise.
-macro_rules! no_params {
-    ($t:ident) => {
-        #[inline]
-        fn visit_params<F: FnMut(&[$t])>(&self, _: &mut F) {}
-
-        #[inline]
-        fn visit_params_mut<F: FnMut(&mut [$t])>(&mut self, _: &mut F) {}
-
-        #[inline]
-        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-        where
-            F: FnMut(&mut [$t], &[$t], [&mut [$t]; K]),
-        {
-        }
-
-        fn init_params<R: $crate::rand_core::Rng + ?Sized>(&mut self, _: $crate::Init, _: &mut R) {}
-    };
-}
-pub(crate) use no_params;

@@ -1,6 +1,6 @@
 //! The softmax: turns `N` scores into a probability distribution.
 
-use crate::layer::{Layer, fingerprint};
+use crate::layer::Layer;
 use crate::scalar::Scalar;
 
 crate::layers::parameterless!(
@@ -54,9 +54,6 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
     type Output = [T; N];
     type Cache = [T; N];
 
-    const PARAM_COUNT: usize = 0;
-    const FINGERPRINT: u64 = fingerprint::layer("Softmax", &[N]);
-
     #[inline]
     fn forward(&self, a: &[T; N]) -> [T; N] {
         softmax(a)
@@ -77,12 +74,6 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
         }
         dx
     }
-
-    fn zeroed() -> Self {
-        Self::new()
-    }
-
-    crate::layers::no_params!(T);
 }
 
 #[cfg(test)]
