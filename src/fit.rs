@@ -1,7 +1,7 @@
 //! Mini-batch training over a data set: epochs, batches, shuffling, progress.
 
 use crate::batch::{self, BatchError};
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::loss::Loss;
 use crate::optim::{Optimizer, clip_grad_norm};
 use crate::scalar::{Scalar, Vector};
@@ -147,7 +147,7 @@ impl<T: Scalar> Trainer<T> {
     }
 
     /// The same schedule run on the batched path ([`Layer::forward_batch`],
-    /// [`Layer::backward_batch`]: whole mini-batches through each layer, blocked matrix
+    /// [`Train::backward_batch`]: whole mini-batches through each layer, blocked matrix
     /// products for large `Dense` layers), in `workspace`: anything that holds a slice of
     /// at least [`workspace_len`](Self::workspace_len) scalars (`&mut [T]`, an array, a
     /// `Vec`). The library still allocates nothing.
@@ -222,7 +222,7 @@ impl<T: Scalar> Trainer<T> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -273,7 +273,7 @@ impl<T: Scalar> Trainer<T> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
@@ -304,7 +304,7 @@ impl<T: Scalar> Trainer<T> {
         mut on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -351,7 +351,7 @@ impl<T: Scalar> Trainer<T> {
         mut workspace: Option<&mut [T]>,
     ) -> Result<EpochReport<T>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
     {
@@ -427,7 +427,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -460,7 +460,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
@@ -514,7 +514,7 @@ fn accumulate_chunk<N, L>(
     workspace: &mut [N::Scalar],
 ) -> Result<f64, BatchError>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let n = chunk.len();

@@ -51,7 +51,7 @@ pub use eval::{Confusion, accuracy, argmax, confusion};
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
-pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
+pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, Train, fingerprint, mode};
 pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
 pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};

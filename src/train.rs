@@ -6,7 +6,7 @@
 //! data set, see [`Trainer`](crate::Trainer); for whole batches through each layer at
 //! once, [`batch`](crate::batch) and [`Trainer::with_workspace`](crate::Trainer::with_workspace).
 
-use crate::layer::Layer;
+use crate::layer::{Layer, Train, mode};
 use crate::loss::Loss;
 use crate::optim::Optimizer;
 
@@ -39,12 +39,12 @@ pub fn accumulate<N, L>(
     target: &L::Target,
 ) -> N::Scalar
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let (y, cache) = net.forward_train(x);
     let (e, dy) = loss.loss_and_gradient(&y, target);
-    net.backward_params(&cache, &dy, grads);
+    net.backward_with::<mode::AccumulateParams>(&cache, &dy, grads);
     e
 }
 
@@ -76,14 +76,14 @@ pub fn train_step<N, L, O>(
     target: &L::Target,
 ) -> N::Scalar
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
     O: Optimizer<N>,
 {
-    // `backward_params_overwrite` is zeroing and accumulating in one pass (same bits).
+    // `OverwriteParams` is zeroing and accumulating in one pass (same bits).
     let (y, cache) = net.forward_train(x);
     let (e, dy) = loss.loss_and_gradient(&y, target);
-    net.backward_params_overwrite(&cache, &dy, grads);
+    net.backward_with::<mode::OverwriteParams>(&cache, &dy, grads);
     optimizer.step(net, grads);
     e
 }

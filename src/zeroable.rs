@@ -75,8 +75,8 @@ unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
 
 // Every layer gets its impl from `#[derive(Params)]`.
 
-macro_rules! zeroable_tuples {
-    ($(($($A:ident $i:tt),+))+) => {$(
+macro_rules! zeroable_tuple {
+    (first: $A0:ident $i0:tt $c0:ident, last: $AL:ident $iL:tt, all: [$($A:ident $i:tt $c:ident),+], $($rest:tt)*) => {
         // SAFETY: a tuple is its fields, each `Zeroable`.
         unsafe impl<$($A: Zeroable),+> Zeroable for ($($A,)+) {
             #[inline]
@@ -84,22 +84,9 @@ macro_rules! zeroable_tuples {
                 $(self.$i.restore_defaults();)+
             }
         }
-    )+};
+    };
 }
-zeroable_tuples! {
-    (A 0)
-    (A 0, B 1)
-    (A 0, B 1, C 2)
-    (A 0, B 1, C 2, D 3)
-    (A 0, B 1, C 2, D 3, E 4)
-    (A 0, B 1, C 2, D 3, E 4, F 5)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, M 10)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, M 10, P 11)
-}
+crate::chain::for_each_tuple!(zeroable_tuple);
 
 #[cfg(feature = "std")]
 pub use boxed::{boxed_initialized, boxed_zeroed};

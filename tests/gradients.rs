@@ -4,7 +4,7 @@
 
 use typenet::{
     Dense, Identity, Init, Layer, Mse, Params, Relu, Scalar, Sigmoid, SplitMix64, Step, Tanh,
-    Vector, check_gradients,
+    Train, Vector, check_gradients,
 };
 
 const SEEDS: u64 = 12;
@@ -21,7 +21,7 @@ fn random_vec<V: Vector<T>, T: Scalar>(rng: &mut SplitMix64, lo: f64, hi: f64) -
 /// returns the worst scaled error seen.
 fn worst_error<N, const O: usize>(eps: f64, lo: f64, hi: f64) -> f64
 where
-    N: Layer<Output = [<N as Layer>::Scalar; O]>,
+    N: Train<Output = [<N as Layer>::Scalar; O]>,
 {
     let mut worst = 0.0f64;
     for seed in 0..SEEDS {
@@ -205,10 +205,12 @@ fn gradient_check_detects_a_wrong_backward() {
         type Scalar = f64;
         type Input = [f64; 2];
         type Output = [f64; 2];
-        type Cache = [f64; 2];
         fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
             self.dense().forward(x)
         }
+    }
+    impl Train for Wrong {
+        type Cache = [f64; 2];
         fn forward_train(&self, x: &[f64; 2]) -> ([f64; 2], [f64; 2]) {
             self.dense().forward_train(x)
         }

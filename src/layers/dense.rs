@@ -3,7 +3,8 @@
 use crate::Params;
 use crate::batch::{BatchError, check_batch};
 use crate::kernels::{axpy, backward_input, dispatch, dot, forward_rows, outer_acc, scale_into};
-use crate::layer::Layer;
+use crate::layer::mode::{self, Mode};
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
 
 /// A fully connected layer from `I` inputs to `O` outputs.
@@ -85,7 +86,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     type Scalar = T;
     type Input = [T; I];
     type Output = [T; O];
-    type Cache = [T; I];
 
     #[inline]
     fn forward(&self, x: &[T; I]) -> [T; O] {
@@ -99,84 +99,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         }
         a
-    }
-
-    #[inline]
-    fn forward_train(&self, x: &[T; I]) -> ([T; O], [T; I]) {
-        (self.forward(x), *x)
-    }
-
-    #[inline]
-    fn backward(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
-        let mut dx = [T::zero(); I];
-        if Self::BLOCKED {
-            let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
-            let dxs = core::array::from_mut(&mut dx);
-            dispatch(|| {
-                add_bias_grads(&mut grads.bias, ds);
-                outer_acc(&mut grads.weights, ds, xs);
-                backward_input(&self.weights, ds, dxs);
-            });
-            return dx;
-        }
-        for (((&d, wo), gwo), gbo) in delta
-            .iter()
-            .zip(&self.weights)
-            .zip(&mut grads.weights)
-            .zip(&mut grads.bias)
-        {
-            *gbo = *gbo + d;
-            axpy(gwo, d, x);
-            axpy(&mut dx, d, wo);
-        }
-        dx
-    }
-
-    #[inline]
-    fn backward_params(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
-        let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
-        if Self::BLOCKED {
-            dispatch(|| {
-                add_bias_grads(&mut grads.bias, ds);
-                outer_acc(&mut grads.weights, ds, xs);
-            });
-        } else {
-            add_bias_grads(&mut grads.bias, ds);
-            for (&d, gwo) in delta.iter().zip(&mut grads.weights) {
-                axpy(gwo, d, x);
-            }
-        }
-    }
-
-    #[inline]
-    fn backward_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
-        let mut dx = [T::zero(); I];
-        let mut run = || {
-            set_param_grads(grads, delta, x);
-            if Self::BLOCKED {
-                let ds = core::array::from_ref(delta);
-                backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
-            } else {
-                for (&d, wo) in delta.iter().zip(&self.weights) {
-                    axpy(&mut dx, d, wo);
-                }
-            }
-        };
-        if Self::BLOCKED {
-            dispatch(run);
-        } else {
-            run();
-        }
-        dx
-    }
-
-    #[inline]
-    fn backward_params_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
-        if Self::BLOCKED {
-            dispatch(|| set_param_grads(grads, delta, x));
-        } else {
-            set_param_grads(grads, delta, x);
-        }
     }
 
     /// `Y = X·Wᵀ + b` over the batch, as one blocked matrix product.
@@ -196,6 +118,95 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         }
         Ok(())
+    }
+}
+
+impl<const I: usize, const O: usize, T: Scalar> Train for Dense<I, O, T> {
+    type Cache = [T; I];
+
+    #[inline]
+    fn forward_train(&self, x: &[T; I]) -> ([T; O], [T; I]) {
+        (self.forward(x), *x)
+    }
+
+    #[inline]
+    fn backward(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
+        self.backward_with::<mode::Accumulate>(x, delta, grads)
+    }
+
+    /// One branch per mode, each chosen at compile time: setting the gradients skips the
+    /// pass that zeroes them, and the first layer skips `∂E/∂x`.
+    #[inline]
+    fn backward_with<M: Mode>(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
+        match (M::OVERWRITE, M::INPUT) {
+            (false, true) => {
+                let mut dx = [T::zero(); I];
+                if Self::BLOCKED {
+                    let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
+                    let dxs = core::array::from_mut(&mut dx);
+                    dispatch(|| {
+                        add_bias_grads(&mut grads.bias, ds);
+                        outer_acc(&mut grads.weights, ds, xs);
+                        backward_input(&self.weights, ds, dxs);
+                    });
+                    return dx;
+                }
+                for (((&d, wo), gwo), gbo) in delta
+                    .iter()
+                    .zip(&self.weights)
+                    .zip(&mut grads.weights)
+                    .zip(&mut grads.bias)
+                {
+                    *gbo = *gbo + d;
+                    axpy(gwo, d, x);
+                    axpy(&mut dx, d, wo);
+                }
+                return dx;
+            }
+            (false, false) => {
+                let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
+                if Self::BLOCKED {
+                    dispatch(|| {
+                        add_bias_grads(&mut grads.bias, ds);
+                        outer_acc(&mut grads.weights, ds, xs);
+                    });
+                } else {
+                    add_bias_grads(&mut grads.bias, ds);
+                    for (&d, gwo) in delta.iter().zip(&mut grads.weights) {
+                        axpy(gwo, d, x);
+                    }
+                }
+            }
+            (true, true) => {
+                let mut dx = [T::zero(); I];
+                let mut run = || {
+                    set_param_grads(grads, delta, x);
+                    if Self::BLOCKED {
+                        let ds = core::array::from_ref(delta);
+                        backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
+                    } else {
+                        for (&d, wo) in delta.iter().zip(&self.weights) {
+                            axpy(&mut dx, d, wo);
+                        }
+                    }
+                };
+                if Self::BLOCKED {
+                    dispatch(run);
+                } else {
+                    run();
+                }
+                return dx;
+            }
+            (true, false) => {
+                if Self::BLOCKED {
+                    dispatch(|| set_param_grads(grads, delta, x));
+                } else {
+                    set_param_grads(grads, delta, x);
+                }
+            }
+        }
+        // the first layer's `∂E/∂x`, which nobody reads
+        [T::zero(); I]
     }
 
     /// `∂E/∂W += Δᵀ·X`, `∂E/∂b += Σ Δ`, `∂E/∂X = Δ·W`, as blocked matrix products.
@@ -225,7 +236,7 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         } else {
             for (x, d) in xs.iter().zip(grad_ys) {
-                self.backward_params(x, d, grads);
+                self.backward_with::<mode::AccumulateParams>(x, d, grads);
             }
         }
         Ok(())
@@ -265,6 +276,6 @@ mod tests {
     fn memory_figures_are_known_at_compile_time() {
         const _: () = assert!(<Dense<2, 4> as Layer>::BYTES == 4 * (2 * 4 + 4));
         assert_eq!(<Dense<3, 2> as Layer>::PARAM_COUNT, 8);
-        assert_eq!(<Dense<3, 2, f64> as Layer>::CACHE_BYTES, 24);
+        assert_eq!(<Dense<3, 2, f64> as Train>::CACHE_BYTES, 24);
     }
 }

@@ -1,7 +1,7 @@
 //! The leaky rectified linear unit.
 
 use crate::Params;
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
 
 /// The leaky ReLU, element-wise, on `N` values: a ReLU that lets a little of the negative
@@ -55,12 +55,15 @@ impl<const N: usize, T: Scalar> Layer for LeakyRelu<N, T> {
     type Scalar = T;
     type Input = [T; N];
     type Output = [T; N];
-    type Cache = [T; N];
 
     #[inline]
     fn forward(&self, a: &[T; N]) -> [T; N] {
         a.map(|ai| if ai > T::zero() { ai } else { self.slope * ai })
     }
+}
+
+impl<const N: usize, T: Scalar> Train for LeakyRelu<N, T> {
+    type Cache = [T; N];
 
     #[inline]
     fn forward_train(&self, a: &[T; N]) -> ([T; N], [T; N]) {

@@ -43,7 +43,6 @@ macro_rules! activation {
             type Scalar = T;
             type Input = [T; N];
             type Output = [T; N];
-            type Cache = $crate::layers::activation!(@cache_ty $cache, T, N);
 
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
@@ -55,11 +54,15 @@ macro_rules! activation {
                 }
                 y
             }
+        }
+
+        impl<const N: usize, T: $crate::Scalar> $crate::Train for $name<N, T> {
+            type Cache = $crate::layers::activation!(@cache_ty $cache, T, N);
 
             #[inline]
             #[allow(clippy::unused_unit)]
             fn forward_train(&self, x: &[T; N]) -> ([T; N], Self::Cache) {
-                let y = self.forward(x);
+                let y = <Self as $crate::Layer>::forward(self, x);
                 (y, $crate::layers::activation!(@cache_val $cache, x, y))
             }
 

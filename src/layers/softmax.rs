@@ -1,6 +1,6 @@
 //! The softmax: turns `N` scores into a probability distribution.
 
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
 
 crate::layers::parameterless!(
@@ -52,12 +52,15 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
     type Scalar = T;
     type Input = [T; N];
     type Output = [T; N];
-    type Cache = [T; N];
 
     #[inline]
     fn forward(&self, a: &[T; N]) -> [T; N] {
         softmax(a)
     }
+}
+
+impl<const N: usize, T: Scalar> Train for Softmax<N, T> {
+    type Cache = [T; N];
 
     #[inline]
     fn forward_train(&self, a: &[T; N]) -> ([T; N], [T; N]) {

@@ -121,7 +121,7 @@ where
 }
 
 macro_rules! tuple_count {
-    ($($A:ident),+) => {
+    (first: $A0:ident $i0:tt $c0:ident, last: $AL:ident $iL:tt, all: [$($A:ident $i:tt $c:ident),+], $($rest:tt)*) => {
         impl<$($A),+> ParamCount for ($($A,)+)
         where
             ($($A,)+): Layer,
@@ -133,19 +133,7 @@ macro_rules! tuple_count {
     (@cons) => { () };
     (@cons $H:ident $(, $T:ident)*) => { ($H, tuple_count!(@cons $($T),*)) };
 }
-
-tuple_count!(A);
-tuple_count!(A, B);
-tuple_count!(A, B, C);
-tuple_count!(A, B, C, D);
-tuple_count!(A, B, C, D, E);
-tuple_count!(A, B, C, D, E, F);
-tuple_count!(A, B, C, D, E, F, G);
-tuple_count!(A, B, C, D, E, F, G, H);
-tuple_count!(A, B, C, D, E, F, G, H, J);
-tuple_count!(A, B, C, D, E, F, G, H, J, K);
-tuple_count!(A, B, C, D, E, F, G, H, J, K, M);
-tuple_count!(A, B, C, D, E, F, G, H, J, K, M, P);
+crate::chain::for_each_tuple!(tuple_count);
 
 #[cfg(test)]
 mod tests {
