@@ -31,6 +31,7 @@ pub mod chain;
 pub mod eval;
 pub mod fit;
 pub mod gradcheck;
+pub mod guide;
 pub mod init;
 pub mod layer;
 pub mod layers;
