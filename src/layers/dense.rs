@@ -37,7 +37,7 @@ use crate::scalar::Scalar;
 /// microcontroller, run the simple loops, which are faster there. Both compute every output with the same
 /// operations in the same order, so the result is the same bits on every target and for
 /// every batch size: one code path for the numbers, whatever runs them.
-#[derive(Clone, Copy, Debug, PartialEq, Params)]
+#[derive(Clone, Copy, PartialEq, Params)]
 #[params(scalar = T)]
 pub struct Dense<const I: usize, const O: usize, T = f32> {
     /// `W[o][i]`: the weight from input `i` to output `o`.
@@ -46,6 +46,34 @@ pub struct Dense<const I: usize, const O: usize, T = f32> {
     /// `b[o]`: the bias of output `o`.
     #[param(init = bias(I, O))]
     pub bias: [T; O],
+}
+
+/// Shows the shape and the first few values of each parameter array, not all of them (a
+/// `Dense<784, 128>` has 100 352 weights):
+/// `Dense<3, 2> { weights: 2×3 [1.0, 2.0, 3.0, 4.0, …], bias: 2 [0.5, -0.5] }`.
+impl<const I: usize, const O: usize, T: core::fmt::Debug> core::fmt::Debug for Dense<I, O, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        /// Values shown per array.
+        const SHOWN: usize = 4;
+        fn head<T: core::fmt::Debug>(
+            f: &mut core::fmt::Formatter<'_>,
+            v: &[T],
+        ) -> core::fmt::Result {
+            f.write_str("[")?;
+            for (k, x) in v.iter().take(SHOWN).enumerate() {
+                if k > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{x:?}")?;
+            }
+            f.write_str(if v.len() > SHOWN { ", …]" } else { "]" })
+        }
+        write!(f, "Dense<{I}, {O}> {{ weights: {O}×{I} ")?;
+        head(f, self.weights.as_flattened())?;
+        write!(f, ", bias: {O} ")?;
+        head(f, &self.bias)?;
+        f.write_str(" }")
+    }
 }
 
 /// The weight count from which [`Dense`] uses its blocked kernels. Below it (an XOR
@@ -271,6 +299,19 @@ fn add_bias_grads<T: Scalar, const O: usize>(gb: &mut [T; O], deltas: &[[T; O]])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_shows_the_shape_and_a_few_values() {
+        extern crate std;
+        use std::format;
+        let d = Dense::<3, 2>::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0.5, -0.5]);
+        assert_eq!(
+            format!("{d:?}"),
+            "Dense<3, 2> { weights: 2×3 [1.0, 2.0, 3.0, 4.0, …], bias: 2 [0.5, -0.5] }"
+        );
+        let big = Dense::<300, 100>::default();
+        assert!(format!("{big:?}").len() < 120); // not 30 100 numbers
+    }
 
     #[test]
     fn memory_figures_are_known_at_compile_time() {
