@@ -58,6 +58,11 @@ use rand_core::Rng;
 ///
 /// It is generic over the scalar `T` so that a layer without parameters is `Params` of
 /// every scalar, and a layer with parameters of the scalar its arrays hold.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not declare its parameters (as `Params<{T}>`)",
+    label = "no parameter declaration",
+    note = "a layer declares its parameters with `#[derive(Params)]` on its struct, `#[param]` on each parameter array, and `#[params(scalar = T)]` naming its scalar type"
+)]
 pub trait Params<T>: Sized {
     /// The number of parameters.
     const COUNT: usize;
@@ -80,6 +85,11 @@ pub trait Params<T>: Sized {
 
 /// A parameter tensor: an array of scalars, or of arrays of them (up to four dimensions),
 /// seen as one flat slice.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a parameter tensor of `{T}`",
+    label = "not an array of `{T}`",
+    note = "a `#[param]` field is an array of the layer's scalar type: `[T; N]`, `[[T; I]; O]`, up to four dimensions"
+)]
 pub trait Tensor<T>: Copy {
     /// The number of scalars.
     const LEN: usize;

@@ -190,13 +190,15 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let (params_impl_generics, _, _) = generics.split_for_impl();
     let scalar_tokens = params_trait_arg.clone();
+    // spanned on the field's type, where an error about it belongs
     let tensor_of = |ty: &Type| {
-        // with a named scalar the tensor trait is of that scalar
-        if scalar.is_some() {
+        let path = if scalar.is_some() {
+            // with a named scalar the tensor trait is of that scalar
             quote!(<#ty as ::typenet::params::Tensor<#scalar_tokens>>)
         } else {
             quote!(<#ty as #tensor>)
-        }
+        };
+        respanned_keep(path, ty.span())
     };
     let tensor_bounds = params.iter().map(|f| {
         let ty = f.ty;
@@ -321,7 +323,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         where
             #(#user_predicates,)*
             #(#const_bounds,)*
-            Self: ::typenet::Layer,
+            for<'typenet_a> Self: ::typenet::Layer,
             for<'typenet_a> #list: ::typenet::weights::SumTensors,
         {
             type Count = <#list as ::typenet::weights::SumTensors>::Count;
@@ -332,7 +334,9 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let zeroable_bounds = fields.iter().map(|f| {
         let ty = f.ty;
         let bound = respanned(quote!(: ::typenet::Zeroable), ty.span());
-        quote!(#ty #bound)
+        // higher-ranked: a field that is not `Zeroable` leaves the layer without the impl
+        // (`boxed_zeroed` then says so), rather than adding an error to the one about it
+        quote!(for<'typenet_z> #ty #bound)
     });
     let restores = fields.iter().filter_map(|f| match &f.kind {
         Kind::Setting(v) => {
@@ -533,4 +537,22 @@ fn serde_impls(
             }
         }
     }
+}
+
+/// `tokens` with every generated token moved to `span`, the user's type tokens kept.
+fn respanned_keep(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), respanned_keep(g.stream(), span));
+                group.set_span(span);
+                tt = group.into();
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
