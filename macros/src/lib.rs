@@ -1,5 +1,5 @@
 //! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]`,
-//! `#[derive(Zeroable)]` and `include_weights!`.
+//! `#[derive(Params)]`, `#[derive(Zeroable)]` and `include_weights!`.
 //!
 //! This crate is re-exported by `typenet` as `typenet::Network`; depend on `typenet` rather
 //! than on it directly, and read the derive's documentation there.

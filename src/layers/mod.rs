@@ -5,11 +5,15 @@
 //! Each layer's documentation gives its forward formula and the local derivatives its
 //! backward applies. All are generic over their sizes and a scalar type (`f32` unless
 //! named), and can be built by `const fn`, so a trained network can be a `static`. Any type implementing [`Layer`](crate::Layer) can join them
-//! in a network; [`check_gradients`](crate::check_gradients) checks its backward.
+//! in a network; [`check_gradients`](crate::check_gradients) checks its backward. The
+//! [guide](crate::guide) writes one from outside the crate.
 //!
 //! Inside the crate, a new element-wise activation is a file with two functions — the
 //! forward `f(x)` and its derivative in terms of what the cache holds — and one
-//! `activation!` line.
+//! `activation!` call, plus its `mod` and `pub use` here; a layer with parameters is a
+//! file with a `#[derive(Params)]` struct, `impl Layer` and `impl Train`. Nothing else in
+//! the crate names a layer: its parameter count, walks, byte image, serde and `Zeroable`
+//! follow from the struct's declaration.
 
 mod dense;
 mod identity;
