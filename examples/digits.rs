@@ -9,7 +9,9 @@
 //! same network reaches on the plain images (91.1–91.9 % over eight seeds, like
 //! scikit-learn's `MLPClassifier` at 91.4–92.2 %). Each epoch prints the mean training loss and the test accuracy;
 //! at the end it prints the training time, the accuracy and the confusion matrix (which
-//! digits are mistaken for which).
+//! digits are mistaken for which), and writes two pictures to `target/plots/` (or
+//! `$TYPENET_PLOTS`): `digits_curves.svg`, the loss and accuracy on the training and
+//! test data after every epoch, and `digits_confusion.svg`, the confusion matrix.
 //!
 //! ```sh
 //! cargo run --release --example digits
@@ -17,10 +19,11 @@
 
 mod common;
 
+use common::svg::{self, Series};
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 use typenet::{
-    Dense, Init, Layer, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
+    Dense, Init, Layer, Loss, Momentum, Network, Sigmoid, SoftmaxCrossEntropy, SplitMix64, Trainer,
     argmax, confusion,
 };
 
@@ -61,6 +64,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut optimizer = Momentum::new(LEARNING_RATE, MOMENTUM);
     let loss = SoftmaxCrossEntropy::new();
     let evaluate = |net: &Net| confusion::<_, _, 10>(net, &test, |y| argmax(y), |t| t.index());
+    let mean_loss = |net: &Net, data: &[common::Digit]| {
+        let sum: f64 = data
+            .iter()
+            .map(|(x, t)| f64::from(loss.loss(&net.forward(x), t)))
+            .sum();
+        sum / data.len() as f64
+    };
+    // per epoch, for the pictures: training loss (the mean over the epoch, as the
+    // trainer reports it), test loss, training and test accuracy (after the epoch)
+    let (mut train_loss, mut test_loss) = (Vec::new(), Vec::new());
+    let (mut train_acc, mut test_acc) = (Vec::new(), Vec::new());
+    let train_copy = train.clone(); // the trainer shuffles `train` while we evaluate
 
     // The time spent evaluating after each epoch is measured and left out of the
     // training time.
@@ -76,6 +91,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         |epoch, net| {
             let t = Instant::now();
             let accuracy = evaluate(net).accuracy();
+            train_loss.push(f64::from(epoch.loss));
+            test_loss.push(mean_loss(net, &test));
+            let on_train = confusion::<_, _, 10>(net, &train_copy, |y| argmax(y), |t| t.index());
+            train_acc.push(100.0 * on_train.accuracy());
+            test_acc.push(100.0 * accuracy);
             println!(
                 "epoch {:3}: loss {:.4}, test accuracy {:5.1} %",
                 epoch.epoch,
@@ -102,6 +122,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         result.total()
     );
     println!("{result}");
+
+    let curves = svg::curves(
+        "digits",
+        &[
+            Series {
+                name: "training",
+                values: &train_loss,
+                color: "#1f77b4",
+            },
+            Series {
+                name: "test",
+                values: &test_loss,
+                color: "#d62728",
+            },
+        ],
+        &[
+            Series {
+                name: "training",
+                values: &train_acc,
+                color: "#1f77b4",
+            },
+            Series {
+                name: "test",
+                values: &test_acc,
+                color: "#d62728",
+            },
+        ],
+    );
+    let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let title = format!(
+        "digits: test confusion matrix ({:.1} % right)",
+        100.0 * result.accuracy()
+    );
+    let matrix = svg::confusion(&title, &result.counts, &digits);
+    println!(
+        "pictures: {}",
+        svg::save("digits_curves.svg", &curves)?.display()
+    );
+    println!(
+        "          {}",
+        svg::save("digits_confusion.svg", &matrix)?.display()
+    );
     // The target this example is held to (CI runs it): fail loudly below it.
     if result.accuracy() < TARGET {
         return Err(format!("test accuracy below the {:.0} % target", 100.0 * TARGET).into());

@@ -234,6 +234,13 @@ macro_rules! tuple_layer {
                 ys.copy_from_slice(vecs(&*outs[$iL]));
                 Ok(())
             }
+
+            // summary: this tuple's row, then each layer's, named by its index
+            fn describe(visit: &mut dyn FnMut(&crate::summary::Row), depth: usize, name: &'static str) {
+                let layers = [$(stringify!($i)),+].len();
+                visit(&crate::summary::Row::network::<Self>(depth, name, "", layers));
+                $(<$A as Layer>::describe(visit, depth + 1, stringify!($i));)+
+            }
         }
 
         // Trainable when every layer is: a layer that only infers is reported by name

@@ -199,9 +199,15 @@ impl<T: Scalar> Trainer<T> {
     /// After every epoch, `on_epoch` gets the epoch's [`EpochReport`] and the network (to
     /// print progress or evaluate it); returning [`ControlFlow::Break`] stops training.
     ///
-    /// To change the learning rate as training goes (a schedule), run one epoch per call
-    /// and set the optimizer's public `learning_rate` between calls; the optimizer keeps
-    /// its state (momentum, moments) across calls.
+    /// To change the learning rate as training goes, pass the optimizer wrapped in a
+    /// [`Scheduled`](crate::optim::Scheduled) with a
+    /// [schedule](crate::optim::schedule) (step decay, cosine, warm-up).
+    ///
+    /// To resume an interrupted run with the same bits, save the network, the
+    /// optimizer's state ([`Adam::restore`](crate::Adam::restore),
+    /// [`Momentum::restore`](crate::Momentum::restore),
+    /// [`Scheduled::restore`](crate::optim::Scheduled::restore)), the RNG's state, and
+    /// the data in the order the last epoch left it (`fit` shuffles it in place).
     ///
     /// Returns the last epoch's report (`None` if no epoch ran: zero epochs or no data).
     ///

@@ -161,6 +161,17 @@ pub trait Layer: Params<<Self as Layer>::Scalar> {
         });
     }
 
+    /// Reports this layer's rows to a [summary](crate::summary): one [`Row`] for a
+    /// single layer (the default, right for every layer that holds no other layers);
+    /// networks (tuples, `#[derive(Network)]`) report their own row at `depth`, then
+    /// each of their layers at `depth + 1`. `name` is what the enclosing network calls
+    /// it (a field name or tuple index; empty at the top).
+    ///
+    /// [`Row`]: crate::summary::Row
+    fn describe(visit: &mut dyn FnMut(&crate::summary::Row), depth: usize, name: &'static str) {
+        visit(&crate::summary::Row::leaf::<Self>(depth, name));
+    }
+
     /// Builds a network with every parameter drawn from `rng` with the scheme `init`.
     ///
     /// ```

@@ -40,11 +40,13 @@ pub mod optim;
 pub mod params;
 pub mod rng;
 pub mod scalar;
+pub mod summary;
 pub mod train;
 pub mod weights;
 pub mod zeroable;
 
 mod kernels;
+mod quant;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};
@@ -55,7 +57,10 @@ pub use init::Init;
 pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, Train, fingerprint, mode};
 // every layer, so that a new one is a file and its line in `layers`, nothing here
 pub use layers::*;
-pub use loss::{BinaryCrossEntropy, Class, ClassOutOfRange, Loss, Mse, SoftmaxCrossEntropy};
+pub use loss::{
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Class, ClassOutOfRange, Loss, Mse,
+    SoftmaxCrossEntropy,
+};
 pub use optim::{Adam, Momentum, Optimizer, Sgd, clip_grad_norm, grad_norm};
 pub use params::Params;
 pub use rng::SplitMix64;

@@ -26,6 +26,20 @@ impl SplitMix64 {
         Self { state: seed }
     }
 
+    /// The whole state: `SplitMix64::new(rng.state())` continues where `rng` is, so a
+    /// saved state resumes an interrupted run's shuffling.
+    ///
+    /// ```
+    /// use rand_core::Rng;
+    /// let mut a = typenet::SplitMix64::new(42);
+    /// a.next_u64();
+    /// let mut b = typenet::SplitMix64::new(a.state());
+    /// assert_eq!(a.next_u64(), b.next_u64());
+    /// ```
+    pub const fn state(&self) -> u64 {
+        self.state
+    }
+
     #[inline]
     fn next(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -6,6 +6,8 @@
 // Each example uses part of this module.
 #![allow(dead_code)]
 
+pub mod svg;
+
 use typenet::Class;
 
 const DIGITS: &str = include_str!("../../data/digits.csv");

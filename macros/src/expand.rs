@@ -454,6 +454,7 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     let params = param_fns(net);
     let caches = net.layers.iter().map(|l| train_path(l, "Cache"));
     let train_where = train_where(net, where_clause);
+    let describe = describe_fn(net);
     quote! {
         #backward_rest
 
@@ -468,6 +469,7 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
 
             #forward
             #forward_batch
+            #describe
         }
 
         #[automatically_derived]
@@ -489,6 +491,37 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             };
 
             #params
+        }
+    }
+}
+
+/// `Layer::describe` for the summary: the network's own row (its type name, its number
+/// of layers), then each field's rows one level deeper, named by the field. Kept apart
+/// from the rest of the impl: it only forwards to each field's `describe`.
+fn describe_fn(net: &Network<'_>) -> TokenStream {
+    let (visit, depth, name) = (local("visit"), local("depth"), local("name"));
+    let count = net.layers.len();
+    let fields = net.layers.iter().map(|l| {
+        let path = layer_path(l, "describe");
+        let field_name = match &l.member {
+            syn::Member::Named(ident) => ident.unraw().to_string(),
+            syn::Member::Unnamed(index) => index.index.to_string(),
+        };
+        quote_spanned!(l.span_hi=> #path(#visit, #depth + 1, #field_name);)
+    });
+    quote! {
+        fn describe(
+            #visit: &mut dyn ::core::ops::FnMut(&::typenet::summary::Row),
+            #depth: usize,
+            #name: &'static str,
+        ) {
+            #visit(&::typenet::summary::Row::network::<Self>(
+                #depth,
+                #name,
+                ::core::any::type_name::<Self>(),
+                #count,
+            ));
+            #(#fields)*
         }
     }
 }

@@ -5,18 +5,24 @@
 //!   `E = ½ Σ (y − t)²`, so `∂E/∂y = y − t`.
 //! * [`SoftmaxCrossEntropy`]: one class out of `N`, on a network that ends in logits (no
 //!   softmax layer; the loss applies it); the target is a [`Class`].
-//! * [`BinaryCrossEntropy`]: `N` independent yes/no answers, on sigmoid outputs; targets
-//!   in `[0, 1]`.
+//! * [`BinaryCrossEntropyWithLogits`]: `N` independent yes/no answers, on a network that
+//!   ends in logits (no sigmoid layer; the loss applies it); targets in `[0, 1]`. The one
+//!   to train with: its gradient `σ(a) − t` never saturates.
+//! * [`BinaryCrossEntropy`]: the same loss on sigmoid outputs (probabilities), for a
+//!   network that must end in its own [`Sigmoid`](crate::Sigmoid); its gradient vanishes
+//!   where the sigmoid rounds to 0 or 1 (see its docs).
 //!
 //! Each is sized like the network's output, so a loss that does not fit the network is a
 //! compile error (see [`Loss`]).
 
 mod binary_cross_entropy;
+mod binary_cross_entropy_logits;
 mod class;
 mod mse;
 mod softmax_cross_entropy;
 
 pub use binary_cross_entropy::BinaryCrossEntropy;
+pub use binary_cross_entropy_logits::BinaryCrossEntropyWithLogits;
 pub use class::{Class, ClassOutOfRange};
 pub use mse::Mse;
 pub use softmax_cross_entropy::SoftmaxCrossEntropy;

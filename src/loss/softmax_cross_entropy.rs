@@ -10,7 +10,7 @@ use core::marker::PhantomData;
 ///
 /// With logits `z`, probabilities `p = softmax(z)` and the target class `k`:
 ///
-/// `E = −ln pₖ = ln Σⱼ e^(zⱼ) − zₖ = m + ln Σⱼ e^(zⱼ − m) − zₖ` with `m = maxⱼ zⱼ`,
+/// `E = −ln pₖ = ln Σⱼ e^(zⱼ) − zₖ = (m − zₖ) + ln Σⱼ e^(zⱼ − m)` with `m = maxⱼ zⱼ`,
 ///
 /// `∂E/∂zⱼ = pⱼ − [j = k]`  (the probabilities minus the one-hot target).
 ///
@@ -18,7 +18,10 @@ use core::marker::PhantomData;
 /// fails when `pₖ` rounds to 0 (`−ln 0 = ∞`), which happens in `f32` as soon as a wrong
 /// class leads by about 90. The log-sum-exp form above never takes the logarithm of
 /// anything below 1 (the sum includes `e⁰ = 1`), so the loss is finite for any finite
-/// logits, and the gradient `p − onehot(k)` is bounded by 1 in every component.
+/// logits, and the gradient `p − onehot(k)` is bounded by 1 in every component. The
+/// difference `m − zₖ` is taken first, before adding the logarithm: `m + ln Σ − zₖ`
+/// would round `ln Σ` to the precision of `m` (at logits near 10⁴ in `f32`, to a
+/// thousandth) and lose it again in the subtraction.
 ///
 /// **Target:** a [`Class<N>`], the class index, checked to be in range when it is made
 /// (see [`Class::new`]). Index targets are what labelled data holds, take one word instead
@@ -78,7 +81,7 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for SoftmaxCrossEntropy<N, T> {
     fn loss(&self, z: &[T; N], target: &Class<N>) -> T {
         let m = max(z);
         let sum = z.iter().fold(T::zero(), |s, &zj| s + (zj - m).exp());
-        m + sum.ln() - z[target.index()]
+        (m - z[target.index()]) + sum.ln()
     }
 
     #[inline]
@@ -88,7 +91,7 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for SoftmaxCrossEntropy<N, T> {
         g
     }
 
-    /// One pass of exponentials serves both: `e = exp(z − m)`, `E = m + ln Σe − zₖ`,
+    /// One pass of exponentials serves both: `e = exp(z − m)`, `E = (m − zₖ) + ln Σe`,
     /// `∂E/∂z = e/Σe − onehot(k)`.
     #[inline]
     fn loss_and_gradient(&self, z: &[T; N], target: &Class<N>) -> (T, [T; N]) {
@@ -100,7 +103,7 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for SoftmaxCrossEntropy<N, T> {
         }
         let k = target.index();
         g[k] = g[k] - T::one();
-        (m + sum.ln() - z[k], g)
+        ((m - z[k]) + sum.ln(), g)
     }
 }
 
@@ -148,6 +151,23 @@ mod tests {
         let (e, g) = ce.loss_and_gradient(&[1e4, -1e4, 0.0], &k);
         assert_eq!(e, 0.0);
         assert_eq!(g, [0.0, 0.0, 0.0]);
+    }
+
+    /// Two equal large logits and a small one: `p = (½, ½, e^(−10⁴)/2)`, so
+    /// `E = ln(2 + e^(−10⁴)) = ln 2` to any precision. Adding `ln 2` to `m = 10⁴` first
+    /// would keep it to the f32 spacing near 10⁴ (2⁻¹⁰) only: 0.693359.
+    #[test]
+    fn no_cancellation_at_large_logits() {
+        let ce = SoftmaxCrossEntropy::<3, f32>::new();
+        let z = [1e4, 1e4, 0.0];
+        for k in [0, 1] {
+            let k = Class::new(k).unwrap();
+            assert_eq!(ce.loss(&z, &k), 2f32.ln());
+            assert_eq!(ce.loss_and_gradient(&z, &k).0, 2f32.ln());
+        }
+        // and the third class: 10⁴ + ln 2, to f32's spacing there
+        let e = ce.loss(&z, &Class::new(2).unwrap());
+        assert!((f64::from(e) - (1e4 + 2f64.ln())).abs() <= 1e-3, "{e}");
     }
 
     #[test]

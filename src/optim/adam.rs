@@ -1,6 +1,7 @@
 //! Adam: per-parameter step sizes from running moments of the gradient.
 
 use super::Optimizer;
+use super::state::{self, StateError};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -14,6 +15,8 @@ use num_traits::{Float as _, One as _, Zero as _};
 /// With gradient `g`, step number `t = 1, 2, …` and moments `m`, `v` (starting at 0):
 ///
 /// * `g := g + λ·w` (only with [`weight_decay`](Adam::weight_decay) `λ ≠ 0`)
+/// * `w := w·(1 − α·λ_d)` (only with
+///   [`decoupled_weight_decay`](Adam::decoupled_weight_decay) `λ_d ≠ 0`: AdamW)
 /// * `m := β₁·m + (1 − β₁)·g`
 /// * `v := β₂·v + (1 − β₂)·g²`
 /// * `m̂ = m / (1 − β₁ᵗ)`, `v̂ = v / (1 − β₂ᵗ)` (bias correction: `m` and `v` start at 0)
@@ -22,6 +25,24 @@ use num_traits::{Float as _, One as _, Zero as _};
 /// exactly as PyTorch's `torch.optim.Adam` (defaults `α = 0.001`, `β₁ = 0.9`,
 /// `β₂ = 0.999`, `ε = 1e-8`). On the first step `m̂ = g` and `v̂ = g²`, so every parameter
 /// with a non-zero gradient moves by almost exactly `α` against its sign.
+///
+/// # AdamW
+///
+/// [`Adam::adamw`] (or [`decoupled_weight_decay`](Adam::decoupled_weight_decay)) is
+/// Loshchilov and Hutter's AdamW, exactly as PyTorch's `torch.optim.AdamW`: the weights
+/// shrink by the factor `1 − α·λ_d` each step, apart from the gradient, instead of `λ·w`
+/// joining the gradient (L2 regularisation, [`weight_decay`](Adam::weight_decay)), where
+/// Adam's scaling would weaken the decay of the parameters with large gradients.
+/// PyTorch's default is `λ_d = 0.01`. The decay follows the learning rate, so a
+/// [schedule](crate::optim::schedule) lowers both.
+///
+/// # Resuming
+///
+/// The state is the step count ([`steps`](Adam::steps)) and the two moments, networks
+/// of the model's type ([`first_moment`](Adam::first_moment),
+/// [`second_moment`](Adam::second_moment)), which save as byte images like the model.
+/// [`restore`](Adam::restore) puts them back, after which training continues with the
+/// same bits as if it had never stopped.
 ///
 /// The two moments have the network's own type; `S` says how they are stored, as for
 /// [`Momentum`](crate::Momentum): by value ([`new`](Adam::new)), on the heap
@@ -48,14 +69,19 @@ pub struct Adam<N: Layer, S = N> {
     /// Added to `√v̂` so that a parameter with no gradient yet does not divide by zero.
     pub epsilon: N::Scalar,
     /// L2 regularisation `λ` (0 by default): `λ·w` is added to each gradient before the
-    /// update, as PyTorch's `weight_decay` does, which pulls weights towards 0.
+    /// update, as PyTorch's `Adam(weight_decay=λ)` does, which pulls weights towards 0.
     pub weight_decay: N::Scalar,
+    /// Decoupled weight decay `λ_d` (0 by default; AdamW): each step multiplies every
+    /// weight by `1 − α·λ_d` before the update, as PyTorch's `AdamW(weight_decay=λ_d)`.
+    pub decoupled_weight_decay: N::Scalar,
     m: S,
     v: S,
-    /// `β₁ᵗ` and `β₂ᵗ`, kept as running products rather than powers of a step counter,
-    /// so there is no counter to overflow.
+    /// `β₁ᵗ` and `β₂ᵗ`, kept as running products (bias correction needs no power
+    /// function); [`restore`](Adam::restore) rebuilds them from the step count.
     beta1_t: N::Scalar,
     beta2_t: N::Scalar,
+    /// Steps taken, `t` (saturating; only [`restore`](Adam::restore) reads it back).
+    steps: u64,
     _net: PhantomData<fn() -> N>,
 }
 
@@ -64,6 +90,20 @@ impl<N: Layer> Adam<N> {
     /// stored by value.
     pub fn new(learning_rate: N::Scalar) -> Self {
         Self::with_state(learning_rate, N::zeroed(), N::zeroed())
+    }
+
+    /// AdamW: Adam with decoupled weight decay `weight_decay` (PyTorch's `AdamW`; its
+    /// default decay is 0.01), the moments stored by value.
+    ///
+    /// ```
+    /// use typenet::{Adam, Dense, Layer, Optimizer};
+    /// let mut net = Dense::<1, 1>::new([[2.0]], [0.0]);
+    /// let mut opt = Adam::adamw(0.1, 0.5);
+    /// opt.step(&mut net, &Dense::zeroed()); // no gradient: only the decay acts
+    /// assert_eq!(net.weights, [[2.0 * (1.0 - 0.1 * 0.5)]]);
+    /// ```
+    pub fn adamw(learning_rate: N::Scalar, weight_decay: N::Scalar) -> Self {
+        Self::new(learning_rate).decoupled_weight_decay(weight_decay)
     }
 }
 
@@ -88,10 +128,12 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
             beta2: N::Scalar::from_f64(0.999),
             epsilon: N::Scalar::from_f64(1e-8),
             weight_decay: N::Scalar::zero(),
+            decoupled_weight_decay: N::Scalar::zero(),
             m,
             v,
             beta1_t: N::Scalar::one(),
             beta2_t: N::Scalar::one(),
+            steps: 0,
             _net: PhantomData,
         }
     }
@@ -110,6 +152,13 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
         self
     }
 
+    /// The same optimizer with decoupled weight decay `λ_d` (AdamW; see
+    /// [`decoupled_weight_decay`](Self::decoupled_weight_decay)).
+    pub fn decoupled_weight_decay(mut self, lambda: N::Scalar) -> Self {
+        self.decoupled_weight_decay = lambda;
+        self
+    }
+
     /// The first moment `m` (not bias-corrected).
     pub fn first_moment(&self) -> &N {
         self.m.borrow()
@@ -119,14 +168,65 @@ impl<N: Layer, S: BorrowMut<N>> Adam<N, S> {
     pub fn second_moment(&self) -> &N {
         self.v.borrow()
     }
+
+    /// The number of steps taken, `t` (or given to [`restore`](Self::restore)).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Resumes from saved state: `steps` taken so far and the two moments, as
+    /// [`steps`](Self::steps), [`first_moment`](Self::first_moment) and
+    /// [`second_moment`](Self::second_moment) returned them. The settings (rate, betas,
+    /// ε, decays) are this optimizer's own: give it those of the interrupted run. The
+    /// bias corrections `β₁ᵗ`, `β₂ᵗ` are rebuilt by the same `t` multiplications the
+    /// steps made, so the next step has the same bits as the interrupted run's would
+    /// have had.
+    ///
+    /// ```
+    /// use typenet::weights::ByteImage;
+    /// use typenet::{Adam, Dense, Optimizer};
+    /// type Net = Dense<2, 1>;
+    /// let mut net = Net::new([[0.5, -0.5]], [0.1]);
+    /// let grads = Net::new([[0.3, 0.2]], [-1.0]);
+    /// let mut adam = Adam::new(0.01);
+    /// adam.step(&mut net, &grads);
+    /// // save: the step count and the moments, as byte images
+    /// let saved = (adam.steps(), adam.first_moment().to_bytes(), adam.second_moment().to_bytes());
+    ///
+    /// let mut resumed = Adam::new(0.01);
+    /// resumed.restore(saved.0, &Net::from_bytes(&saved.1)?, &Net::from_bytes(&saved.2)?)?;
+    /// let mut other = net;
+    /// adam.step(&mut net, &grads);
+    /// resumed.step(&mut other, &grads);
+    /// assert_eq!(net, other); // bit for bit
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`StateError`] if a moment is not finite or a second moment is negative; the
+    /// optimizer is then unchanged.
+    pub fn restore(&mut self, steps: u64, first: &N, second: &N) -> Result<(), StateError> {
+        state::check(first, "first moment", false)?;
+        state::check(second, "second moment", true)?;
+        state::copy(self.m.borrow_mut(), first);
+        state::copy(self.v.borrow_mut(), second);
+        self.beta1_t = state::running_power(self.beta1, steps);
+        self.beta2_t = state::running_power(self.beta2, steps);
+        self.steps = steps;
+        Ok(())
+    }
 }
 
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let one = N::Scalar::one();
         let (b1, b2, eps, wd) = (self.beta1, self.beta2, self.epsilon, self.weight_decay);
+        // 1 − α·λ_d, exactly 1 without decoupled decay (so plain Adam keeps its bits)
+        let decay = one - self.learning_rate * self.decoupled_weight_decay;
         self.beta1_t = self.beta1_t * b1;
         self.beta2_t = self.beta2_t * b2;
+        self.steps = self.steps.saturating_add(1);
         // α/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ), once per step rather than once per parameter
         let step = self.learning_rate / (one - self.beta1_t);
         let v_scale = one / (one - self.beta2_t).sqrt();
@@ -136,7 +236,7 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
                 let g = g + wd * *w;
                 *m = b1 * *m + (one - b1) * g;
                 *v = b2 * *v + (one - b2) * g * g;
-                *w = *w - step * *m / (v.sqrt() * v_scale + eps);
+                *w = *w * decay - step * *m / (v.sqrt() * v_scale + eps);
             }
         });
     }
@@ -183,5 +283,129 @@ mod tests {
         // b:  m = −0.8, v = 0.031984, w = 0.6 + 0.1 = 0.7 (g constant: m̂ = g, v̂ = g²)
         assert_close(&net, [0.806_782_037_208_510_4, -2.074_413_682_005_996], 0.7);
         assert!((adam.first_moment().0.bias[0] + 0.76).abs() < 1e-12);
+    }
+
+    /// Three AdamW steps against `scripts/adamw_reference.py` (PyTorch's `AdamW` rules
+    /// in plain Python floats). Step 1 by hand: `w := w·(1 − 0.1·0.1)`, then Adam's
+    /// first step moves it by `α·g/(|g| + ε)`: `w0 = 0.99 − 0.0999999995`,
+    /// `w1 = −2·0.99` (no gradient), `b = 0.495 + 0.0999999997…`.
+    #[test]
+    fn adamw_matches_pytorchs_rules() {
+        let mut net = tiny([1.0, -2.0], 0.5);
+        let mut adam = Adam::adamw(0.1, 0.1);
+        let want = [
+            [0.890_000_000_499_999_9, -1.98, 0.594_999_999_75],
+            [
+                0.787_882_037_203_510_4,
+                -2.034_613_682_005_996_3,
+                0.689_049_999_502_499_2,
+            ],
+            [
+                0.723_637_079_603_403_5,
+                -2.076_898_338_620_295,
+                0.747_149_419_743_417_4,
+            ],
+        ];
+        let grads = [
+            tiny([2.0, 0.0], -4.0),
+            tiny([1.0, 3.0], -4.0),
+            tiny([-0.5, 0.25], 1.0),
+        ];
+        for (g, w) in grads.iter().zip(want) {
+            adam.step(&mut net, g);
+            let got = [net.0.weights[0][0], net.0.weights[0][1], net.0.bias[0]];
+            for (a, b) in got.iter().zip(w) {
+                // a few ulps: the reference divides by √(1 − β₂ᵗ) where this multiplies
+                assert!((a - b).abs() < 1e-15, "got {got:?}, want {w:?}");
+            }
+        }
+        assert_eq!(adam.steps(), 3);
+    }
+
+    #[test]
+    fn decoupled_decay_differs_from_l2() {
+        // the same λ as L2 and as decoupled decay: L2's decay passes through Adam's
+        // normalisation (with no gradient, the step is α·sign(w)), AdamW's does not
+        let zero = tiny([0.0, 0.0], 0.0);
+        let mut l2 = tiny([4.0, -4.0], 0.0);
+        Adam::new(0.1).weight_decay(0.5).step(&mut l2, &zero);
+        let mut w = tiny([4.0, -4.0], 0.0);
+        Adam::adamw(0.1, 0.5).step(&mut w, &zero);
+        assert!(
+            (l2.0.weights[0][0] - 3.9).abs() < 1e-8,
+            "{:?}",
+            l2.0.weights
+        );
+        assert_eq!(w.0.weights[0], [4.0 * 0.95, -4.0 * 0.95]);
+    }
+
+    /// After `restore` with the state of a run, the next steps have the run's bits, for
+    /// any number of steps taken before (the bias corrections rebuilt exactly).
+    #[test]
+    fn restore_continues_bit_for_bit() {
+        type Net = (Dense<2, 1>, Relu<1>);
+        let g = |k: f32| {
+            (
+                Dense::new([[k.sin(), 0.3 - k.cos()]], [0.01 * k]),
+                Relu::new(),
+            )
+        };
+        for before in [1u16, 7, 200] {
+            let mut net: Net = (Dense::new([[0.5, -0.5]], [0.1]), Relu::new());
+            let mut adam = Adam::adamw(0.01, 0.01).betas(0.8, 0.99);
+            for k in 0..before {
+                adam.step(&mut net, &g(f32::from(k)));
+            }
+            let mut resumed = Adam::adamw(0.01, 0.01).betas(0.8, 0.99);
+            resumed
+                .restore(adam.steps(), adam.first_moment(), adam.second_moment())
+                .unwrap();
+            let mut other = net;
+            for k in before..before + 20 {
+                adam.step(&mut net, &g(f32::from(k)));
+                resumed.step(&mut other, &g(f32::from(k)));
+            }
+            assert_eq!(net, other, "after {before} steps");
+            assert_eq!(adam.first_moment(), resumed.first_moment());
+        }
+    }
+
+    #[test]
+    fn restore_refuses_bad_state_and_changes_nothing() {
+        let mut adam = Adam::new(0.1);
+        adam.step(&mut tiny([1.0, 1.0], 1.0), &tiny([1.0, 2.0], 3.0));
+        let (m, v) = (*adam.first_moment(), *adam.second_moment());
+        let bad_m = tiny([0.0, f64::NAN], 0.0);
+        assert_eq!(
+            adam.restore(5, &bad_m, &v),
+            Err(StateError::NonFinite {
+                part: "first moment",
+                index: 1
+            })
+        );
+        let bad_v = tiny([0.0, 0.0], -1.0);
+        assert_eq!(
+            adam.restore(5, &m, &bad_v),
+            Err(StateError::Negative {
+                part: "second moment",
+                index: 2
+            })
+        );
+        assert_eq!((adam.steps(), *adam.first_moment()), (1, m));
+    }
+
+    #[test]
+    fn restoring_a_huge_step_count_is_quick() {
+        // β₂ᵗ reaches its fixed point (the smallest subnormal, or 0) within about
+        // 750 000 steps in f64; the rebuild stops where the product stops changing
+        let mut adam = Adam::new(0.1);
+        let z = tiny([0.0, 0.0], 0.0);
+        adam.restore(u64::MAX, &z, &z).unwrap();
+        let (mut p1, mut p2) = (1.0f64, 1.0f64);
+        for _ in 0..2_000_000 {
+            p1 *= 0.9;
+            p2 *= 0.999;
+        }
+        assert_eq!((adam.beta1_t, adam.beta2_t), (p1, p2));
     }
 }

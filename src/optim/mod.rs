@@ -3,12 +3,16 @@
 mod adam;
 mod clip;
 mod momentum;
+pub mod schedule;
 mod sgd;
+mod state;
 
 pub use adam::Adam;
 pub use clip::{clip_grad_norm, grad_norm};
 pub use momentum::Momentum;
+pub use schedule::{Cosine, LearningRate, Schedule, Scheduled, StepDecay, Warmup};
 pub use sgd::Sgd;
+pub use state::StateError;
 
 use crate::layer::Layer;
 

@@ -1,6 +1,7 @@
 //! SGD with momentum (classical or Nesterov).
 
 use super::Optimizer;
+use super::state::{self, StateError};
 use crate::layer::Layer;
 use core::borrow::BorrowMut;
 use core::marker::PhantomData;
@@ -99,6 +100,20 @@ impl<N: Layer, S: BorrowMut<N>> Momentum<N, S> {
     /// The velocity `v`, a value of the network's type.
     pub fn velocity(&self) -> &N {
         self.velocity.borrow()
+    }
+
+    /// Resumes from a saved velocity (as [`velocity`](Self::velocity) returned it; it
+    /// saves as a byte image like the model): the next step has the same bits as the
+    /// interrupted run's would have had. The settings are this optimizer's own.
+    ///
+    /// # Errors
+    ///
+    /// [`StateError::NonFinite`] if a value is NaN or infinite; the optimizer is then
+    /// unchanged.
+    pub fn restore(&mut self, velocity: &N) -> Result<(), StateError> {
+        state::check(velocity, "velocity", false)?;
+        state::copy(self.velocity.borrow_mut(), velocity);
+        Ok(())
     }
 }
 

@@ -1,0 +1,373 @@
+//! Int8 arithmetic and kernels that agree bit for bit with TensorFlow Lite's reference
+//! kernels: the groundwork for the quantized layers (`QDense`, `QConv2d`, …) of issue 12.
+//!
+//! # The scheme, for a learner
+//!
+//! An int8 tensor stands for real numbers through two values fixed for the whole tensor,
+//! a **scale** `s > 0` (an `f32`) and a **zero point** `z` (an integer in −128..=127):
+//!
+//! ```text
+//! real = s · (q − z)        q = clamp(round(real / s) + z, −128, 127)
+//! ```
+//!
+//! The zero point makes real 0 exactly representable (padding and ReLU need that) and lets
+//! an asymmetric range such as [0, 6] use all 256 codes. Activations are quantized this
+//! way, one (scale, zero point) per tensor.
+//!
+//! **Weights** are symmetric (zero point 0) with one scale per output channel, `s_w[o]`:
+//! `w = s_w[o] · q_w`. A channel whose weights are small keeps its resolution instead of
+//! sharing the scale of the largest channel.
+//!
+//! A dot product then needs integers only. With `x = s_in (q_x − z_in)` and
+//! `w = s_w[o] q_w`,
+//!
+//! ```text
+//! Σ w·x + b = s_in·s_w[o] · ( Σ q_w·(q_x − z_in) + q_b )      with q_b = b / (s_in·s_w[o])
+//! ```
+//!
+//! so the **bias** is stored as an `i32` with scale `s_in·s_w[o]` and zero point 0, and the
+//! sum in parentheses (the accumulator) is exact in `i32`. To express it in the output's
+//! quantization (`s_out`, `z_out`) it is multiplied by the real number
+//! `M = s_in·s_w[o] / s_out`: this is **requantization**. At preparation time `M` is split
+//! into a Q31 fixed-point significand and a power-of-two shift,
+//! `M ≈ m · 2^(shift − 31)` with `m ∈ [2^30, 2^31)` ([`arith::quantize_multiplier`]); at
+//! run time `acc · M` is computed with a 64-bit product, a rounding "high half", and a
+//! rounding shift ([`arith::multiply_by_quantized_multiplier`]); then `z_out` is added and the
+//! result clamped to the fused activation's range (`ReLU` clamps below at `z_out`,
+//! `ReLU6` also above at `z_out + round(6 / s_out)`), which is all a fused activation costs.
+//!
+//! Each rounding step follows TensorFlow Lite exactly, because "close" is not enough: one
+//! different byte in a layer changes the next layer's input. Even TFLite has two ways:
+//! its convolutions round twice (the high multiply rounds half up, then the shift rounds
+//! half away from zero), while LiteRT's int8 fully connected kernel rounds the 64-bit
+//! product once (half up). Each kernel here uses the one its TFLite twin uses; the
+//! goldens tell them apart (either rounding in the other's place fails 1–7 % of their
+//! cases).
+//!
+//! # Kernels
+//!
+//! One file per family, each a function over fixed-size arrays (channels last, as TFLite
+//! stores images: `[[[i8; C]; W]; H]`): [`fully_connected`], [`conv`] (conv2d and
+//! depthwise), [`pool`] (average and max), [`add`], [`softmax`], and [`quantize`]
+//! (the float boundaries). Preparation (scales to multipliers) may use `f64`, as TFLite
+//! does; the kernels themselves use integers only, except quantize/dequantize, whose job
+//! is to cross the float boundary.
+//!
+//! # Goldens
+//!
+//! `tests/data/int8/*.bin` hold randomized cases (shapes, scales, zero points, weights,
+//! inputs) and the outputs of the LiteRT interpreter's reference kernels; the tests in
+//! `golden.rs` compare every output byte. They were made by `scripts/int8_goldens.py`,
+//! which writes the `.tflite` models itself (no TensorFlow needed). To regenerate:
+//!
+//! ```text
+//! python3 -m venv /tmp/int8-venv
+//! /tmp/int8-venv/bin/pip install ai-edge-litert numpy tflite flatbuffers
+//! /tmp/int8-venv/bin/python scripts/int8_goldens.py      # rewrites tests/data/int8/
+//! cargo test --lib quant
+//! ```
+
+// The kernels are used by the tests only until the quantized layers wrap them.
+#![allow(dead_code)]
+
+pub(crate) mod add;
+pub(crate) mod arith;
+pub(crate) mod conv;
+pub(crate) mod fully_connected;
+pub(crate) mod pool;
+pub(crate) mod quantize;
+pub(crate) mod softmax;
+
+#[cfg(test)]
+mod golden;
+
+use arith::{
+    multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single_rounding,
+    quantize_multiplier,
+};
+
+/// Why a quantized layer's settings were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QuantError {
+    /// A scale is zero, negative or not finite.
+    Scale,
+    /// A zero point lies outside −128..=127.
+    ZeroPoint,
+    /// A real multiplier cannot be represented (negative, not finite, or ≥ 2^30).
+    Multiplier,
+    /// A stride is zero.
+    Stride,
+    /// The output size in the type is not the one the padding and stride give.
+    OutputSize,
+    /// Softmax's beta is zero, negative or not finite.
+    Beta,
+}
+
+/// The activation fused into a layer, applied as a clamp of the quantized output (codes
+/// as in TFLite's schema).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Activation {
+    /// No clamp beyond the int8 range.
+    None,
+    /// `max(0, x)`.
+    Relu,
+    /// `clamp(x, −1, 1)`.
+    ReluN1To1,
+    /// `clamp(x, 0, 6)`.
+    Relu6,
+}
+
+pub(crate) fn check_scale(scale: f32) -> Result<(), QuantError> {
+    if scale.is_finite() && scale > 0.0 {
+        Ok(())
+    } else {
+        Err(QuantError::Scale)
+    }
+}
+
+pub(crate) fn check_zero_point(zero_point: i32) -> Result<(), QuantError> {
+    if (-128..=127).contains(&zero_point) {
+        Ok(())
+    } else {
+        Err(QuantError::ZeroPoint)
+    }
+}
+
+/// The output side of a layer: its zero point and the clamp its fused activation
+/// implies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OutputQuant {
+    pub(crate) zero_point: i32,
+    pub(crate) min: i32,
+    pub(crate) max: i32,
+}
+
+impl OutputQuant {
+    /// TFLite's `CalculateActivationRangeQuantized`: the activation's bounds quantized
+    /// with `f32` division and round half away from zero, intersected with −128..=127.
+    pub(crate) fn new(
+        scale: f32,
+        zero_point: i32,
+        activation: Activation,
+    ) -> Result<Self, QuantError> {
+        check_scale(scale)?;
+        check_zero_point(zero_point)?;
+        let quantize = |f: f32| {
+            let r = libm::roundf(f / scale);
+            // Beyond the i32 range TFLite refuses; the clamp below makes it moot here.
+            let r = r.clamp(-1.0e9, 1.0e9) as i32;
+            zero_point + r
+        };
+        let (min, max) = match activation {
+            Activation::None => (-128, 127),
+            Activation::Relu => (quantize(0.0).max(-128), 127),
+            Activation::Relu6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
+            Activation::ReluN1To1 => (quantize(-1.0).max(-128), quantize(1.0).min(127)),
+        };
+        Ok(Self {
+            zero_point,
+            min,
+            max,
+        })
+    }
+
+    /// Requantizes an accumulator: multiply, add the zero point, clamp.
+    #[inline]
+    pub(crate) fn finish(&self, acc: i32, multiplier: i32, shift: i32) -> i8 {
+        let v = multiply_by_quantized_multiplier(acc, multiplier, shift)
+            .saturating_add(self.zero_point);
+        v.max(self.min).min(self.max) as i8
+    }
+
+    /// [`finish`](Self::finish) with the single-rounding multiply (the fully connected
+    /// kernel's).
+    #[inline]
+    pub(crate) fn finish_single_rounding(&self, acc: i32, multiplier: i32, shift: i32) -> i8 {
+        let v = multiply_by_quantized_multiplier_single_rounding(acc, multiplier, shift)
+            .saturating_add(self.zero_point);
+        v.max(self.min).min(self.max) as i8
+    }
+}
+
+/// One Q31 multiplier and shift per output channel: `s_in · s_w[o] / s_out`, computed as
+/// TFLite does (`f64` products of the `f32` scales, then `QuantizeMultiplier`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChannelRequant<const N: usize> {
+    pub(crate) multiplier: [i32; N],
+    pub(crate) shift: [i32; N],
+}
+
+impl<const N: usize> ChannelRequant<N> {
+    /// Per-channel weight scales.
+    pub(crate) fn per_channel(
+        input_scale: f32,
+        weight_scales: &[f32; N],
+        output_scale: f32,
+    ) -> Result<Self, QuantError> {
+        check_scale(input_scale)?;
+        check_scale(output_scale)?;
+        let mut multiplier = [0; N];
+        let mut shift = [0; N];
+        for ((m, s), &ws) in multiplier.iter_mut().zip(&mut shift).zip(weight_scales) {
+            check_scale(ws)?;
+            let real = f64::from(input_scale) * f64::from(ws) / f64::from(output_scale);
+            (*m, *s) = quantize_multiplier(real)?;
+        }
+        Ok(Self { multiplier, shift })
+    }
+
+    /// One weight scale for the whole tensor.
+    pub(crate) fn per_tensor(
+        input_scale: f32,
+        weight_scale: f32,
+        output_scale: f32,
+    ) -> Result<Self, QuantError> {
+        Self::per_channel(input_scale, &[weight_scale; N], output_scale)
+    }
+}
+
+/// Padding as TFLite names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Padding {
+    /// Only windows that fit in the input: `out = (in − k) / stride + 1`.
+    Valid,
+    /// Zero-padded so that `out = ceil(in / stride)`; the odd pixel of padding goes at the
+    /// bottom/right.
+    Same,
+}
+
+/// TFLite's `ComputeOutSize` (no dilation); 0 when a VALID window does not fit.
+pub(crate) const fn output_size(
+    padding: Padding,
+    input: usize,
+    kernel: usize,
+    stride: usize,
+) -> usize {
+    if stride == 0 {
+        return 0;
+    }
+    match padding {
+        Padding::Same => input.div_ceil(stride),
+        Padding::Valid => {
+            if input + stride < kernel {
+                0
+            } else {
+                (input + stride - kernel) / stride
+            }
+        }
+    }
+}
+
+/// Where a sliding window starts and how it moves, for one spatial layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) stride_h: usize,
+    pub(crate) stride_w: usize,
+    pub(crate) pad_top: usize,
+    pub(crate) pad_left: usize,
+}
+
+impl Window {
+    /// The window for an `H×W` input, a `KH×KW` kernel and an `OH×OW` output, checked:
+    /// the output size must be the one `padding` and the strides give (TFLite's
+    /// `ComputePaddingHeightWidth`). A `const fn`, so a layer can check it at compile time.
+    pub(crate) const fn new<
+        const H: usize,
+        const W: usize,
+        const KH: usize,
+        const KW: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        padding: Padding,
+        stride_h: usize,
+        stride_w: usize,
+    ) -> Result<Self, QuantError> {
+        if stride_h == 0 || stride_w == 0 {
+            return Err(QuantError::Stride);
+        }
+        if OH == 0
+            || OW == 0
+            || output_size(padding, H, KH, stride_h) != OH
+            || output_size(padding, W, KW, stride_w) != OW
+        {
+            return Err(QuantError::OutputSize);
+        }
+        Ok(Self {
+            stride_h,
+            stride_w,
+            pad_top: pad(OH, stride_h, KH, H),
+            pad_left: pad(OW, stride_w, KW, W),
+        })
+    }
+}
+
+const fn pad(out: usize, stride: usize, kernel: usize, input: usize) -> usize {
+    let needed = (out - 1) * stride + kernel;
+    if needed > input {
+        (needed - input) / 2
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activation_ranges() {
+        let q = OutputQuant::new(0.05, -10, Activation::Relu6).unwrap();
+        assert_eq!((q.min, q.max), (-10, 110));
+        let q = OutputQuant::new(0.01, 5, Activation::Relu6).unwrap();
+        assert_eq!((q.min, q.max), (5, 127));
+        let q = OutputQuant::new(0.1, 0, Activation::ReluN1To1).unwrap();
+        assert_eq!((q.min, q.max), (-10, 10));
+        let q = OutputQuant::new(0.1, -128, Activation::Relu).unwrap();
+        assert_eq!((q.min, q.max), (-128, 127));
+        assert_eq!(
+            OutputQuant::new(0.0, 0, Activation::None),
+            Err(QuantError::Scale)
+        );
+        assert_eq!(
+            OutputQuant::new(1.0, 128, Activation::None),
+            Err(QuantError::ZeroPoint)
+        );
+    }
+
+    /// A layer with its strides in the type can check its window while compiling.
+    const _: () = assert!(matches!(
+        Window::new::<28, 28, 3, 3, 14, 14>(Padding::Same, 2, 2),
+        Ok(Window {
+            stride_h: 2,
+            pad_top: 0,
+            ..
+        })
+    ));
+
+    #[test]
+    fn windows() {
+        // SAME, stride 2 on 7: out 4, total padding (4−1)·2 + 3 − 7 = 2, top 1.
+        let w = Window::new::<7, 7, 3, 3, 4, 4>(Padding::Same, 2, 2).unwrap();
+        assert_eq!((w.pad_top, w.pad_left), (1, 1));
+        // SAME, stride 1, even kernel: total 1, top 0 (the extra row goes to the bottom).
+        let w = Window::new::<5, 5, 2, 2, 5, 5>(Padding::Same, 1, 1).unwrap();
+        assert_eq!((w.pad_top, w.pad_left), (0, 0));
+        assert_eq!(
+            Window::new::<5, 5, 3, 3, 3, 3>(Padding::Valid, 1, 1).map(|w| w.pad_top),
+            Ok(0)
+        );
+        assert_eq!(
+            Window::new::<5, 5, 3, 3, 4, 3>(Padding::Valid, 1, 1),
+            Err(QuantError::OutputSize)
+        );
+        assert_eq!(
+            Window::new::<5, 5, 3, 3, 3, 3>(Padding::Valid, 0, 1),
+            Err(QuantError::Stride)
+        );
+        assert_eq!(
+            Window::new::<2, 2, 3, 3, 1, 1>(Padding::Valid, 1, 1),
+            Err(QuantError::OutputSize)
+        );
+    }
+}
