@@ -5,7 +5,7 @@
 //! from the formulas and checked against what `backward` returns. Then it trains until
 //! the loss is small and prints the truth table.
 
-use typenet::{Dense, Layer, Loss, Mse, Sgd, Sigmoid, train_step};
+use typenet::{Dense, Layer, Loss, Mse, Sgd, Sigmoid, Train, train_step};
 
 type Perceptron = (Dense<2, 1>, Sigmoid<1>);
 

@@ -7,7 +7,7 @@
 //! falls and the learned truth table, and exits with status 1 if any row is wrong.
 
 use typenet::{
-    CacheOf, Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, infer, train_step,
+    CacheOf, Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, Train, infer, train_step,
 };
 
 /// Exclusive or, learned.

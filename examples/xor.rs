@@ -2,7 +2,7 @@
 //! `Dense<4,1>` → `Sigmoid<1>`, initialised from a fixed seed and trained with SGD, one
 //! step per sample. Prints the loss as it falls and the truth table.
 
-use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, infer, train_step};
+use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, Train, infer, train_step};
 
 type Xor = (Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>);
 

@@ -1,6 +1,6 @@
 //! Mini-batches: a whole batch through each layer at once.
 //!
-//! [`Layer::forward_batch`] and [`Layer::backward_batch`] take slices of samples
+//! [`Layer::forward_batch`] and [`Train::backward_batch`] take slices of samples
 //! (`&[[f32; 784]]`) and a caller-provided workspace of scalars, so the library still
 //! allocates nothing: a batch of 64 MNIST images is 200 KB, too much for a stack, so the
 //! caller keeps it (and the workspace) wherever it likes — a `Vec`, a `static`, an arena.
@@ -27,7 +27,7 @@
 //! # Ok::<(), typenet::BatchError>(())
 //! ```
 
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::loss::Loss;
 use crate::optim::Optimizer;
 use crate::scalar::Vector;
@@ -169,7 +169,7 @@ pub fn accumulate_batch<N, L>(
     workspace: &mut [N::Scalar],
 ) -> Result<N::Scalar, BatchError>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let n = xs.len();
@@ -207,7 +207,7 @@ pub fn train_step_batch<N, L, O>(
     workspace: &mut [N::Scalar],
 ) -> Result<N::Scalar, BatchError>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
     O: Optimizer<N>,
 {

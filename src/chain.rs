@@ -30,7 +30,9 @@
 
 use crate::batch::{BatchError, check_batch, take, vecs, vecs_mut};
 use crate::init::Init;
-use crate::layer::{Layer, fingerprint};
+use crate::layer::mode::{self, Mode};
+use crate::layer::{Layer, Train, fingerprint};
+use crate::params::Params;
 use crate::scalar::Vector;
 use rand_core::Rng;
 
@@ -195,66 +197,16 @@ macro_rules! tuple_layer {
             type Scalar = <$A0 as Layer>::Scalar;
             type Input = <$A0 as Layer>::Input;
             type Output = <$AL as Layer>::Output;
-            type Cache = ($(<$A as Layer>::Cache,)+);
 
-            const PARAM_COUNT: usize = 0 $(+ <$A as Layer>::PARAM_COUNT)+;
             // each layer's output and its gradient, then the layers' own workspaces
             const BATCH_WORKSPACE: usize = 0
                 $(+ 2 * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN + <$A as Layer>::BATCH_WORKSPACE)+;
-            const FINGERPRINT: u64 = {
-                let h = fingerprint::START;
-                $(let h = fingerprint::then(h, <$A as Layer>::FINGERPRINT);)+
-                h
-            };
 
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
                 let y = self.$i0.forward(x);
                 $(let y = self.$ni.forward(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
                 y
-            }
-
-            #[inline]
-            fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache) {
-                let (y, $c0) = self.$i0.forward_train(x);
-                $(let (y, $nc) = self.$ni.forward_train(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
-                (y, ($($c,)+))
-            }
-
-            #[inline]
-            fn backward(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
-                let g = *grad;
-                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
-                    self.$rni.backward(&cache.$rni, &g, &mut grads.$rni),
-                );)*
-                self.$i0.backward(&cache.$i0, &g, &mut grads.$i0)
-            }
-
-            #[inline]
-            fn backward_params(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) {
-                let g = *grad;
-                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
-                    self.$rni.backward(&cache.$rni, &g, &mut grads.$rni),
-                );)*
-                self.$i0.backward_params(&cache.$i0, &g, &mut grads.$i0);
-            }
-
-            #[inline]
-            fn backward_overwrite(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
-                let g = *grad;
-                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
-                    self.$rni.backward_overwrite(&cache.$rni, &g, &mut grads.$rni),
-                );)*
-                self.$i0.backward_overwrite(&cache.$i0, &g, &mut grads.$i0)
-            }
-
-            #[inline]
-            fn backward_params_overwrite(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) {
-                let g = *grad;
-                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
-                    self.$rni.backward_overwrite(&cache.$rni, &g, &mut grads.$rni),
-                );)*
-                self.$i0.backward_params_overwrite(&cache.$i0, &g, &mut grads.$i0);
             }
 
             #[allow(unused_mut)] // a one-layer tuple splits nothing
@@ -281,6 +233,49 @@ macro_rules! tuple_layer {
                 })*
                 ys.copy_from_slice(vecs(&*outs[$iL]));
                 Ok(())
+            }
+
+            // summary: this tuple's row, then each layer's, named by its index
+            fn describe(visit: &mut dyn FnMut(&crate::summary::Row), depth: usize, name: &'static str) {
+                let layers = [$(stringify!($i)),+].len();
+                visit(&crate::summary::Row::network::<Self>(depth, name, "", layers));
+                $(<$A as Layer>::describe(visit, depth + 1, stringify!($i));)+
+            }
+        }
+
+        // Trainable when every layer is: a layer that only infers is reported by name
+        // ("`X` cannot be trained: it has no backward") where the tuple is trained.
+        impl<$($A),+> Train for ($($A,)+)
+        where
+            $A0: Train,
+            $(
+                $N: Train + Layer<Scalar = <$A0 as Layer>::Scalar>,
+                <$P as Layer>::Output: Fits<<$N as Layer>::Input, $P, $N>,
+            )*
+        {
+            type Cache = ($(<$A as Train>::Cache,)+);
+
+            #[inline]
+            fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache) {
+                let (y, $c0) = self.$i0.forward_train(x);
+                $(let (y, $nc) = self.$ni.forward_train(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
+                (y, ($($c,)+))
+            }
+
+            #[inline]
+            fn backward(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
+                self.backward_with::<mode::Accumulate>(cache, grad, grads)
+            }
+
+            /// The chain rule: the layers in reverse, each from the `∂E/∂input` of the one
+            /// after it; the first in the mode `Md`, the others in `Md::Rest`.
+            #[inline]
+            fn backward_with<Md: Mode>(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
+                let g = *grad;
+                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                    self.$rni.backward_with::<Md::Rest>(&cache.$rni, &g, &mut grads.$rni),
+                );)*
+                self.$i0.backward_with::<Md>(&cache.$i0, &g, &mut grads.$i0)
             }
 
             #[allow(unused_mut)]
@@ -314,53 +309,66 @@ macro_rules! tuple_layer {
                 })*
                 self.$i0.backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, &mut grads.$i0, &mut *subs[0])
             }
+        }
+
+        impl<TT, $($A: Params<TT>),+> Params<TT> for ($($A,)+) {
+            const COUNT: usize = 0 $(+ <$A as Params<TT>>::COUNT)+;
+            const SHAPE_FINGERPRINT: u64 = {
+                let h = fingerprint::START;
+                $(let h = fingerprint::then(h, <$A as Params<TT>>::SHAPE_FINGERPRINT);)+
+                h
+            };
 
             #[inline]
-            fn zeroed() -> Self {
-                ($(<$A as Layer>::zeroed(),)+)
+            fn zero_value() -> Self {
+                ($(<$A as Params<TT>>::zero_value(),)+)
             }
 
             #[inline]
-            fn visit_params<Fv: FnMut(&[Self::Scalar])>(&self, f: &mut Fv) {
-                $(self.$i.visit_params(f);)+
+            fn each_param<Fv: FnMut(&[TT])>(&self, f: &mut Fv) {
+                $(self.$i.each_param(f);)+
             }
 
             #[inline]
-            fn visit_params_mut<Fv: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut Fv) {
-                $(self.$i.visit_params_mut(f);)+
+            fn each_param_mut<Fv: FnMut(&mut [TT])>(&mut self, f: &mut Fv) {
+                $(self.$i.each_param_mut(f);)+
             }
 
             #[inline]
-            fn zip_params<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
+            fn zip_each<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
             where
-                Fv: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; KK]),
+                Fv: FnMut(&mut [TT], &[TT], [&mut [TT]; KK]),
             {
-                $(self.$i.zip_params(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
+                $(self.$i.zip_each(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
             }
 
-            fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-                $(self.$i.init_params(init, rng);)+
-            }
-
-            // summary: this tuple's row, then each layer's, named by its index
-            fn describe(visit: &mut dyn FnMut(&crate::summary::Row), depth: usize, name: &'static str) {
-                let layers = [$(stringify!($i)),+].len();
-                visit(&crate::summary::Row::network::<Self>(depth, name, "", layers));
-                $(<$A as Layer>::describe(visit, depth + 1, stringify!($i));)+
+            fn init_each<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+                $(self.$i.init_each(init, rng);)+
             }
         }
     };
 }
 
-tuple_layer!(first: A 0 c0, last: A 0, all: [A 0 c0], pairs: [], rev_pairs: []);
-tuple_layer!(first: A 0 c0, last: B 1, all: [A 0 c0, B 1 c1], pairs: [A 0 => B 1 c1], rev_pairs: [B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: C 2, all: [A 0 c0, B 1 c1, C 2 c2], pairs: [A 0 => B 1 c1, B 1 => C 2 c2], rev_pairs: [C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: D 3, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3], rev_pairs: [D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: E 4, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4], rev_pairs: [E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: F 5, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5], rev_pairs: [F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: G 6, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6], rev_pairs: [G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: H 7, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7], rev_pairs: [H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: J 8, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8], rev_pairs: [J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: K 9, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9], rev_pairs: [K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: M 10, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10], rev_pairs: [M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
-tuple_layer!(first: A 0 c0, last: P 11, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10, P 11 c11], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10, M 10 => P 11 c11], rev_pairs: [P 11 => M 10, M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+/// The one tuple-arity table: calls `$m!` once per arity, 1 to 12, with the element
+/// types, their indices and cache names, consecutive pairs and the pairs in reverse. Every
+/// trait tuples implement (here, in `zeroable` and in `weights::count`) is a macro fed by
+/// it, taking what it needs.
+macro_rules! for_each_tuple {
+    ($m:ident) => {
+        $m!(first: A 0 c0, last: A 0, all: [A 0 c0], pairs: [], rev_pairs: []);
+        $m!(first: A 0 c0, last: B 1, all: [A 0 c0, B 1 c1], pairs: [A 0 => B 1 c1], rev_pairs: [B 1 => A 0]);
+        $m!(first: A 0 c0, last: C 2, all: [A 0 c0, B 1 c1, C 2 c2], pairs: [A 0 => B 1 c1, B 1 => C 2 c2], rev_pairs: [C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: D 3, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3], rev_pairs: [D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: E 4, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4], rev_pairs: [E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: F 5, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5], rev_pairs: [F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: G 6, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6], rev_pairs: [G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: H 7, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7], rev_pairs: [H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: J 8, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8], rev_pairs: [J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: K 9, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9], rev_pairs: [K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: M 10, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10], rev_pairs: [M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+        $m!(first: A 0 c0, last: P 11, all: [A 0 c0, B 1 c1, C 2 c2, D 3 c3, E 4 c4, F 5 c5, G 6 c6, H 7 c7, J 8 c8, K 9 c9, M 10 c10, P 11 c11], pairs: [A 0 => B 1 c1, B 1 => C 2 c2, C 2 => D 3 c3, D 3 => E 4 c4, E 4 => F 5 c5, F 5 => G 6 c6, G 6 => H 7 c7, H 7 => J 8 c8, J 8 => K 9 c9, K 9 => M 10 c10, M 10 => P 11 c11], rev_pairs: [P 11 => M 10, M 10 => K 9, K 9 => J 8, J 8 => H 7, H 7 => G 6, G 6 => F 5, F 5 => E 4, E 4 => D 3, D 3 => C 2, C 2 => B 1, B 1 => A 0]);
+    };
+}
+pub(crate) use for_each_tuple;
+
+for_each_tuple!(tuple_layer);

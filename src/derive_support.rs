@@ -3,6 +3,8 @@
 //! so the crate-private batch helpers are reached through here.
 
 use crate::batch::BatchError;
+use crate::layer::mode::Mode;
+use crate::layer::{Layer, Train};
 
 /// `[S; N]` with its scalar replaced by `T`: the network-scalar view of a layer's vector
 /// type. Implemented for every array whatever its scalar, so naming the type never fails;
@@ -39,24 +41,85 @@ pub fn take<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
     crate::batch::take(rest, len)
 }
 
-/// How the backward chain a derived network shares between its four backward methods puts
-/// each layer's parameter gradients: adding ([`Add`], `Layer::backward`) or setting them
-/// ([`Overwrite`], `Layer::backward_overwrite`).
-pub trait BackwardMode {
-    /// Whether layers set their gradients rather than add to them.
-    const OVERWRITE: bool;
+/// [`Train`](crate::Train) as the code `#[derive(Network)]` writes reaches it: implemented
+/// for every `Train` layer, with no supertrait.
+///
+/// The derived `Train` impl requires each concrete field to be `Trains` (so that a network
+/// holding an inference-only layer has no `Train` impl, rather than failing where it is
+/// defined). A bound on `Train` itself would let the compiler assume the field is a
+/// `Layer` inside the impl, and a field that is not a layer at all would then be reported
+/// again, in other words, at every use; through this trait each use still needs `Layer`
+/// of the field, so what is reported is "is not a typenet layer" at the field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be trained: it has no backward",
+    label = "`{Self}` only infers",
+    note = "training needs every layer to implement `typenet::Train` (a training forward and a backward); a layer without it still runs `forward` and `infer`"
+)]
+pub trait Trains {
+    /// [`Train::Cache`](crate::Train::Cache).
+    type Cache;
+
+    /// [`Train::forward_train`](crate::Train::forward_train).
+    fn forward_train(&self, x: &<Self as Layer>::Input) -> (<Self as Layer>::Output, Self::Cache)
+    where
+        Self: Layer;
+
+    /// [`Train::backward_with`](crate::Train::backward_with).
+    fn backward_with<M: Mode>(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &<Self as Layer>::Output,
+        grads: &mut Self,
+    ) -> <Self as Layer>::Input
+    where
+        Self: Layer;
+
+    /// [`Train::backward_batch`](crate::Train::backward_batch).
+    ///
+    /// # Errors
+    /// As `Train::backward_batch`.
+    #[allow(clippy::type_complexity)]
+    fn backward_batch(
+        &self,
+        xs: &[<Self as Layer>::Input],
+        ys: &[<Self as Layer>::Output],
+        grad_ys: &[<Self as Layer>::Output],
+        grad_xs: Option<&mut [<Self as Layer>::Input]>,
+        grads: &mut Self,
+        workspace: &mut [<Self as Layer>::Scalar],
+    ) -> Result<(), BatchError>
+    where
+        Self: Layer;
 }
 
-/// [`BackwardMode`] of `backward` and `backward_params`.
-pub struct Add;
+impl<L: Train> Trains for L {
+    type Cache = <L as Train>::Cache;
 
-impl BackwardMode for Add {
-    const OVERWRITE: bool = false;
-}
+    #[inline(always)]
+    fn forward_train(&self, x: &L::Input) -> (L::Output, Self::Cache) {
+        Train::forward_train(self, x)
+    }
 
-/// [`BackwardMode`] of `backward_overwrite` and `backward_params_overwrite`.
-pub struct Overwrite;
+    #[inline(always)]
+    fn backward_with<M: Mode>(
+        &self,
+        cache: &Self::Cache,
+        g: &L::Output,
+        grads: &mut Self,
+    ) -> L::Input {
+        Train::backward_with::<M>(self, cache, g, grads)
+    }
 
-impl BackwardMode for Overwrite {
-    const OVERWRITE: bool = true;
+    #[inline(always)]
+    fn backward_batch(
+        &self,
+        xs: &[L::Input],
+        ys: &[L::Output],
+        grad_ys: &[L::Output],
+        grad_xs: Option<&mut [L::Input]>,
+        grads: &mut Self,
+        workspace: &mut [L::Scalar],
+    ) -> Result<(), BatchError> {
+        Train::backward_batch(self, xs, ys, grad_ys, grad_xs, grads, workspace)
+    }
 }

@@ -1,7 +1,7 @@
 //! Mini-batch training over a data set: epochs, batches, shuffling, progress.
 
 use crate::batch::{self, BatchError};
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::loss::Loss;
 use crate::optim::clip::check_max_norm;
 use crate::optim::{InvalidSetting, KahanSum, Optimizer, StepError, clip_grad_norm, finite_slice};
@@ -220,7 +220,7 @@ impl<T: Scalar> Trainer<T> {
     }
 
     /// The same schedule run on the batched path ([`Layer::forward_batch`],
-    /// [`Layer::backward_batch`]: whole mini-batches through each layer, blocked matrix
+    /// [`Train::backward_batch`]: whole mini-batches through each layer, blocked matrix
     /// products for large `Dense` layers), in `workspace`: anything that holds a slice of
     /// at least [`workspace_len`](Self::workspace_len) scalars (`&mut [T]`, an array, a
     /// `Vec`). The library still allocates nothing.
@@ -298,7 +298,7 @@ impl<T: Scalar> Trainer<T> {
         rng: &mut R,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -351,7 +351,7 @@ impl<T: Scalar> Trainer<T> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -405,7 +405,7 @@ impl<T: Scalar> Trainer<T> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
@@ -436,7 +436,7 @@ impl<T: Scalar> Trainer<T> {
         mut on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -495,7 +495,7 @@ impl<T: Scalar> Trainer<T> {
         batches: &mut A,
     ) -> Result<EpochReport<T>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         A: Accumulate<N, L>,
@@ -603,7 +603,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         rng: &mut R,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -631,7 +631,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         R: Rng + ?Sized,
@@ -664,7 +664,7 @@ impl<T: Scalar, W: AsMut<[T]>> BatchTrainer<T, W> {
         on_epoch: F,
     ) -> Result<Option<EpochReport<T>>, FitError>
     where
-        N: Layer<Scalar = T>,
+        N: Train<Scalar = T>,
         L: Loss<N::Output, Scalar = T>,
         O: Optimizer<N>,
         F: FnMut(&EpochReport<T>, &N) -> ControlFlow<()>,
@@ -715,7 +715,7 @@ type NoRng = crate::rng::SplitMix64;
 /// so that [`Trainer::fit`] never instantiates the batched path, which a network with a
 /// layer of width 0 cannot have (see [`Vector::slice_from_flat`]): such a network trains
 /// with `Trainer`, and is refused while compiling with a `BatchTrainer`.
-trait Accumulate<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> {
+trait Accumulate<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> {
     /// Adds the gradients of `chunk`'s samples into `grads`; returns their summed loss.
     fn chunk(
         &mut self,
@@ -729,7 +729,7 @@ trait Accumulate<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> {
 /// One sample after the other, with [`accumulate`].
 struct PerSample;
 
-impl<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L> for PerSample {
+impl<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L> for PerSample {
     fn chunk(
         &mut self,
         net: &N,
@@ -748,7 +748,7 @@ impl<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L> for PerS
 /// The batched path, in a workspace checked by [`BatchTrainer::checked`].
 struct InWorkspace<'a, T>(&'a mut [T]);
 
-impl<N: Layer, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L>
+impl<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L>
     for InWorkspace<'_, N::Scalar>
 {
     fn chunk(
@@ -774,7 +774,7 @@ fn accumulate_chunk<N, L>(
     workspace: &mut [N::Scalar],
 ) -> Result<N::Scalar, BatchError>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let n = chunk.len();

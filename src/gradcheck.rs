@@ -1,6 +1,6 @@
 //! A finite-difference gradient check, public so that custom layers can be checked too.
 
-use crate::layer::Layer;
+use crate::layer::{Layer, Train};
 use crate::loss::Loss;
 use crate::scalar::{Scalar, Vector};
 use num_traits::{One as _, Zero as _};
@@ -32,7 +32,7 @@ impl<T: Scalar> GradCheck<T> {
 ///
 /// For every parameter `w` (and every input `xᵢ`), the numeric derivative is
 /// `(E(w + ε) − E(w − ε)) / 2ε`, computed with two forward passes; the analytic one comes
-/// from one [`Layer::backward`]. `net` is perturbed one parameter at a time and restored
+/// from one [`Train::backward`]. `net` is perturbed one parameter at a time and restored
 /// exactly, so it is unchanged afterwards. The cost is two forward passes per parameter.
 ///
 /// Good step sizes: `ε ≈ 1e-6` in `f64` (errors near 1e-9), `ε ≈ 1e-2` in `f32`
@@ -54,7 +54,7 @@ pub fn check_gradients<N, L>(
     eps: N::Scalar,
 ) -> GradCheck<N::Scalar>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let zero = N::Scalar::zero();

@@ -2,25 +2,29 @@
 
 use crate::batch::{BatchError, check_batch};
 use crate::init::Init;
+use crate::params::Params;
 use crate::scalar::{Scalar, Vector};
 use rand_core::Rng;
 
-/// A differentiable function with a fixed input and output size, and (possibly) parameters.
+/// A function with a fixed input and output size, and (possibly) parameters: what a layer
+/// does at inference.
 ///
 /// Everything in typenet is a `Layer`: a single layer such as [`Dense`](crate::Dense) or
 /// [`Sigmoid`](crate::Sigmoid), a tuple of layers (a sequential network, see
 /// [`chain`](crate::chain)), and a struct with `#[derive(Network)]`.
 ///
-/// # Three jobs, three entry points
+/// # Three concerns, three traits
 ///
-/// * **Inference**: [`forward`](Layer::forward) takes `&self`, allocates nothing and keeps
-///   no state, so a trained network can be a `static` in flash.
-/// * **Training forward**: [`forward_train`](Layer::forward_train) also returns a typed
-///   [`Cache`](Layer::Cache) holding what backward needs (for `Dense`, its input; for
-///   `Sigmoid`, its output). The cache is a plain value, so it lives on the stack.
-/// * **Backward**: [`backward`](Layer::backward) takes that cache and `∂E/∂output`,
-///   *adds* the parameter gradients into `grads`, and returns `∂E/∂input`, which the
-///   previous layer's backward starts from. That is the chain rule, one layer at a time.
+/// * **Inference** (this trait): [`forward`](Layer::forward) takes `&self`, allocates
+///   nothing and keeps no state, so a trained network can be a `static` in flash.
+/// * **Training** ([`Train`]): [`forward_train`](Train::forward_train) also returns a
+///   typed [`Cache`](Train::Cache) holding what backward needs, and
+///   [`backward`](Train::backward) takes that cache and `∂E/∂output`, *adds* the
+///   parameter gradients into `grads`, and returns `∂E/∂input`. A layer that only infers
+///   (a quantised layer, say) does not implement it; it still chains in tuples and
+///   derived networks, and training such a network is a compile error that names it.
+/// * **Parameters** ([`Params`]): declared once on the layer struct with
+///   `#[derive(Params)]`; the parameter items of this trait come from there.
 ///
 /// # Gradients are a network too
 ///
@@ -34,101 +38,49 @@ use rand_core::Rng;
 /// Optimizers, the gradient check and serialisation reach the parameters through the
 /// visiting methods, which present each parameter tensor as a flat slice, always in the
 /// same order (layer order; within a `Dense`, weights row by row, then biases).
+///
+/// A layer declares its parameters once, with `#[derive(Params)]` (see
+/// [`params`](crate::params)); tuples and `#[derive(Network)]` networks sum their
+/// layers'. The parameter items here ([`PARAM_COUNT`](Layer::PARAM_COUNT),
+/// [`zeroed`](Layer::zeroed), the walks, [`init_params`](Layer::init_params), …) all
+/// come from that declaration: a layer never writes them.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a typenet layer",
     label = "this is not a layer",
     note = "layers are types such as `Dense<I, O>` or `Sigmoid<N>`, tuples of layers, or structs with `#[derive(Network)]`"
 )]
-pub trait Layer: Sized {
+pub trait Layer: Params<<Self as Layer>::Scalar> {
     /// The number type the layer computes in (`f32` by default).
     type Scalar: Scalar;
     /// The input: an array `[Self::Scalar; IN]`.
     type Input: Vector<Self::Scalar>;
     /// The output: an array `[Self::Scalar; OUT]`.
     type Output: Vector<Self::Scalar>;
-    /// What [`forward_train`](Layer::forward_train) keeps for [`backward`](Layer::backward).
-    type Cache;
 
-    /// The number of trainable parameters.
-    const PARAM_COUNT: usize;
+    /// The number of trainable parameters (from [`Params`]).
+    const PARAM_COUNT: usize = <Self as Params<Self::Scalar>>::COUNT;
     /// A hash of the layer's kind and sizes (and, for networks, of every layer in order).
     /// Byte images carry it so that weights saved for one shape do not load into another.
-    const FINGERPRINT: u64;
+    /// From [`Params`]: the layer's name and const sizes.
+    const FINGERPRINT: u64 = <Self as Params<Self::Scalar>>::SHAPE_FINGERPRINT;
 
     /// Bytes the network itself occupies (its parameters, for the built-in layers).
     const BYTES: usize = core::mem::size_of::<Self>();
     /// Bytes a gradient value occupies: the same as [`BYTES`](Layer::BYTES), since
     /// gradients have the network's own type.
     const GRADIENT_BYTES: usize = core::mem::size_of::<Self>();
-    /// Bytes the training cache of one sample occupies.
-    const CACHE_BYTES: usize = core::mem::size_of::<Self::Cache>();
 
     /// Inference: computes the output for `x`.
     fn forward(&self, x: &Self::Input) -> Self::Output;
 
-    /// Training forward: computes the output and the cache that [`backward`](Layer::backward)
-    /// needs.
-    fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache);
-
-    /// Backward: given the cache of a [`forward_train`](Layer::forward_train) call and
-    /// `∂E/∂output`, adds `∂E/∂parameters` into `grads` and returns `∂E/∂input`.
-    fn backward(
-        &self,
-        cache: &Self::Cache,
-        grad_output: &Self::Output,
-        grads: &mut Self,
-    ) -> Self::Input;
-
-    /// Backward for the first layer of a network: adds `∂E/∂parameters` into `grads` like
-    /// [`backward`](Layer::backward) but does not compute `∂E/∂input`, which nobody
-    /// reads there. For a `Dense<784, 128>` that is a third of a training step saved.
-    /// The default calls `backward` and drops the input gradient.
-    #[inline]
-    fn backward_params(&self, cache: &Self::Cache, grad_output: &Self::Output, grads: &mut Self) {
-        let _ = self.backward(cache, grad_output, grads);
-    }
-
-    /// [`backward`](Layer::backward) into gradients that hold only this sample's: sets
-    /// `grads`' parameters to `∂E/∂parameters` rather than adding to them. The same bits
-    /// as [`zero_params`](Layer::zero_params) followed by `backward` (each gradient is
-    /// computed as `0 + …`, exactly what adding to a zero computes), without the pass
-    /// that zeroes the gradients nor reading them back: for a one-sample training step
-    /// ([`train_step`](crate::train_step)) over a large layer, a quarter of the memory
-    /// traffic. The default does exactly that zeroing then `backward`; `Dense` and tuples
-    /// override it.
-    #[inline]
-    fn backward_overwrite(
-        &self,
-        cache: &Self::Cache,
-        grad_output: &Self::Output,
-        grads: &mut Self,
-    ) -> Self::Input {
-        grads.zero_params();
-        self.backward(cache, grad_output, grads)
-    }
-
-    /// [`backward_params`](Layer::backward_params) that sets `grads` as
-    /// [`backward_overwrite`](Layer::backward_overwrite) does: the first layer of a
-    /// one-sample training step.
-    #[inline]
-    fn backward_params_overwrite(
-        &self,
-        cache: &Self::Cache,
-        grad_output: &Self::Output,
-        grads: &mut Self,
-    ) {
-        grads.zero_params();
-        self.backward_params(cache, grad_output, grads);
-    }
-
     /// Scalars of working memory, per sample, that [`forward_batch`](Layer::forward_batch)
-    /// and [`backward_batch`](Layer::backward_batch) need: a network keeps each layer's
+    /// and [`backward_batch`](Train::backward_batch) need: a network keeps each layer's
     /// outputs and their gradients there. Zero for single layers.
     const BATCH_WORKSPACE: usize = 0;
 
     /// Batched forward: `ys[b] = forward(xs[b])` for every sample, keeping in `workspace`
     /// (at least `xs.len() · BATCH_WORKSPACE` scalars) what
-    /// [`backward_batch`](Layer::backward_batch) needs.
+    /// [`backward_batch`](Train::backward_batch) needs.
     ///
     /// Results are bit for bit those of [`forward`](Layer::forward) on each sample.
     /// The default loops over the samples; [`Dense`](crate::Dense) overrides it with a
@@ -154,73 +106,42 @@ pub trait Layer: Sized {
         Ok(())
     }
 
-    /// Batched backward, after [`forward_batch`](Layer::forward_batch) on the same `xs`
-    /// with the same `workspace`: adds the parameter gradients of every sample into
-    /// `grads` (in sample order) and, if `grad_xs` is given, writes each sample's
-    /// `∂E/∂input` there. `ys` are the outputs forward_batch wrote, `grad_ys` the
-    /// `∂E/∂output`s.
-    ///
-    /// Results are bit for bit those of [`backward`](Layer::backward) applied sample
-    /// after sample. The default does exactly that, recomputing each sample's cache with
-    /// [`forward_train`](Layer::forward_train); layers whose cache is their input or
-    /// output override it to skip the recomputation.
-    ///
-    /// # Errors
-    /// [`BatchError`] if the slices differ in length or `workspace` is too short.
-    fn backward_batch(
-        &self,
-        xs: &[Self::Input],
-        ys: &[Self::Output],
-        grad_ys: &[Self::Output],
-        grad_xs: Option<&mut [Self::Input]>,
-        grads: &mut Self,
-        workspace: &mut [Self::Scalar],
-    ) -> Result<(), BatchError> {
-        let n = xs.len();
-        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
-        check_batch(
-            n,
-            &[ys.len(), grad_ys.len(), dxn],
-            workspace.len(),
-            Self::BATCH_WORKSPACE,
-        )?;
-        match grad_xs {
-            Some(dxs) => {
-                for ((x, gy), dx) in xs.iter().zip(grad_ys).zip(dxs) {
-                    let (_, cache) = self.forward_train(x);
-                    *dx = self.backward(&cache, gy, grads);
-                }
-            }
-            None => {
-                for (x, gy) in xs.iter().zip(grad_ys) {
-                    let (_, cache) = self.forward_train(x);
-                    self.backward_params(&cache, gy, grads);
-                }
-            }
-        }
-        Ok(())
-    }
-
     /// A value of this type whose every parameter is zero: fresh gradient or optimizer
     /// storage. Settings that are not parameters (such as a leaky ReLU's slope) keep
     /// their defaults.
-    fn zeroed() -> Self;
+    #[inline]
+    fn zeroed() -> Self {
+        <Self as Params<Self::Scalar>>::zero_value()
+    }
 
     /// Calls `f` once per parameter tensor, as a flat slice, in the documented order.
-    fn visit_params<F: FnMut(&[Self::Scalar])>(&self, f: &mut F);
+    #[inline]
+    fn visit_params<F: FnMut(&[Self::Scalar])>(&self, f: &mut F) {
+        self.each_param(f);
+    }
 
     /// Calls `f` once per parameter tensor, as a flat mutable slice, in the same order.
-    fn visit_params_mut<F: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut F);
+    #[inline]
+    fn visit_params_mut<F: FnMut(&mut [Self::Scalar])>(&mut self, f: &mut F) {
+        self.each_param_mut(f);
+    }
 
     /// Walks the parameters of `self`, of `grads` and of `K` state networks in lockstep,
     /// one tensor at a time. This is how an optimizer updates parameters from gradients
     /// and its own per-parameter state (`K = 0` for SGD, 1 for momentum, 2 for Adam).
+    #[inline]
     fn zip_params<const K: usize, F>(&mut self, grads: &Self, state: [&mut Self; K], f: &mut F)
     where
-        F: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; K]);
+        F: FnMut(&mut [Self::Scalar], &[Self::Scalar], [&mut [Self::Scalar]; K]),
+    {
+        self.zip_each(grads, state, f);
+    }
 
     /// Sets every parameter from `rng` with the scheme `init` (see [`Init`]).
-    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R);
+    #[inline]
+    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+        self.init_each(init, rng);
+    }
 
     /// Sets every parameter to zero: call it on gradients before accumulating a new
     /// mini-batch. It only writes the parameters, nothing else.
@@ -269,6 +190,114 @@ pub trait Layer: Sized {
 
 use num_traits::Zero as _;
 
+/// What a layer does in training: a forward pass that keeps a cache, and backward.
+///
+/// An inference-only layer does not implement it; training a network that holds one is a
+/// compile error that names the layer.
+///
+/// A layer author writes [`forward_train`](Train::forward_train) and
+/// [`backward`](Train::backward). [`backward_with`](Train::backward_with) runs backward
+/// in one of the four [`mode`]s a training step needs (adding or setting the parameter
+/// gradients, with or without `∂E/∂input`); its default is `backward` itself, which is
+/// the same bits in every mode, and a layer overrides it only to go faster (as
+/// [`Dense`](crate::Dense) does).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be trained: it has no backward",
+    label = "`{Self}` only infers",
+    note = "training needs every layer to implement `typenet::Train` (a training forward and a backward); a layer without it still runs `forward` and `infer`"
+)]
+pub trait Train: Layer {
+    /// What [`forward_train`](Train::forward_train) keeps for [`backward`](Train::backward).
+    type Cache;
+
+    /// Bytes the training cache of one sample occupies.
+    const CACHE_BYTES: usize = core::mem::size_of::<Self::Cache>();
+
+    /// Training forward: computes the output and the cache that
+    /// [`backward`](Train::backward) needs.
+    fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache);
+
+    /// Backward: given the cache of a [`forward_train`](Train::forward_train) call and
+    /// `∂E/∂output`, adds `∂E/∂parameters` into `grads` and returns `∂E/∂input`.
+    fn backward(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &Self::Output,
+        grads: &mut Self,
+    ) -> Self::Input;
+
+    /// [`backward`](Train::backward) in the mode `M` (see [`mode`]): adding
+    /// ([`Accumulate`](mode::Accumulate)) or setting ([`Overwrite`](mode::Overwrite))
+    /// the parameter gradients, and computing `∂E/∂input` or not
+    /// ([`AccumulateParams`](mode::AccumulateParams),
+    /// [`OverwriteParams`](mode::OverwriteParams): the first layer of a network, whose
+    /// input gradient nobody reads; the return value is then not read). Every mode
+    /// computes the bits `backward` computes (setting is adding to a zero).
+    ///
+    /// The default zeroes the parameter gradients first when `M` overwrites, then runs
+    /// `backward`. A layer overrides it to skip that pass over memory and the unread
+    /// input gradient: for a `Dense<784, 128>`, a third of a training step.
+    #[inline]
+    fn backward_with<M: mode::Mode>(
+        &self,
+        cache: &Self::Cache,
+        grad_output: &Self::Output,
+        grads: &mut Self,
+    ) -> Self::Input {
+        if M::OVERWRITE {
+            grads.zero_params();
+        }
+        self.backward(cache, grad_output, grads)
+    }
+
+    /// Batched backward, after [`forward_batch`](Layer::forward_batch) on the same `xs`
+    /// with the same `workspace`: adds the parameter gradients of every sample into
+    /// `grads` (in sample order) and, if `grad_xs` is given, writes each sample's
+    /// `∂E/∂input` there. `ys` are the outputs forward_batch wrote, `grad_ys` the
+    /// `∂E/∂output`s.
+    ///
+    /// Results are bit for bit those of [`backward`](Train::backward) applied sample
+    /// after sample. The default does exactly that, recomputing each sample's cache with
+    /// [`forward_train`](Train::forward_train); layers whose cache is their input or
+    /// output override it to skip the recomputation.
+    ///
+    /// # Errors
+    /// [`BatchError`] if the slices differ in length or `workspace` is too short.
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [Self::Scalar],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(
+            n,
+            &[ys.len(), grad_ys.len(), dxn],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        match grad_xs {
+            Some(dxs) => {
+                for ((x, gy), dx) in xs.iter().zip(grad_ys).zip(dxs) {
+                    let (_, cache) = self.forward_train(x);
+                    *dx = self.backward(&cache, gy, grads);
+                }
+            }
+            None => {
+                for (x, gy) in xs.iter().zip(grad_ys) {
+                    let (_, cache) = self.forward_train(x);
+                    self.backward_with::<mode::AccumulateParams>(&cache, gy, grads);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The input type of a layer: `InputOf<Dense<2, 1>>` is `[f32; 2]`.
 pub type InputOf<L> = <L as Layer>::Input;
 /// The output type of a layer: `OutputOf<Dense<2, 1>>` is `[f32; 1]`.
@@ -276,7 +305,7 @@ pub type OutputOf<L> = <L as Layer>::Output;
 /// The scalar type of a layer.
 pub type ScalarOf<L> = <L as Layer>::Scalar;
 /// The training cache type of a layer.
-pub type CacheOf<L> = <L as Layer>::Cache;
+pub type CacheOf<L> = <L as Train>::Cache;
 
 /// Compile-time shape fingerprints (FNV-1a, 64 bit).
 ///
@@ -326,4 +355,72 @@ pub mod fingerprint {
 
     /// The starting value for [`then`], for a network with no layers yet.
     pub const START: u64 = OFFSET;
+}
+
+/// The four ways a backward pass puts its results, as types for
+/// [`Train::backward_with`].
+///
+/// | mode | parameter gradients | `∂E/∂input` | used for |
+/// |---|---|---|---|
+/// | [`Accumulate`](mode::Accumulate) | added | computed | [`Train::backward`], every layer but the first |
+/// | [`AccumulateParams`](mode::AccumulateParams) | added | not computed | the first layer ([`accumulate`](crate::accumulate)) |
+/// | [`Overwrite`](mode::Overwrite) | set | computed | a one-sample step ([`train_step`](crate::train_step)) |
+/// | [`OverwriteParams`](mode::OverwriteParams) | set | not computed | its first layer |
+///
+/// A network runs its first layer in the mode it was given and the others in that mode's
+/// [`Rest`](mode::Mode::Rest), which always computes `∂E/∂input`.
+pub mod mode {
+    use crate::scalar::Scalar;
+
+    /// A backward mode (see [the module](self)).
+    pub trait Mode {
+        /// Whether parameter gradients are set (`true`) or added to (`false`).
+        const OVERWRITE: bool;
+        /// Whether `∂E/∂input` is computed (the return value is read).
+        const INPUT: bool;
+        /// The mode of the layers after the first: the same [`OVERWRITE`](Mode::OVERWRITE),
+        /// with `∂E/∂input`.
+        type Rest: Mode;
+
+        /// Puts the gradient `v` in `slot`: `slot + v`, or `0 + v` when overwriting (the
+        /// same bits as adding to a zeroed slot).
+        #[inline(always)]
+        fn put<T: Scalar>(slot: &mut T, v: T) {
+            let base = if Self::OVERWRITE { T::zero() } else { *slot };
+            *slot = base + v;
+        }
+    }
+
+    /// Add the parameter gradients, compute `∂E/∂input`: [`Train::backward`](crate::Train::backward).
+    pub struct Accumulate;
+    /// Add the parameter gradients, skip `∂E/∂input`.
+    pub struct AccumulateParams;
+    /// Set the parameter gradients, compute `∂E/∂input`.
+    pub struct Overwrite;
+    /// Set the parameter gradients, skip `∂E/∂input`.
+    pub struct OverwriteParams;
+
+    impl Mode for Accumulate {
+        const OVERWRITE: bool = false;
+        const INPUT: bool = true;
+        type Rest = Accumulate;
+    }
+
+    impl Mode for AccumulateParams {
+        const OVERWRITE: bool = false;
+        const INPUT: bool = false;
+        type Rest = Accumulate;
+    }
+
+    impl Mode for Overwrite {
+        const OVERWRITE: bool = true;
+        const INPUT: bool = true;
+        type Rest = Overwrite;
+    }
+
+    impl Mode for OverwriteParams {
+        const OVERWRITE: bool = true;
+        const INPUT: bool = false;
+        type Rest = Overwrite;
+    }
 }

@@ -25,8 +25,13 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+// `#[derive(Params)]` on the built-in layers writes `::typenet::` paths, as it does in a
+// user's crate.
+extern crate self as typenet;
+
 pub mod batch;
 pub mod chain;
+pub mod custom_layers;
 pub mod eval;
 pub mod fit;
 pub mod gradcheck;
@@ -35,6 +40,7 @@ pub mod layer;
 pub mod layers;
 pub mod loss;
 pub mod optim;
+pub mod params;
 pub mod rng;
 pub mod scalar;
 pub mod summary;
@@ -52,8 +58,9 @@ pub use eval::{Confusion, accuracy, accuracy_by, argmax, confusion, confusion_by
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};
 pub use init::Init;
-pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, fingerprint};
-pub use layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
+pub use layer::{CacheOf, InputOf, Layer, OutputOf, ScalarOf, Train, fingerprint, mode};
+// every layer, so that a new one is a file and its line in `layers`, nothing here
+pub use layers::*;
 pub use loss::{
     BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Class, ClassOutOfRange, Loss, Mse,
     SoftmaxCrossEntropy,
@@ -61,6 +68,7 @@ pub use loss::{
 pub use optim::{
     Adam, InvalidSetting, Momentum, Optimizer, Sgd, StepError, clip_grad_norm, grad_norm,
 };
+pub use params::Params;
 pub use rng::SplitMix64;
 pub use scalar::{Scalar, Vector};
 pub use train::{accumulate, infer, train_step, try_train_step};
@@ -166,3 +174,35 @@ pub use zeroable::Zeroable;
 pub use typenet_macros::Zeroable;
 #[cfg(feature = "alloc")]
 pub use zeroable::{boxed_initialized, boxed_zeroed};
+
+/// Declares a layer's parameters: implements [`Params`](trait@Params) for a layer struct
+/// from its `#[param]` fields, and with it the byte image's count
+/// ([`ParamCount`](crate::weights::ParamCount)), [`Zeroable`](trait@Zeroable) and (with the
+/// `serde` feature) `Serialize`/`Deserialize`. See [`params`] for the attributes.
+pub use typenet_macros::Params;
+
+/// The typenum `#[derive(Params)]` names in its byte-image count: not part of the API.
+#[doc(hidden)]
+pub use typenum as __typenum;
+
+/// What `#[derive(Params)]`'s serde impls call into (feature `serde`): not part of the API.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use weights::serde_support as __serde_support;
+
+/// Expands to its input with the `serde` feature, to nothing without: `#[derive(Params)]`
+/// wraps its serde impls in it, so that they follow typenet's feature, not the user's.
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+/// See the `serde` form.
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_serde {
+    ($($tokens:tt)*) => {};
+}

@@ -28,6 +28,11 @@
 /// from one load into the other). A derived network is a layer, so it can be a field of
 /// another derived network or an element of a tuple.
 ///
+/// It implements [`Train`](crate::Train) when every layer does: a network holding a layer
+/// that only infers still compiles and infers, and training it is the error "`X` cannot
+/// be trained: it has no backward", naming the layer. (A field whose type mentions one of
+/// the struct's generic parameters, such as `Dense<2, H>`, must train.)
+///
 /// With `#[derive(Zeroable)]` as well (opt-in, as it writes an `unsafe impl`; see
 /// [the derive](macro@crate::Zeroable)), a network of `Zeroable` fields can be built on
 /// the heap with `boxed_zeroed`, however large.
@@ -47,13 +52,13 @@
 /// assert_eq!(Xor::from_bytes(&bytes), Ok(net));
 /// ```
 ///
-/// The training [`Cache`](crate::Layer::Cache) is a generated struct, named
+/// The training [`Cache`](crate::Train::Cache) is a generated struct, named
 /// [`CacheOf<Net>`](crate::CacheOf), with one field per layer under the layer's name and
 /// visibility. Like a tuple of the caches, it is `Clone`, `Copy`, `Debug` and `PartialEq`
 /// when every layer's cache is:
 ///
 /// ```
-/// # use typenet::{Dense, Layer, Network, Sigmoid};
+/// # use typenet::{Dense, Layer, Network, Sigmoid, Train};
 /// # #[derive(Network)]
 /// # struct Xor { hidden: Dense<2, 4>, squash: Sigmoid<4>, output: Dense<4, 1>, decide: Sigmoid<1> }
 /// let (y, cache) = Xor::zeroed().forward_train(&[1.0, 0.0]);

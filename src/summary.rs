@@ -203,7 +203,7 @@ fn width(d: impl Display) -> usize {
     w.0
 }
 
-impl<N: Layer> Display for Summary<N> {
+impl<N: crate::layer::Train> Display for Summary<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (mut first, mut out, mut params, mut bytes) = (5, 6, 10, 5);
         let total = Row::leaf::<N>(0, "");

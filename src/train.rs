@@ -6,7 +6,7 @@
 //! data set, see [`Trainer`](crate::Trainer); for whole batches through each layer at
 //! once, [`batch`](crate::batch) and [`Trainer::with_workspace`](crate::Trainer::with_workspace).
 
-use crate::layer::Layer;
+use crate::layer::{Layer, Train, mode};
 use crate::loss::Loss;
 use crate::optim::{Optimizer, StepError, finite_slice};
 use crate::scalar::Vector;
@@ -41,12 +41,12 @@ pub fn accumulate<N, L>(
     target: &L::Target,
 ) -> N::Scalar
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
 {
     let (y, cache) = net.forward_train(x);
     let (e, dy) = loss.loss_and_gradient(&y, target);
-    net.backward_params(&cache, &dy, grads);
+    net.backward_with::<mode::AccumulateParams>(&cache, &dy, grads);
     e
 }
 
@@ -79,14 +79,14 @@ pub fn train_step<N, L, O>(
     target: &L::Target,
 ) -> N::Scalar
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
     O: Optimizer<N>,
 {
-    // `backward_params_overwrite` is zeroing and accumulating in one pass (same bits).
+    // `OverwriteParams` is zeroing and accumulating in one pass (same bits).
     let (y, cache) = net.forward_train(x);
     let (e, dy) = loss.loss_and_gradient(&y, target);
-    net.backward_params_overwrite(&cache, &dy, grads);
+    net.backward_with::<mode::OverwriteParams>(&cache, &dy, grads);
     optimizer.step(net, grads);
     e
 }
@@ -130,7 +130,7 @@ pub fn try_train_step<N, L, O>(
     target: &L::Target,
 ) -> Result<N::Scalar, StepError>
 where
-    N: Layer,
+    N: Train,
     L: Loss<N::Output, Scalar = N::Scalar>,
     O: Optimizer<N>,
 {
@@ -142,7 +142,7 @@ where
     if !(e.is_finite() && finite_slice(dy.as_slice())) {
         return Err(StepError::NonFiniteLoss);
     }
-    net.backward_params_overwrite(&cache, &dy, grads);
+    net.backward_with::<mode::OverwriteParams>(&cache, &dy, grads);
     optimizer.try_step(net, grads)?;
     Ok(e)
 }

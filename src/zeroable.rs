@@ -20,7 +20,7 @@
 //! # Without `std`
 //!
 //! A `no_std` target has no allocator, so it must give big networks static storage: a
-//! `static` built with `const fn`s (such as [`Dense::new`]), or a `static mut` behind a
+//! `static` built with `const fn`s (such as [`Dense::new`](crate::Dense::new)), or a `static mut` behind a
 //! critical section, then trained with the optimizers' `with_state` constructors, which
 //! take the state by reference. [`Layer::zeroed`](crate::Layer::zeroed) and
 //! [`Layer::initialized`](crate::Layer::initialized) return by value, so on a small stack
@@ -32,16 +32,13 @@
 // zeroed allocation in `boxed_zeroed`.
 #![allow(unsafe_code)]
 
-use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
-use crate::scalar::Scalar;
-
 /// Types for which every byte being zero is a valid value, and — for layers — a value
 /// equal to [`Layer::zeroed`](crate::Layer::zeroed) once
 /// [`restore_defaults`](Zeroable::restore_defaults) has run.
 ///
-/// Implemented for `f32`, `f64`, arrays of them, every built-in layer and tuples of up to
-/// 12 `Zeroable` layers. A custom layer made only of floats and arrays of floats (and
-/// zero-sized markers) can implement it too.
+/// Implemented for `f32`, `f64`, arrays of them, `PhantomData`, every layer that derives
+/// [`Params`](trait@crate::Params) (the built-in ones do) and tuples of up to 12
+/// `Zeroable` layers.
 ///
 /// A struct whose fields are all `Zeroable` — a `#[derive(Network)]` network, say — gets
 /// it with `#[derive(Zeroable)]` (see [the derive](macro@crate::Zeroable)). That derive is
@@ -62,7 +59,7 @@ use crate::scalar::Scalar;
 pub unsafe trait Zeroable: Sized {
     /// Puts back settings whose default is not zero, after a value was made from zero
     /// bytes. For a layer, `zero bytes + restore_defaults` must equal `Layer::zeroed()`:
-    /// a [`LeakyRelu`]'s slope goes back to its default, parameters stay zero.
+    /// a [`LeakyRelu`](crate::LeakyRelu)'s slope goes back to its default, parameters stay zero.
     #[inline]
     fn restore_defaults(&mut self) {}
 }
@@ -73,30 +70,13 @@ unsafe impl Zeroable for f32 {}
 unsafe impl Zeroable for f64 {}
 // SAFETY: an array is its elements, each valid when zero; no padding between them.
 unsafe impl<T: Zeroable, const N: usize> Zeroable for [T; N] {}
-// SAFETY: a Dense is two arrays of `T`, each valid when zero (padding bytes may be anything).
-unsafe impl<const I: usize, const O: usize, T: Scalar + Zeroable> Zeroable for Dense<I, O, T> {}
-// SAFETY: the slope is a float, valid when zero; `restore_defaults` then sets the default
-// slope so that the value equals `Layer::zeroed()`.
-unsafe impl<const N: usize, T: Scalar + Zeroable> Zeroable for LeakyRelu<N, T> {
-    #[inline]
-    fn restore_defaults(&mut self) {
-        *self = Self::new();
-    }
-}
-
-// SAFETY: zero-sized: no bytes, so none can be invalid.
+// SAFETY: zero-sized: no bytes to be invalid.
 unsafe impl<T: ?Sized> Zeroable for core::marker::PhantomData<T> {}
 
-macro_rules! zero_sized_layers {
-    ($($name:ident),+) => {$(
-        // SAFETY: the layer holds only a `PhantomData`: zero-sized, no bytes to be invalid.
-        unsafe impl<const N: usize, T> Zeroable for $name<N, T> {}
-    )+};
-}
-zero_sized_layers!(Identity, Relu, Sigmoid, Softmax, Step, Tanh);
+// Every layer gets its impl from `#[derive(Params)]`.
 
-macro_rules! zeroable_tuples {
-    ($(($($A:ident $i:tt),+))+) => {$(
+macro_rules! zeroable_tuple {
+    (first: $A0:ident $i0:tt $c0:ident, last: $AL:ident $iL:tt, all: [$($A:ident $i:tt $c:ident),+], $($rest:tt)*) => {
         // SAFETY: a tuple is its fields, each `Zeroable`.
         unsafe impl<$($A: Zeroable),+> Zeroable for ($($A,)+) {
             #[inline]
@@ -104,22 +84,9 @@ macro_rules! zeroable_tuples {
                 $(self.$i.restore_defaults();)+
             }
         }
-    )+};
+    };
 }
-zeroable_tuples! {
-    (A 0)
-    (A 0, B 1)
-    (A 0, B 1, C 2)
-    (A 0, B 1, C 2, D 3)
-    (A 0, B 1, C 2, D 3, E 4)
-    (A 0, B 1, C 2, D 3, E 4, F 5)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, M 10)
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, M 10, P 11)
-}
+crate::chain::for_each_tuple!(zeroable_tuple);
 
 #[cfg(feature = "alloc")]
 pub use boxed::{boxed_initialized, boxed_zeroed};
@@ -193,7 +160,7 @@ mod boxed {
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{Init, Layer, SplitMix64};
+    use crate::{Dense, Init, Layer, LeakyRelu, Softmax, SplitMix64};
 
     type Mixed = (
         Dense<3, 4, f64>,

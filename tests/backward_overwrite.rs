@@ -1,12 +1,13 @@
-//! `backward_overwrite` / `backward_params_overwrite` (what `train_step` runs) against
-//! `zero_params` then `backward` / `backward_params`: the same bits, whatever the
+//! `backward_with` in the modes `Overwrite` / `OverwriteParams` (what `train_step` runs)
+//! against `zero_params` then `Accumulate` / `AccumulateParams`: the same bits, whatever the
 //! gradients held before — for small `Dense` layers (simple loops), large ones (blocked
 //! kernels), tuples, nested tuples and derived structs (which override them as tuples do), with inputs
 //! and deltas that make signed zeros.
 
 use rand_core::Rng;
 use typenet::{
-    Dense, Init, Layer, Mse, Network, Relu, Sgd, Sigmoid, SplitMix64, Tanh, accumulate, train_step,
+    Dense, Init, Layer, Mse, Network, Relu, Sgd, Sigmoid, SplitMix64, Tanh, Train, accumulate,
+    mode, train_step,
 };
 
 fn bits<N: Layer<Scalar = f32>>(net: &N) -> Vec<u32> {
@@ -41,7 +42,7 @@ fn garbage<N: Layer<Scalar = f32>>(rng: &mut SplitMix64) -> Box<N> {
 
 fn check<N>(net: &N, seed: u64)
 where
-    N: Layer<Scalar = f32>,
+    N: Train<Scalar = f32>,
 {
     let mut rng = SplitMix64::new(seed);
     for _ in 0..4 {
@@ -59,7 +60,7 @@ where
         want.zero_params();
         let dx_want = net.backward(&cache, &dy, &mut want);
         let mut got = garbage::<N>(&mut rng);
-        let dx_got = net.backward_overwrite(&cache, &dy, &mut got);
+        let dx_got = net.backward_with::<mode::Overwrite>(&cache, &dy, &mut got);
         assert_eq!(bits(&*got), bits(&*want), "backward_overwrite");
         let (a, b) = (dx_got.as_slice(), dx_want.as_slice());
         assert_eq!(
@@ -70,9 +71,9 @@ where
 
         let mut want = garbage::<N>(&mut rng);
         want.zero_params();
-        net.backward_params(&cache, &dy, &mut want);
+        net.backward_with::<mode::AccumulateParams>(&cache, &dy, &mut want);
         let mut got = garbage::<N>(&mut rng);
-        net.backward_params_overwrite(&cache, &dy, &mut got);
+        net.backward_with::<mode::OverwriteParams>(&cache, &dy, &mut got);
         assert_eq!(bits(&*got), bits(&*want), "backward_params_overwrite");
     }
 }

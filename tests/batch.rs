@@ -2,8 +2,8 @@
 //! gradients agree with finite differences.
 
 use typenet::{
-    BatchError, Dense, Init, Layer, Mse, Relu, Sgd, Sigmoid, SplitMix64, Step, Tanh, accumulate,
-    accumulate_batch, batch, infer, train_step, train_step_batch,
+    BatchError, Dense, Init, Layer, Mse, Relu, Sgd, Sigmoid, SplitMix64, Step, Tanh, Train,
+    accumulate, accumulate_batch, batch, infer, mode, train_step, train_step_batch,
 };
 
 // nested tuples, every activation kind of cache, one layer above the blocked-kernel size
@@ -291,7 +291,7 @@ mod derived {
         let (y, cache) = derived.forward_train(&x);
         let (mut a, mut b) = (Derived::zeroed(), Derived::zeroed());
         let _ = derived.backward(&cache, &y, &mut a);
-        derived.backward_params(&cache, &y, &mut b);
+        derived.backward_with::<mode::AccumulateParams>(&cache, &y, &mut b);
         assert_eq!(param_bits(&a), param_bits(&b));
         assert_ne!(param_bits(&a), param_bits(&Derived::zeroed()));
     }

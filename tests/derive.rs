@@ -3,8 +3,8 @@
 //! with finite differences.
 
 use typenet::{
-    CacheOf, Dense, Init, Layer, Mse, Network, Relu, Scalar, Sgd, Sigmoid, SplitMix64, Tanh,
-    accumulate, check_gradients, infer, train_step,
+    CacheOf, Dense, Init, Layer, Mse, Network, Relu, Scalar, Sgd, Sigmoid, SplitMix64, Tanh, Train,
+    accumulate, check_gradients, infer, mode, train_step,
 };
 
 /// XOR as a struct: 2 inputs → 4 hidden sigmoid units → 1 sigmoid output.
@@ -63,8 +63,8 @@ fn params<N: Layer>(net: &N) -> Vec<N::Scalar> {
 /// parameters; every output, input gradient and parameter gradient must be bit-identical.
 fn assert_same_as_tuple<S, T>(seed: u64, x: &S::Input, target: &S::Output)
 where
-    S: Layer,
-    T: Layer<Scalar = S::Scalar, Input = S::Input, Output = S::Output>,
+    S: Train,
+    T: Train<Scalar = S::Scalar, Input = S::Input, Output = S::Output>,
     S::Output: core::fmt::Debug + PartialEq,
     S::Input: core::fmt::Debug + PartialEq,
     Mse<1, S::Scalar>: Sized,
@@ -105,8 +105,8 @@ where
     // The overwriting forms (what `train_step` runs) into gradients full of garbage: every
     // parameter gradient must be set, to the bits of adding into zeros, as the tuple does.
     let (mut gs, mut gt) = (garbage::<S>(), garbage::<T>());
-    let dxs = s.backward_overwrite(&cs, &dy, &mut gs);
-    let dxt = t.backward_overwrite(&ct, &dy, &mut gt);
+    let dxs = s.backward_with::<mode::Overwrite>(&cs, &dy, &mut gs);
+    let dxt = t.backward_with::<mode::Overwrite>(&ct, &dy, &mut gt);
     assert_eq!(
         bits(dxs.as_slice()),
         bits(dxt.as_slice()),
@@ -117,13 +117,13 @@ where
     assert_eq!(bits(&params(&gs)), bits(&ps), "overwrite = zero then add");
 
     let (mut gs, mut gt) = (S::zeroed(), T::zeroed());
-    s.backward_params(&cs, &dy, &mut gs);
-    t.backward_params(&ct, &dy, &mut gt);
+    s.backward_with::<mode::AccumulateParams>(&cs, &dy, &mut gs);
+    t.backward_with::<mode::AccumulateParams>(&ct, &dy, &mut gt);
     let (ps_params, pt_params) = (params(&gs), params(&gt));
     assert_eq!(bits(&ps_params), bits(&pt_params), "backward_params");
     let (mut gs, mut gt) = (garbage::<S>(), garbage::<T>());
-    s.backward_params_overwrite(&cs, &dy, &mut gs);
-    t.backward_params_overwrite(&ct, &dy, &mut gt);
+    s.backward_with::<mode::OverwriteParams>(&cs, &dy, &mut gs);
+    t.backward_with::<mode::OverwriteParams>(&ct, &dy, &mut gt);
     assert_eq!(bits(&params(&gs)), bits(&params(&gt)), "params overwrite");
     assert_eq!(
         bits(&params(&gs)),
@@ -190,8 +190,8 @@ fn constants_match_the_tuple() {
     );
     assert_eq!(<Xor as Layer>::BYTES, <XorTuple as Layer>::BYTES);
     assert_eq!(
-        <Xor as Layer>::CACHE_BYTES,
-        <XorTuple as Layer>::CACHE_BYTES
+        <Xor as Train>::CACHE_BYTES,
+        <XorTuple as Train>::CACHE_BYTES
     );
     assert_eq!(
         <Deep<f64> as Layer>::FINGERPRINT,
@@ -330,7 +330,9 @@ fn user_derives_and_attributes_are_kept() {
 /// and generic parameters named like the trait methods' own (`K`, `F`).
 mod clashes {
     #![allow(non_upper_case_globals, dead_code)]
-    use typenet::{Dense, Identity, Init, Layer, Network, Scalar, Sigmoid, SplitMix64, infer};
+    use typenet::{
+        Dense, Identity, Init, Layer, Network, Scalar, Sigmoid, SplitMix64, Train, infer,
+    };
 
     const input: f32 = 0.0;
     const out: f32 = 0.0;
@@ -423,9 +425,11 @@ fn caches_are_copy_clone_debug_and_comparable_like_tuples() {
 /// A layer whose cache implements nothing: networks holding it still derive (their cache
 /// just lacks the traits its fields lack).
 mod opaque_cache {
-    use typenet::{Dense, Init, Layer, Network};
+    use typenet::{Dense, Layer, Network, Params, Train};
 
     /// The identity on 2 values, with a cache that is neither `Clone` nor `Debug`.
+    #[derive(Params)]
+    #[params(scalar = f32)]
     pub struct Opaque;
     pub struct Nothing;
 
@@ -433,29 +437,19 @@ mod opaque_cache {
         type Scalar = f32;
         type Input = [f32; 2];
         type Output = [f32; 2];
-        type Cache = Nothing;
-        const PARAM_COUNT: usize = 0;
-        const FINGERPRINT: u64 = typenet::fingerprint::layer("Opaque", &[2]);
         fn forward(&self, x: &[f32; 2]) -> [f32; 2] {
             *x
         }
+    }
+
+    impl Train for Opaque {
+        type Cache = Nothing;
         fn forward_train(&self, x: &[f32; 2]) -> ([f32; 2], Nothing) {
             (*x, Nothing)
         }
         fn backward(&self, _: &Nothing, g: &[f32; 2], _: &mut Self) -> [f32; 2] {
             *g
         }
-        fn zeroed() -> Self {
-            Self
-        }
-        fn visit_params<F: FnMut(&[f32])>(&self, _: &mut F) {}
-        fn visit_params_mut<F: FnMut(&mut [f32])>(&mut self, _: &mut F) {}
-        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-        where
-            F: FnMut(&mut [f32], &[f32], [&mut [f32]; K]),
-        {
-        }
-        fn init_params<R: typenet::rand_core::Rng + ?Sized>(&mut self, _: Init, _: &mut R) {}
     }
 
     #[derive(Network)]

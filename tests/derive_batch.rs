@@ -4,7 +4,7 @@
 
 use typenet::{
     BatchError, Dense, Init, Layer, Mse, Network, Relu, Scalar, Sgd, Sigmoid, SplitMix64, Tanh,
-    accumulate_batch, batch, train_step_batch,
+    Train, accumulate_batch, batch, train_step_batch,
 };
 
 /// A struct holding a tuple network and a derived one, with a first layer above the

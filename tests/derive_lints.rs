@@ -58,7 +58,7 @@ mod private {
 #[test]
 #[allow(clippy::float_cmp)] // exact: zero weights give σ(0) = ½, and Dense caches its input
 fn strict_lints_accept_the_generated_code() {
-    use typenet::{CacheOf, Layer};
+    use typenet::{CacheOf, Layer, Train};
     let net = public::Classifier::zeroed();
     let (y, cache): (_, CacheOf<public::Classifier>) = net.forward_train(&[1.0, 2.0, 3.0]);
     assert_eq!(y, [0.5, 0.5]);

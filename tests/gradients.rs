@@ -2,10 +2,9 @@
 //! and several whole networks, at sizes drawn from a fixed set, with random inputs, targets
 //! and weights from many seeds, in f32 and f64.
 
-use rand_core::Rng;
 use typenet::{
-    Dense, Identity, Init, Layer, Mse, Relu, Scalar, Sigmoid, SplitMix64, Step, Tanh, Vector,
-    check_gradients,
+    Dense, Identity, Init, Layer, Mse, Params, Relu, Scalar, Sigmoid, SplitMix64, Step, Tanh,
+    Train, Vector, check_gradients,
 };
 
 const SEEDS: u64 = 12;
@@ -22,7 +21,7 @@ fn random_vec<V: Vector<T>, T: Scalar>(rng: &mut SplitMix64, lo: f64, hi: f64) -
 /// returns the worst scaled error seen.
 fn worst_error<N, const O: usize>(eps: f64, lo: f64, hi: f64) -> f64
 where
-    N: Layer<Output = [<N as Layer>::Scalar; O]>,
+    N: Train<Output = [<N as Layer>::Scalar; O]>,
 {
     let mut worst = 0.0f64;
     for seed in 0..SEEDS {
@@ -189,46 +188,45 @@ fn twelve_layers_deep_backpropagates() {
 /// by comparing against a network whose backward is deliberately off.
 #[test]
 fn gradient_check_detects_a_wrong_backward() {
-    #[derive(Clone, Copy, Debug, PartialEq)]
-    struct Wrong(Dense<2, 2, f64>);
+    #[derive(Clone, Copy, Debug, PartialEq, Params)]
+    #[params(scalar = f64)]
+    struct Wrong {
+        #[param]
+        weights: [[f64; 2]; 2],
+        #[param]
+        bias: [f64; 2],
+    }
+    impl Wrong {
+        fn dense(&self) -> Dense<2, 2, f64> {
+            Dense::new(self.weights, self.bias)
+        }
+    }
     impl Layer for Wrong {
         type Scalar = f64;
         type Input = [f64; 2];
         type Output = [f64; 2];
-        type Cache = [f64; 2];
-        const PARAM_COUNT: usize = 6;
-        const FINGERPRINT: u64 = 0;
         fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
-            self.0.forward(x)
-        }
-        fn forward_train(&self, x: &[f64; 2]) -> ([f64; 2], [f64; 2]) {
-            self.0.forward_train(x)
-        }
-        fn backward(&self, c: &[f64; 2], g: &[f64; 2], grads: &mut Self) -> [f64; 2] {
-            let dx = self.0.backward(c, g, &mut grads.0);
-            grads.0.bias[1] *= 1.01; // a 1 % error in one bias gradient
-            dx
-        }
-        fn zeroed() -> Self {
-            Wrong(Dense::zeroed())
-        }
-        fn visit_params<F: FnMut(&[f64])>(&self, f: &mut F) {
-            self.0.visit_params(f);
-        }
-        fn visit_params_mut<F: FnMut(&mut [f64])>(&mut self, f: &mut F) {
-            self.0.visit_params_mut(f);
-        }
-        fn zip_params<const K: usize, F>(&mut self, g: &Self, s: [&mut Self; K], f: &mut F)
-        where
-            F: FnMut(&mut [f64], &[f64], [&mut [f64]; K]),
-        {
-            self.0.zip_params(&g.0, s.map(|s| &mut s.0), f);
-        }
-        fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-            self.0.init_params(init, rng);
+            self.dense().forward(x)
         }
     }
-    let mut net = Wrong(Dense::new([[1.0, -2.0], [0.5, 3.0]], [0.1, -0.2]));
+    impl Train for Wrong {
+        type Cache = [f64; 2];
+        fn forward_train(&self, x: &[f64; 2]) -> ([f64; 2], [f64; 2]) {
+            self.dense().forward_train(x)
+        }
+        fn backward(&self, c: &[f64; 2], g: &[f64; 2], grads: &mut Self) -> [f64; 2] {
+            let mut dense_grads = grads.dense();
+            let dx = self.dense().backward(c, g, &mut dense_grads);
+            grads.weights = dense_grads.weights;
+            grads.bias = dense_grads.bias;
+            grads.bias[1] *= 1.01; // a 1 % error in one bias gradient
+            dx
+        }
+    }
+    let mut net = Wrong {
+        weights: [[1.0, -2.0], [0.5, 3.0]],
+        bias: [0.1, -0.2],
+    };
     let report = check_gradients(&mut net, &Mse::new(), &[1.5, -0.5], &[10.0, 10.0], 1e-6);
     assert!(report.max_param_error > 1e-3, "{report:?}");
     assert_eq!(

@@ -3,8 +3,8 @@
 
 use approx::assert_relative_eq;
 use typenet::{
-    Dense, Init, Layer, Loss, Mse, Optimizer, Sgd, Sigmoid, SplitMix64, Step, Tanh, accumulate,
-    infer, train_step,
+    Dense, Init, Layer, Loss, Mse, Optimizer, Sgd, Sigmoid, SplitMix64, Step, Tanh, Train,
+    accumulate, infer, train_step,
 };
 
 type Xor<T> = (Dense<2, 4, T>, Sigmoid<4, T>, Dense<4, 1, T>, Sigmoid<1, T>);

@@ -719,7 +719,7 @@ fn w4_typenet<N, const I: usize, const O: usize>(
     ts: &[[f32; O]],
 ) -> f32
 where
-    N: Layer<Scalar = f32, Input = [f32; I], Output = [f32; O]>,
+    N: typenet::Train<Scalar = f32, Input = [f32; I], Output = [f32; O]>,
 {
     thread_local! {
         static WS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };

@@ -107,6 +107,12 @@ fn layer_path(field: &LayerField<'_>, item: &str) -> TokenStream {
     field_path(field, &quote!(::typenet::Layer), item)
 }
 
+/// `<Field as Trains>::<item>`, spanned on the field's type: the field's `Train` impl,
+/// through `derive_support::Trains` (see [`train_where`]).
+fn train_path(field: &LayerField<'_>, item: &str) -> TokenStream {
+    field_path(field, &quote!(::typenet::derive_support::Trains), item)
+}
+
 /// `&cache.<member>`: a layer's cache, spanned on the field's type (the cache's type is a
 /// projection through the field's `Layer` impl).
 ///
@@ -136,14 +142,6 @@ fn respan_member(member: &syn::Member, span: Span) -> syn::Member {
             span,
         }),
     }
-}
-
-/// `<receiver>.<member>`, spanned on the field: the receiver (already spanned by the
-/// caller) starts at the type's first token and the member ends at its last.
-fn member_of(field: &LayerField<'_>, receiver: &TokenStream) -> TokenStream {
-    let member = respan_member(&field.member, field.span_hi);
-    let dot = quote_spanned!(field.span_hi=> .);
-    quote!(#receiver #dot #member)
 }
 
 /// `self`, reported at `span` but resolved where the derive is: a `self` that takes the
@@ -221,144 +219,98 @@ fn cache_ident() -> Ident {
     Ident::new("TypenetNetworkCache", Span::call_site())
 }
 
+/// The cache struct's type parameters, one per layer: `TypenetC0`, `TypenetC1`, ….
+fn cache_params(net: &Network<'_>) -> Vec<Ident> {
+    (0..net.layers.len())
+        .map(|i| format_ident!("TypenetC{}", i))
+        .collect()
+}
+
 /// The training cache: a struct with one field per layer, holding that layer's cache, with
 /// the network's own field names (`cache.hidden`, or `cache.0` for a tuple struct) and
 /// visibility.
 ///
-/// A struct rather than a tuple of the caches: its field types are spanned on the network's
-/// fields, and `Self::Cache` names it without looking into the layers, so a field that is
-/// not a layer is reported once, at the field, not again in every method signature.
+/// It is generic over the layers' cache types (the `Train` impl names it with them), so
+/// it names no layer: a network whose layers do not all train (an inference-only layer)
+/// still compiles, and only has no `Train` impl.
 fn cache_struct(net: &Network<'_>) -> TokenStream {
     let name = cache_ident();
-    let (impl_generics, _, where_clause) = net.generics.split_for_impl();
+    let params = cache_params(net);
     // Each cache field is as visible as the layer field it belongs to.
-    let tys = net.layers.iter().map(|l| layer_path(l, "Cache"));
     let vis = net.layers.iter().map(|l| &l.field.vis);
     let body = if let syn::Member::Named(_) = net.first().member {
         let members = net.layers.iter().map(|l| &l.member);
-        quote!(#where_clause { #(#vis #members: #tys,)* })
+        quote!({ #(#vis #members: #params,)* })
     } else {
-        quote!((#(#vis #tys,)*) #where_clause;)
+        quote!((#(#vis #params,)*);)
     };
     let doc = format!(
         "What `{}`'s training forward keeps for backward: each layer's cache, under the \
          layer's field name.",
         net.ident
     );
-    // As visible as the network: `Layer::Cache` of a public network must be public, and a
+    // As visible as the network: `Train::Cache` of a public network must be public, and a
     // private network's cache must not trip `unreachable_pub`.
     let vis = net.vis;
     quote! {
         #[doc = #doc]
         #[allow(dead_code)]
-        #vis struct #name #impl_generics #body
+        #vis struct #name <#(#params),*> #body
     }
 }
 
-/// `Clone`, `Copy`, `Debug` and `PartialEq` for the cache, each wherever every layer's
-/// cache has it — what a tuple of the caches would have.
-///
-/// The bounds are on the layers' cache types, each after a bound that the field is a layer
-/// (so the projection is well-formed even when it is not: the one error about that stays
-/// at the field). All are higher-ranked (`for<'typenet>`): a bound that names no generic
-/// parameter and does not hold (a custom layer whose cache is not `Clone`) would otherwise
-/// be an error ("trivial bound") rather than an impl that does not apply. The bodies never
-/// need to see through a projection, so these bounds cannot hide a layer's own impl.
+/// `Clone`, `Copy`, `PartialEq`, `Eq` and `Debug` (labelled `CacheOf<Net>`) for the cache,
+/// each wherever every layer's cache has it: what a tuple of the caches would have.
 fn impl_cache_traits(net: &Network<'_>) -> TokenStream {
     let name = cache_ident();
-    let (impl_generics, ty_generics, where_clause) = net.generics.split_for_impl();
-    let user_predicates: Vec<_> = where_clause
-        .map(|w| w.predicates.iter().collect())
-        .unwrap_or_default();
-    let bounds = |bound: TokenStream| -> TokenStream {
-        // Spanned on the field like everything else about it (see `field_path`).
-        let preds = net.layers.iter().map(|l| {
-            let (ty, cache) = (l.ty, layer_path(l, "Cache"));
-            let binder = respanned(quote!(for<'typenet>), l.span_lo);
-            let is_layer = respanned(quote!(: ::typenet::Layer), l.span_hi);
-            let bound = respanned(quote!(: #bound), l.span_hi);
-            quote!(#binder #ty #is_layer, #binder #cache #bound)
-        });
-        quote!(where #(#user_predicates,)* #(#preds,)*)
-    };
-    let clone_bounds = bounds(quote!(::core::clone::Clone));
-    let copy_bounds = bounds(quote!(::core::marker::Copy));
-    let debug_bounds = bounds(quote!(::core::fmt::Debug));
-    let eq_bounds = bounds(quote!(::core::cmp::PartialEq));
-    let (formatter, other) = (local("formatter"), local("other"));
+    let params = cache_params(net);
+    let formatter = local("formatter");
     let label = format!("CacheOf<{}>", net.ident);
-    // Every per-field expression is spanned on the field (see `field_path`), so a field that
-    // is not a layer adds no error here.
-    let own = |l: &LayerField<'_>| member_of(l, &self_at(l.span_lo));
-    let clones = net.layers.iter().map(|l| {
-        // all at the field's end, `self` included (`self_at`, not `respanned`: hygiene)
-        let (clone, amp_hi, field) = (
-            respanned(quote!(::core::clone::Clone::clone), l.span_lo),
-            quote_spanned!(l.span_hi=> &),
-            member_of(l, &self_at(l.span_hi)),
-        );
-        let mut arg =
-            proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#amp_hi #field));
-        arg.set_span(l.span_hi);
-        field_init(l, &quote!(#clone #arg))
-    });
     let debug_fields = net.layers.iter().map(|l| {
-        // The unsizing to `&dyn Debug` happens in the cast, spanned on the field, rather
-        // than at the call.
-        let (amp, field) = (amp(l), own(l));
-        let as_dyn = respanned(quote!(as &dyn ::core::fmt::Debug), l.span_hi);
-        let value = quote!(#amp #field #as_dyn);
-        let dot_field = respanned(quote!(.field), l.span_hi);
-        let args = match &l.member {
+        let m = &l.member;
+        let value = quote!(&self.#m as &dyn ::core::fmt::Debug);
+        match m {
             syn::Member::Named(name) => {
-                let name = syn::LitStr::new(&name.unraw().to_string(), l.span_hi);
-                quote!(#name, #value)
+                let name = syn::LitStr::new(&name.unraw().to_string(), Span::call_site());
+                quote!(.field(#name, #value))
             }
-            syn::Member::Unnamed(_) => value,
-        };
-        let mut args = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, args);
-        args.set_span(l.span_hi);
-        quote!(#dot_field #args)
+            syn::Member::Unnamed(_) => quote!(.field(#value)),
+        }
     });
     let debug_body = if let syn::Member::Named(_) = net.first().member {
         quote!(#formatter.debug_struct(#label) #(#debug_fields)* .finish())
     } else {
         quote!(#formatter.debug_tuple(#label) #(#debug_fields)* .finish())
     };
-    let equal = net.layers.iter().map(|l| {
-        let mut theirs = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#other));
-        theirs.set_span(l.span_lo);
-        let theirs = member_of(l, &quote!(#theirs));
-        let (ours, eq) = (own(l), respanned(quote!(==), l.span_hi));
-        quote!(#ours #eq #theirs)
-    });
+    let other = local("other");
+    let members: Vec<&syn::Member> = net.layers.iter().map(|l| &l.member).collect();
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::core::clone::Clone for #name #ty_generics #clone_bounds {
+        impl<#(#params: ::core::clone::Clone),*> ::core::clone::Clone for #name <#(#params),*> {
             #[inline]
             fn clone(&self) -> Self {
-                Self { #(#clones,)* }
+                Self { #(#members: ::core::clone::Clone::clone(&self.#members),)* }
             }
         }
 
         #[automatically_derived]
-        impl #impl_generics ::core::marker::Copy for #name #ty_generics #copy_bounds {}
+        impl<#(#params: ::core::marker::Copy),*> ::core::marker::Copy for #name <#(#params),*> {}
 
         #[automatically_derived]
-        impl #impl_generics ::core::fmt::Debug for #name #ty_generics #debug_bounds {
+        impl<#(#params: ::core::cmp::PartialEq),*> ::core::cmp::PartialEq for #name <#(#params),*> {
+            #[inline]
+            fn eq(&self, #other: &Self) -> bool {
+                true #(&& self.#members == #other.#members)*
+            }
+        }
+
+        #[automatically_derived]
+        impl<#(#params: ::core::cmp::Eq),*> ::core::cmp::Eq for #name <#(#params),*> {}
+
+        #[automatically_derived]
+        impl<#(#params: ::core::fmt::Debug),*> ::core::fmt::Debug for #name <#(#params),*> {
             fn fmt(&self, #formatter: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #debug_body
-            }
-        }
-
-        #[automatically_derived]
-        impl #impl_generics ::core::cmp::PartialEq for #name #ty_generics #eq_bounds {
-            #[inline]
-            // Layers that keep no cache (`Identity`, `Step`) have `()` caches, whose
-            // comparison clippy flags in the user's crate because the span is theirs.
-            #[allow(clippy::unit_cmp)]
-            fn eq(&self, #other: &Self) -> bool {
-                true #(&& #equal)*
             }
         }
     }
@@ -495,11 +447,13 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
         net_output(net),
     );
     let h = local("fingerprint");
-    let forward = forward_fns(net);
+    let (forward, forward_train) = forward_fns(net);
     let backward = backward_fns(net);
     let backward_rest = backward_rest_fn(net);
-    let batch = batch_fns(net);
+    let (forward_batch, backward_batch) = batch_fns(net);
     let params = param_fns(net);
+    let caches = net.layers.iter().map(|l| train_path(l, "Cache"));
+    let train_where = train_where(net, where_clause);
     let describe = describe_fn(net);
     quote! {
         #backward_rest
@@ -509,22 +463,34 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             type Scalar = #scalar;
             type Input = #input;
             type Output = #output;
-            type Cache = #cache_name #ty_generics;
 
-            const PARAM_COUNT: usize = 0 #(+ #param_counts)*;
             // each layer's output and its gradient, then the layers' own workspaces
             const BATCH_WORKSPACE: usize = 0 #(+ #workspaces)*;
-            const FINGERPRINT: u64 = {
+
+            #forward
+            #forward_batch
+            #describe
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Train for #ident #ty_generics #train_where {
+            type Cache = #cache_name <#(#caches),*>;
+
+            #forward_train
+            #backward
+            #backward_batch
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Params<<Self as ::typenet::Layer>::Scalar> for #ident #ty_generics #where_clause {
+            const COUNT: usize = 0 #(+ #param_counts)*;
+            const SHAPE_FINGERPRINT: u64 = {
                 let #h = ::typenet::fingerprint::START;
                 #(let #h = ::typenet::fingerprint::then(#h, #fingerprints);)*
                 #h
             };
 
-            #forward
-            #backward
-            #batch
             #params
-            #describe
         }
     }
 }
@@ -558,6 +524,61 @@ fn describe_fn(net: &Network<'_>) -> TokenStream {
             #(#fields)*
         }
     }
+}
+
+/// The `Train` impl's where clause: the user's, and that every layer trains. A field that
+/// only infers then leaves the network without `Train` (training it is the error "`X`
+/// cannot be trained", naming the layer) rather than failing where it is defined.
+///
+/// Bounds are on `derive_support::Trains` (which, unlike `Train`, does not let the
+/// compiler assume the field is a `Layer`, so a field that is not a layer is still one
+/// error) and higher-ranked (`for<'typenet_t>`), so a concrete field that does not train
+/// is an impl that does not apply, not a "trivial bound" error. A field whose type
+/// mentions a generic parameter gets no bound: such a bound would hide the layer's own
+/// `Layer` impl inside the impl (the compiler would no longer see that `Dense<2, H>`
+/// outputs `[f32; H]`); such a field must train, and is checked where it is defined. A
+/// field that is a type parameter (`head: L`) gets the plain bound `L: Train`.
+fn train_where(net: &Network<'_>, where_clause: Option<&syn::WhereClause>) -> TokenStream {
+    let user_predicates = where_clause.into_iter().flat_map(|w| w.predicates.iter());
+    let type_params: Vec<&Ident> = net.generics.type_params().map(|p| &p.ident).collect();
+    let bounds = net.layers.iter().filter_map(|l| {
+        let ty = l.ty;
+        let is_param = matches!(ty, Type::Path(p) if p.qself.is_none()
+            && p.path.get_ident().is_some_and(|i| type_params.contains(&i)));
+        if is_param {
+            // a layer that is a type parameter (`head: L`) trains when `L` does
+            let bound = respanned(quote!(: ::typenet::Train), l.span_hi);
+            Some(quote!(#ty #bound))
+        } else if mentions_generics(net, ty) {
+            None
+        } else {
+            let bound = respanned(quote!(: ::typenet::derive_support::Trains), l.span_hi);
+            Some(quote!(for<'typenet_t> #ty #bound))
+        }
+    });
+    quote!(where #(#user_predicates,)* #(#bounds,)*)
+}
+
+/// Whether `ty` mentions one of the struct's generic parameters (types or consts).
+fn mentions_generics(net: &Network<'_>, ty: &Type) -> bool {
+    fn mentions(tokens: TokenStream, params: &[&Ident]) -> bool {
+        tokens.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(ident) => params.contains(&&ident),
+            proc_macro2::TokenTree::Group(group) => mentions(group.stream(), params),
+            _ => false,
+        })
+    }
+    let params: Vec<&Ident> = net
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            syn::GenericParam::Type(t) => Some(&t.ident),
+            syn::GenericParam::Const(c) => Some(&c.ident),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    !params.is_empty() && mentions(quote::ToTokens::to_token_stream(ty), &params)
 }
 
 /// `<ScalarOf<Last> as SameScalar<..>>::Vector<OutputOf<Last>>`, spanned on the last
@@ -634,7 +655,7 @@ fn vector_len(field: &LayerField<'_>) -> TokenStream {
 
 /// `forward` and `forward_train`: the first layer on the input, then each next layer on
 /// the previous layer's output, passed across (see [`forward_across`]).
-fn forward_fns(net: &Network<'_>) -> TokenStream {
+fn forward_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
     let output_ty = output_ty(net);
     let (input, out) = (local("input"), local("out"));
     let caches: Vec<Ident> = (0..net.layers.len())
@@ -645,7 +666,7 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
     let forward_first = layer_path(first, "forward");
     let self_value = self_at(hi0);
     let forward_first = quote_spanned!(hi0=> let #out = #forward_first(&#self_value.#m0, #input););
-    let train_first = layer_path(first, "forward_train");
+    let train_first = train_path(first, "forward_train");
     let train_first =
         quote_spanned!(hi0=> let (#out, #c0) = #train_first(&#self_value.#m0, #input););
     let forward_rest = net.pairs().map(|(p, n)| {
@@ -660,7 +681,7 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
     let train_rest = net.pairs().zip(&caches[1..]).map(|((p, n), c)| {
         let (nm, train, arg) = (
             &n.member,
-            layer_path(n, "forward_train"),
+            train_path(n, "forward_train"),
             forward_across(net, p, n, &out),
         );
         let self_value = self_at(n.span_hi);
@@ -673,21 +694,23 @@ fn forward_fns(net: &Network<'_>) -> TokenStream {
         .iter()
         .zip(&caches)
         .map(|(l, c)| field_init(l, &quote!(#c)));
-    quote! {
+    let forward = quote! {
         #[inline]
         fn forward(&self, #input: &Self::Input) -> #output_ty {
             #forward_first
             #(#forward_rest)*
             #result
         }
-
+    };
+    let train = quote! {
         #[inline]
         fn forward_train(&self, #input: &Self::Input) -> (#output_ty, Self::Cache) {
             #train_first
             #(#train_rest)*
             (#result, #cache_name { #(#cache_inits,)* })
         }
-    }
+    };
+    (forward, train)
 }
 
 /// The name of the generated function that runs the backward chain from the last layer to
@@ -699,13 +722,12 @@ fn backward_rest_ident() -> Ident {
 /// A function, beside the impl, that runs the backward chain from the last layer to the
 /// second, each layer starting from the `∂E/∂input` its successor returned (the chain
 /// rule) and putting its parameter gradients into its own field of `grads`, and returns
-/// `∂E/∂output` of the first layer. Its mode type says how each layer puts them:
-/// `backward` (adding) or `backward_overwrite` (setting). `None` for a one-layer network,
-/// whose chain is its one layer.
+/// `∂E/∂output` of the first layer. Its mode type (a `Rest` mode: adding or setting,
+/// always with `∂E/∂input`) says how each layer puts them. `None` for a one-layer
+/// network, whose chain is its one layer.
 ///
-/// The four backward methods of the impl share it, so the compiler checks the chain once
-/// rather than four times, and generates machine code for it twice (once per mode)
-/// rather than four times.
+/// `backward_with` calls it in its mode's `Rest`, so the machine code for the chain is
+/// generated twice (adding and setting) rather than once per mode.
 fn backward_rest_fn(net: &Network<'_>) -> Option<TokenStream> {
     if net.layers.len() == 1 {
         return None;
@@ -718,20 +740,12 @@ fn backward_rest_fn(net: &Network<'_>) -> Option<TokenStream> {
         local("grad_in"),
     );
     let (first, last) = (net.first(), net.last());
-    let mode = quote!(<TypenetMode as ::typenet::derive_support::BackwardMode>::OVERWRITE);
-    // One layer's step: `let grad_in = <L as Layer>::backward{,_overwrite}(..);`.
+    // One layer's step: `let grad_in = <L as Train>::backward_with::<TypenetMode>(..);`.
     let step = |l: &LayerField<'_>, grad: &TokenStream| {
         let (m, cache_l) = (&l.member, cache_arg(l));
-        let (add, overwrite) = (
-            layer_path(l, "backward"),
-            layer_path(l, "backward_overwrite"),
-        );
+        let path = train_path(l, "backward_with");
         quote_spanned! {l.span_hi=>
-            let #grad_in = if #mode {
-                #overwrite(&#this.#m, #cache_l, #grad, &mut #grads.#m)
-            } else {
-                #add(&#this.#m, #cache_l, #grad, &mut #grads.#m)
-            };
+            let #grad_in = #path::<TypenetMode>(&#this.#m, #cache_l, #grad, &mut #grads.#m);
         }
     };
     let mut steps = vec![step(last, &quote!(#grad_last))];
@@ -750,19 +764,19 @@ fn backward_rest_fn(net: &Network<'_>) -> Option<TokenStream> {
     let mut generics = net.generics.clone();
     generics
         .params
-        .push(syn::parse_quote!(TypenetMode: ::typenet::derive_support::BackwardMode));
+        .push(syn::parse_quote!(TypenetMode: ::typenet::mode::Mode));
     let (impl_generics, _, _) = generics.split_for_impl();
-    let cache_name = cache_ident();
     let (last_output, first_output) = (layer_path(last, "Output"), layer_path(first, "Output"));
+    let where_clause = train_where(net, where_clause);
     Some(quote! {
         #[inline]
         #[allow(clippy::all, clippy::pedantic)]
         fn #name #impl_generics (
             #this: &#ident #ty_generics,
-            #cache: &#cache_name #ty_generics,
+            #cache: &<#ident #ty_generics as ::typenet::Train>::Cache,
             #grad_last: &#last_output,
             #grads: &mut #ident #ty_generics,
-            _: TypenetMode,
+            _: ::core::marker::PhantomData<TypenetMode>,
         ) -> #first_output #where_clause {
             #(#steps)*
             #grad_first
@@ -770,21 +784,10 @@ fn backward_rest_fn(net: &Network<'_>) -> Option<TokenStream> {
     })
 }
 
-/// `backward`, `backward_params` and their overwriting forms, as the tuple impl has them:
-///
-/// | method | layers after the first | first layer | returns |
-/// |---|---|---|---|
-/// | `backward` | `backward` | `backward` | `∂E/∂input` |
-/// | `backward_params` | `backward` | `backward_params` | nothing |
-/// | `backward_overwrite` | `backward_overwrite` | `backward_overwrite` | `∂E/∂input` |
-/// | `backward_params_overwrite` | `backward_overwrite` | `backward_params_overwrite` | nothing |
-///
-/// The layers after the first are [`backward_rest_fn`]'s chain in one of its two modes.
-/// `backward_params` skips the first layer's input gradient, which nobody reads (for a
-/// first `Dense<784, 128>`, a third of a training step). The overwriting forms set each
-/// layer's gradients rather than adding to them — the trait's default would zero the
-/// whole gradient value first, a pass over memory that `train_step` then saves — and
-/// compute the same bits, since each layer's overwrite is its zeroing then adding.
+/// `backward` and `backward_with`, as the tuple impl has them: the layers after the first
+/// run [`backward_rest_fn`]'s chain in the mode's `Rest`, the first layer in the mode
+/// itself (so the first layer of a training step skips its input gradient, and an
+/// overwriting step sets every layer's gradients rather than zeroing them first).
 fn backward_fns(net: &Network<'_>) -> TokenStream {
     let output_ty = output_ty(net);
     let (cache, grad_out, grads, grad) = (
@@ -796,71 +799,59 @@ fn backward_fns(net: &Network<'_>) -> TokenStream {
     let first = net.first();
     let grad_last = bridge(net, net.last(), output_bridges(net).1, &quote!(#grad_out));
     let rest = backward_rest_ident();
-    let method = |name: &str, mode: &str, first_call: &str, returns_input: bool| {
-        let name = Ident::new(name, Span::call_site());
-        let (m0, cache0, path) = (
-            &first.member,
-            cache_arg(first),
-            layer_path(first, first_call),
-        );
-        let chain = if net.layers.len() == 1 {
-            let self_value = self_at(first.span_hi);
-            quote_spanned! {first.span_hi=>
-                #path(&#self_value.#m0, #cache0, #grad_last, &mut #grads.#m0)
-            }
-        } else {
-            let mode = Ident::new(mode, Span::call_site());
-            let amp = amp(first);
-            quote! {
-                let #grad = #rest(
-                    self,
-                    #cache,
-                    #grad_last,
-                    #grads,
-                    ::typenet::derive_support::#mode,
-                );
-                #path(&self.#m0, #cache0, #amp #grad, &mut #grads.#m0)
-            }
-        };
-        let (ret, body) = if returns_input {
-            (quote!(-> Self::Input), chain)
-        } else {
-            (quote!(), quote!(#chain;))
-        };
+    let (m0, cache0, path) = (
+        &first.member,
+        cache_arg(first),
+        train_path(first, "backward_with"),
+    );
+    let chain = if net.layers.len() == 1 {
+        let self_value = self_at(first.span_hi);
+        quote_spanned! {first.span_hi=>
+            #path::<TypenetMode>(&#self_value.#m0, #cache0, #grad_last, &mut #grads.#m0)
+        }
+    } else {
+        let amp = amp(first);
         quote! {
-            #[inline]
-            fn #name(
-                &self,
-                #cache: &Self::Cache,
-                #grad_out: &#output_ty,
-                #grads: &mut Self,
-            ) #ret {
-                #body
-            }
+            let #grad = #rest(
+                self,
+                #cache,
+                #grad_last,
+                #grads,
+                ::core::marker::PhantomData::<<TypenetMode as ::typenet::mode::Mode>::Rest>,
+            );
+            #path::<TypenetMode>(&self.#m0, #cache0, #amp #grad, &mut #grads.#m0)
         }
     };
-    let backward = method("backward", "Add", "backward", true);
-    let params = method("backward_params", "Add", "backward_params", false);
-    let overwrite = method(
-        "backward_overwrite",
-        "Overwrite",
-        "backward_overwrite",
-        true,
-    );
-    let params_overwrite = method(
-        "backward_params_overwrite",
-        "Overwrite",
-        "backward_params_overwrite",
-        false,
-    );
-    quote!(#backward #params #overwrite #params_overwrite)
+    quote! {
+        #[inline]
+        fn backward(
+            &self,
+            #cache: &Self::Cache,
+            #grad_out: &#output_ty,
+            #grads: &mut Self,
+        ) -> Self::Input {
+            <Self as ::typenet::Train>::backward_with::<::typenet::mode::Accumulate>(
+                self, #cache, #grad_out, #grads,
+            )
+        }
+
+        #[inline]
+        fn backward_with<TypenetMode: ::typenet::mode::Mode>(
+            &self,
+            #cache: &Self::Cache,
+            #grad_out: &#output_ty,
+            #grads: &mut Self,
+        ) -> Self::Input {
+            #chain
+        }
+    }
 }
 
 /// `forward_batch` and `backward_batch`: the tuple impl's, a whole batch through one layer
 /// after the other, with the same workspace layout (every layer's outputs, then their
 /// gradients, then the layers' own workspaces), so the results are the tuple's bits.
 #[allow(clippy::too_many_lines)] // one quote! per method, read top to bottom
-fn batch_fns(net: &Network<'_>) -> TokenStream {
+fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
     let output_ty = output_ty(net);
     let (xs, ys, grad_ys, grad_xs, grads, workspace, n, rest, dxn) = (
         local("xs"),
@@ -961,7 +952,7 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         quote_spanned!(nx.span_hi=> #path(&#self_value.#nm, #xs_k, #ys_k, #sub)?;)
     });
     let backward_rest = net.pairs().enumerate().rev().map(|(i, (p, nx))| {
-        let (nm, path) = (&nx.member, layer_path(nx, "backward_batch"));
+        let (nm, path) = (&nx.member, train_path(nx, "backward_batch"));
         let xs_k = inputs(p, nx, &outs[i], false);
         let ys_k = outputs(nx, &outs[i + 1], false);
         let gys_k = outputs(nx, &gys[i + 1], false);
@@ -982,7 +973,7 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
         }
     });
     let backward_first = {
-        let path = layer_path(first, "backward_batch");
+        let path = train_path(first, "backward_batch");
         let (ys0, gys0) = (outputs(first, out0, false), outputs(first, &gys[0], false));
         let sub = bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0));
         let self_value = self_at(first.span_hi);
@@ -994,7 +985,7 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
     let check = quote!(::typenet::derive_support::check_batch);
     let per_sample = quote!(<Self as ::typenet::Layer>::BATCH_WORKSPACE);
     let net_outputs = quote!(<#output_ty as ::typenet::Vector<Self::Scalar>>);
-    quote! {
+    let forward_batch = quote! {
         fn forward_batch(
             &self,
             #xs: &[Self::Input],
@@ -1013,6 +1004,8 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
             ::core::result::Result::Ok(())
         }
 
+    };
+    let backward_batch = quote! {
         fn backward_batch(
             &self,
             #xs: &[Self::Input],
@@ -1038,7 +1031,8 @@ fn batch_fns(net: &Network<'_>) -> TokenStream {
             #(#backward_rest)*
             #backward_first
         }
-    }
+    };
+    (forward_batch, backward_batch)
 }
 
 /// `zeroed`, the parameter walks and `init_params`: one call per layer, in field order,
@@ -1095,26 +1089,27 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
         let m = &l.member;
         quote!(&mut self.#m, #init, #rng)
     });
+    let t = quote!(<Self as ::typenet::Layer>::Scalar);
     quote! {
-        fn zeroed() -> Self {
+        fn zero_value() -> Self {
             Self { #(#zeroed,)* }
         }
 
-        fn visit_params<TypenetF>(&self, #visit: &mut TypenetF)
+        fn each_param<TypenetF>(&self, #visit: &mut TypenetF)
         where
-            TypenetF: ::core::ops::FnMut(&[Self::Scalar]),
+            TypenetF: ::core::ops::FnMut(&[#t]),
         {
             #(#visit_params)*
         }
 
-        fn visit_params_mut<TypenetF>(&mut self, #visit: &mut TypenetF)
+        fn each_param_mut<TypenetF>(&mut self, #visit: &mut TypenetF)
         where
-            TypenetF: ::core::ops::FnMut(&mut [Self::Scalar]),
+            TypenetF: ::core::ops::FnMut(&mut [#t]),
         {
             #(#visit_params_mut)*
         }
 
-        fn zip_params<const TYPENET_K: usize, TypenetF>(
+        fn zip_each<const TYPENET_K: usize, TypenetF>(
             &mut self,
             #grads: &Self,
             mut #state: [&mut Self; TYPENET_K],
@@ -1122,15 +1117,15 @@ fn param_fns(net: &Network<'_>) -> TokenStream {
         )
         where
             TypenetF: ::core::ops::FnMut(
-                &mut [Self::Scalar],
-                &[Self::Scalar],
-                [&mut [Self::Scalar]; TYPENET_K],
+                &mut [#t],
+                &[#t],
+                [&mut [#t]; TYPENET_K],
             ),
         {
             #(#zip_params)*
         }
 
-        fn init_params<TypenetR>(&mut self, #init: ::typenet::Init, #rng: &mut TypenetR)
+        fn init_each<TypenetR>(&mut self, #init: ::typenet::Init, #rng: &mut TypenetR)
         where
             TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
         {
@@ -1216,32 +1211,40 @@ fn stub_layer(input: &DeriveInput) -> TokenStream {
             type Scalar = f32;
             type Input = [f32; 0];
             type Output = [f32; 0];
-            type Cache = ();
-            const PARAM_COUNT: usize = 0;
-            const FINGERPRINT: u64 = ::typenet::fingerprint::START;
             fn forward(&self, _: &Self::Input) -> Self::Output {
                 ::core::unreachable!()
             }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Train for #ident #ty_generics #where_clause {
+            type Cache = ();
             fn forward_train(&self, _: &Self::Input) -> (Self::Output, Self::Cache) {
                 ::core::unreachable!()
             }
             fn backward(&self, _: &Self::Cache, _: &Self::Output, _: &mut Self) -> Self::Input {
                 ::core::unreachable!()
             }
-            fn zeroed() -> Self {
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::typenet::Params<f32> for #ident #ty_generics #where_clause {
+            const COUNT: usize = 0;
+            const SHAPE_FINGERPRINT: u64 = ::typenet::fingerprint::START;
+            fn zero_value() -> Self {
                 ::core::unreachable!()
             }
-            fn visit_params<TypenetF>(&self, _: &mut TypenetF)
+            fn each_param<TypenetF>(&self, _: &mut TypenetF)
             where
                 TypenetF: ::core::ops::FnMut(&[f32]),
             {
             }
-            fn visit_params_mut<TypenetF>(&mut self, _: &mut TypenetF)
+            fn each_param_mut<TypenetF>(&mut self, _: &mut TypenetF)
             where
                 TypenetF: ::core::ops::FnMut(&mut [f32]),
             {
             }
-            fn zip_params<const TYPENET_K: usize, TypenetF>(
+            fn zip_each<const TYPENET_K: usize, TypenetF>(
                 &mut self,
                 _: &Self,
                 _: [&mut Self; TYPENET_K],
@@ -1250,7 +1253,7 @@ fn stub_layer(input: &DeriveInput) -> TokenStream {
                 TypenetF: ::core::ops::FnMut(&mut [f32], &[f32], [&mut [f32]; TYPENET_K]),
             {
             }
-            fn init_params<TypenetR>(&mut self, _: ::typenet::Init, _: &mut TypenetR)
+            fn init_each<TypenetR>(&mut self, _: ::typenet::Init, _: &mut TypenetR)
             where
                 TypenetR: ::typenet::rand_core::Rng + ?::core::marker::Sized,
             {

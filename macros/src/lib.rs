@@ -1,5 +1,5 @@
 //! Procedural macros for [typenet](https://docs.rs/typenet): `#[derive(Network)]`,
-//! `#[derive(Zeroable)]` and `include_weights!`.
+//! `#[derive(Params)]`, `#[derive(Zeroable)]` and `include_weights!`.
 //!
 //! This crate is re-exported by `typenet` as `typenet::Network`; depend on `typenet` rather
 //! than on it directly, and read the derive's documentation there.
@@ -18,6 +18,7 @@
 
 mod expand;
 mod include_weights;
+mod params;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,16 @@ pub fn derive_network(input: TokenStream) -> TokenStream {
 pub fn derive_zeroable(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     zeroable::derive(&input).into()
+}
+
+/// Implements `typenet::Params` (and the byte image's count, `Zeroable` and, with
+/// typenet's `serde` feature, serde) for a layer struct from its `#[param]` fields.
+///
+/// See `typenet::Params` (the derive) for the documentation and examples.
+#[proc_macro_derive(Params, attributes(param, params, setting))]
+pub fn derive_params(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    params::derive(&input).into()
 }
 
 /// Embeds a `NumPy` `.npy` array as an array constant, shape-checked at compile time.

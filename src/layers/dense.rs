@@ -1,11 +1,11 @@
 //! The fully connected layer.
 
+use crate::Params;
 use crate::batch::{BatchError, check_batch};
-use crate::init::{Init, fill_uniform};
 use crate::kernels::{axpy, backward_input, dot, forward_rows, outer_acc, outer_set, scale_into};
-use crate::layer::{Layer, fingerprint};
+use crate::layer::mode::{self, Mode};
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
-use rand_core::Rng;
 
 /// A fully connected layer from `I` inputs to `O` outputs.
 ///
@@ -37,12 +37,43 @@ use rand_core::Rng;
 /// microcontroller, run the simple loops, which are faster there. Both compute every output with the same
 /// operations in the same order, so the result is the same bits on every target and for
 /// every batch size: one code path for the numbers, whatever runs them.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Params)]
+#[params(scalar = T)]
 pub struct Dense<const I: usize, const O: usize, T = f32> {
     /// `W[o][i]`: the weight from input `i` to output `o`.
+    #[param(init = weights(I, O))]
     pub weights: [[T; I]; O],
     /// `b[o]`: the bias of output `o`.
+    #[param(init = bias(I, O))]
     pub bias: [T; O],
+}
+
+/// Shows the shape and the first few values of each parameter array, not all of them (a
+/// `Dense<784, 128>` has 100 352 weights):
+/// `Dense<3, 2> { weights: 2×3 [1.0, 2.0, 3.0, 4.0, …], bias: 2 [0.5, -0.5] }`.
+impl<const I: usize, const O: usize, T: core::fmt::Debug> core::fmt::Debug for Dense<I, O, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        /// Values shown per array.
+        const SHOWN: usize = 4;
+        fn head<T: core::fmt::Debug>(
+            f: &mut core::fmt::Formatter<'_>,
+            v: &[T],
+        ) -> core::fmt::Result {
+            f.write_str("[")?;
+            for (k, x) in v.iter().take(SHOWN).enumerate() {
+                if k > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{x:?}")?;
+            }
+            f.write_str(if v.len() > SHOWN { ", …]" } else { "]" })
+        }
+        write!(f, "Dense<{I}, {O}> {{ weights: {O}×{I} ")?;
+        head(f, self.weights.as_flattened())?;
+        write!(f, ", bias: {O} ")?;
+        head(f, &self.bias)?;
+        f.write_str(" }")
+    }
 }
 
 /// The weight count from which [`Dense`] uses its blocked kernels. Below it (an XOR
@@ -83,10 +114,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
     type Scalar = T;
     type Input = [T; I];
     type Output = [T; O];
-    type Cache = [T; I];
-
-    const PARAM_COUNT: usize = I * O + O;
-    const FINGERPRINT: u64 = fingerprint::layer("Dense", &[I, O]);
 
     #[inline]
     fn forward(&self, x: &[T; I]) -> [T; O] {
@@ -100,69 +127,6 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         }
         a
-    }
-
-    #[inline]
-    fn forward_train(&self, x: &[T; I]) -> ([T; O], [T; I]) {
-        (self.forward(x), *x)
-    }
-
-    #[inline]
-    fn backward(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
-        let mut dx = [T::zero(); I];
-        if Self::BLOCKED {
-            let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
-            let dxs = core::array::from_mut(&mut dx);
-            add_bias_grads(&mut grads.bias, ds);
-            outer_acc(&mut grads.weights, ds, xs);
-            backward_input(&self.weights, ds, dxs);
-            return dx;
-        }
-        for (((&d, wo), gwo), gbo) in delta
-            .iter()
-            .zip(&self.weights)
-            .zip(&mut grads.weights)
-            .zip(&mut grads.bias)
-        {
-            *gbo = *gbo + d;
-            axpy(gwo, d, x);
-            axpy(&mut dx, d, wo);
-        }
-        dx
-    }
-
-    #[inline]
-    fn backward_params(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
-        let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
-        if Self::BLOCKED {
-            add_bias_grads(&mut grads.bias, ds);
-            outer_acc(&mut grads.weights, ds, xs);
-        } else {
-            add_bias_grads(&mut grads.bias, ds);
-            for (&d, gwo) in delta.iter().zip(&mut grads.weights) {
-                axpy(gwo, d, x);
-            }
-        }
-    }
-
-    #[inline]
-    fn backward_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
-        let mut dx = [T::zero(); I];
-        set_param_grads(grads, delta, x, Self::BLOCKED);
-        if Self::BLOCKED {
-            let ds = core::array::from_ref(delta);
-            backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
-        } else {
-            for (&d, wo) in delta.iter().zip(&self.weights) {
-                axpy(&mut dx, d, wo);
-            }
-        }
-        dx
-    }
-
-    #[inline]
-    fn backward_params_overwrite(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) {
-        set_param_grads(grads, delta, x, Self::BLOCKED);
     }
 
     /// `Y = X·Wᵀ + b` over the batch, as one blocked matrix product.
@@ -182,6 +146,77 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         }
         Ok(())
+    }
+}
+
+impl<const I: usize, const O: usize, T: Scalar> Train for Dense<I, O, T> {
+    type Cache = [T; I];
+
+    #[inline]
+    fn forward_train(&self, x: &[T; I]) -> ([T; O], [T; I]) {
+        (self.forward(x), *x)
+    }
+
+    #[inline]
+    fn backward(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
+        self.backward_with::<mode::Accumulate>(x, delta, grads)
+    }
+
+    /// One branch per mode, each chosen at compile time: setting the gradients skips the
+    /// pass that zeroes them, and the first layer skips `∂E/∂x`.
+    #[inline]
+    fn backward_with<M: Mode>(&self, x: &[T; I], delta: &[T; O], grads: &mut Self) -> [T; I] {
+        match (M::OVERWRITE, M::INPUT) {
+            (false, true) => {
+                let mut dx = [T::zero(); I];
+                if Self::BLOCKED {
+                    let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
+                    let dxs = core::array::from_mut(&mut dx);
+                    add_bias_grads(&mut grads.bias, ds);
+                    outer_acc(&mut grads.weights, ds, xs);
+                    backward_input(&self.weights, ds, dxs);
+                    return dx;
+                }
+                for (((&d, wo), gwo), gbo) in delta
+                    .iter()
+                    .zip(&self.weights)
+                    .zip(&mut grads.weights)
+                    .zip(&mut grads.bias)
+                {
+                    *gbo = *gbo + d;
+                    axpy(gwo, d, x);
+                    axpy(&mut dx, d, wo);
+                }
+                return dx;
+            }
+            (false, false) => {
+                let (xs, ds) = (core::array::from_ref(x), core::array::from_ref(delta));
+                add_bias_grads(&mut grads.bias, ds);
+                if Self::BLOCKED {
+                    outer_acc(&mut grads.weights, ds, xs);
+                } else {
+                    for (&d, gwo) in delta.iter().zip(&mut grads.weights) {
+                        axpy(gwo, d, x);
+                    }
+                }
+            }
+            (true, true) => {
+                let mut dx = [T::zero(); I];
+                set_param_grads(grads, delta, x, Self::BLOCKED);
+                if Self::BLOCKED {
+                    let ds = core::array::from_ref(delta);
+                    backward_input(&self.weights, ds, core::array::from_mut(&mut dx));
+                } else {
+                    for (&d, wo) in delta.iter().zip(&self.weights) {
+                        axpy(&mut dx, d, wo);
+                    }
+                }
+                return dx;
+            }
+            (true, false) => set_param_grads(grads, delta, x, Self::BLOCKED),
+        }
+        // the first layer's `∂E/∂x`, which nobody reads
+        [T::zero(); I]
     }
 
     /// `∂E/∂W += Δᵀ·X`, `∂E/∂b += Σ Δ`, `∂E/∂X = Δ·W`, as blocked matrix products.
@@ -209,50 +244,10 @@ impl<const I: usize, const O: usize, T: Scalar> Layer for Dense<I, O, T> {
             }
         } else {
             for (x, d) in xs.iter().zip(grad_ys) {
-                self.backward_params(x, d, grads);
+                self.backward_with::<mode::AccumulateParams>(x, d, grads);
             }
         }
         Ok(())
-    }
-
-    #[inline]
-    fn zeroed() -> Self {
-        Self::new([[T::zero(); I]; O], [T::zero(); O])
-    }
-
-    #[inline]
-    fn visit_params<F: FnMut(&[T])>(&self, f: &mut F) {
-        f(self.weights.as_flattened());
-        f(&self.bias);
-    }
-
-    #[inline]
-    fn visit_params_mut<F: FnMut(&mut [T])>(&mut self, f: &mut F) {
-        f(self.weights.as_flattened_mut());
-        f(&mut self.bias);
-    }
-
-    #[inline]
-    fn zip_params<const K: usize, F>(&mut self, grads: &Self, mut state: [&mut Self; K], f: &mut F)
-    where
-        F: FnMut(&mut [T], &[T], [&mut [T]; K]),
-    {
-        f(
-            self.weights.as_flattened_mut(),
-            grads.weights.as_flattened(),
-            state.each_mut().map(|s| s.weights.as_flattened_mut()),
-        );
-        f(
-            &mut self.bias,
-            &grads.bias,
-            state.each_mut().map(|s| &mut s.bias[..]),
-        );
-    }
-
-    fn init_params<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-        let (wl, bl) = init.limits(I, O);
-        fill_uniform(self.weights.as_flattened_mut(), wl, rng);
-        fill_uniform(&mut self.bias, bl, rng);
     }
 }
 
@@ -294,9 +289,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_shows_the_shape_and_a_few_values() {
+        extern crate std;
+        use std::format;
+        let d = Dense::<3, 2>::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0.5, -0.5]);
+        assert_eq!(
+            format!("{d:?}"),
+            "Dense<3, 2> { weights: 2×3 [1.0, 2.0, 3.0, 4.0, …], bias: 2 [0.5, -0.5] }"
+        );
+        let big = Dense::<300, 100>::default();
+        assert!(format!("{big:?}").len() < 120); // not 30 100 numbers
+    }
+
+    #[test]
     fn memory_figures_are_known_at_compile_time() {
         const _: () = assert!(<Dense<2, 4> as Layer>::BYTES == 4 * (2 * 4 + 4));
         assert_eq!(<Dense<3, 2> as Layer>::PARAM_COUNT, 8);
-        assert_eq!(<Dense<3, 2, f64> as Layer>::CACHE_BYTES, 24);
+        assert_eq!(<Dense<3, 2, f64> as Train>::CACHE_BYTES, 24);
     }
 }

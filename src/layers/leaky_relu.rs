@@ -1,6 +1,7 @@
 //! The leaky rectified linear unit.
 
-use crate::layer::{Layer, fingerprint};
+use crate::Params;
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
 
 /// The leaky ReLU, element-wise, on `N` values: a ReLU that lets a little of the negative
@@ -21,9 +22,11 @@ use crate::scalar::Scalar;
 /// assert_eq!(LeakyRelu::<2>::with_slope(0.5).forward(&[-2.0, 3.0]), [-1.0, 3.0]);
 /// assert_eq!(LeakyRelu::<1>::default().slope, 0.01);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Params)]
+#[params(scalar = T)]
 pub struct LeakyRelu<const N: usize, T = f32> {
     /// The factor applied to negative inputs.
+    #[setting(default = T::from_f64(Self::DEFAULT_SLOPE))]
     pub slope: T,
 }
 
@@ -52,15 +55,15 @@ impl<const N: usize, T: Scalar> Layer for LeakyRelu<N, T> {
     type Scalar = T;
     type Input = [T; N];
     type Output = [T; N];
-    type Cache = [T; N];
-
-    const PARAM_COUNT: usize = 0;
-    const FINGERPRINT: u64 = fingerprint::layer("LeakyRelu", &[N]);
 
     #[inline]
     fn forward(&self, a: &[T; N]) -> [T; N] {
         a.map(|ai| if ai > T::zero() { ai } else { self.slope * ai })
     }
+}
+
+impl<const N: usize, T: Scalar> Train for LeakyRelu<N, T> {
+    type Cache = [T; N];
 
     #[inline]
     fn forward_train(&self, a: &[T; N]) -> ([T; N], [T; N]) {
@@ -77,13 +80,6 @@ impl<const N: usize, T: Scalar> Layer for LeakyRelu<N, T> {
         }
         dx
     }
-
-    /// The layer with the default slope (the slope is a setting, not a parameter).
-    fn zeroed() -> Self {
-        Self::new()
-    }
-
-    crate::layers::no_params!(T);
 }
 
 #[cfg(test)]

@@ -5,11 +5,15 @@
 //! Each layer's documentation gives its forward formula and the local derivatives its
 //! backward applies. All are generic over their sizes and a scalar type (`f32` unless
 //! named), and can be built by `const fn`, so a trained network can be a `static`. Any type implementing [`Layer`](crate::Layer) can join them
-//! in a network; [`check_gradients`](crate::check_gradients) checks its backward.
+//! in a network; [`check_gradients`](crate::check_gradients) checks its backward. The
+//! [custom_layers](crate::custom_layers) guide writes one from outside the crate.
 //!
 //! Inside the crate, a new element-wise activation is a file with two functions — the
 //! forward `f(x)` and its derivative in terms of what the cache holds — and one
-//! `activation!` line.
+//! `activation!` call, plus its `mod` and `pub use` here; a layer with parameters is a
+//! file with a `#[derive(Params)]` struct, `impl Layer` and `impl Train`. Nothing else in
+//! the crate names a layer: its parameter count, walks, byte image, serde and `Zeroable`
+//! follow from the struct's declaration.
 
 mod dense;
 mod identity;
@@ -43,10 +47,6 @@ macro_rules! activation {
             type Scalar = T;
             type Input = [T; N];
             type Output = [T; N];
-            type Cache = $crate::layers::activation!(@cache_ty $cache, T, N);
-
-            const PARAM_COUNT: usize = 0;
-            const FINGERPRINT: u64 = $crate::fingerprint::layer(stringify!($name), &[N]);
 
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
@@ -58,11 +58,15 @@ macro_rules! activation {
                 }
                 y
             }
+        }
+
+        impl<const N: usize, T: $crate::Scalar> $crate::Train for $name<N, T> {
+            type Cache = $crate::layers::activation!(@cache_ty $cache, T, N);
 
             #[inline]
             #[allow(clippy::unused_unit)]
             fn forward_train(&self, x: &[T; N]) -> ([T; N], Self::Cache) {
-                let y = self.forward(x);
+                let y = <Self as $crate::Layer>::forward(self, x);
                 (y, $crate::layers::activation!(@cache_val $cache, x, y))
             }
 
@@ -95,12 +99,6 @@ macro_rules! activation {
                 }
                 Ok(())
             }
-
-            fn zeroed() -> Self {
-                Self::new()
-            }
-
-            $crate::layers::no_params!(T);
         }
     };
     (@cache_ty none, $t:ty, $n:ident) => { () };
@@ -131,6 +129,8 @@ pub(crate) use activation;
 macro_rules! parameterless {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[derive($crate::Params)]
+        #[params(scalar = T)]
         pub struct $name<const N: usize, T = f32> {
             _scalar: core::marker::PhantomData<fn() -> T>,
         }
@@ -170,25 +170,3 @@ macro_rules! parameterless {
     };
 }
 pub(crate) use parameterless;
-
-/// The parameter methods of a [`Layer`](crate::Layer) impl for a layer without
-/// parameters, over scalar `$t`: nothing to visit, zip or initialise.
-macro_rules! no_params {
-    ($t:ident) => {
-        #[inline]
-        fn visit_params<F: FnMut(&[$t])>(&self, _: &mut F) {}
-
-        #[inline]
-        fn visit_params_mut<F: FnMut(&mut [$t])>(&mut self, _: &mut F) {}
-
-        #[inline]
-        fn zip_params<const K: usize, F>(&mut self, _: &Self, _: [&mut Self; K], _: &mut F)
-        where
-            F: FnMut(&mut [$t], &[$t], [&mut [$t]; K]),
-        {
-        }
-
-        fn init_params<R: $crate::rand_core::Rng + ?Sized>(&mut self, _: $crate::Init, _: &mut R) {}
-    };
-}
-pub(crate) use no_params;

@@ -1,6 +1,6 @@
 //! The softmax: turns `N` scores into a probability distribution.
 
-use crate::layer::{Layer, fingerprint};
+use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
 
 crate::layers::parameterless!(
@@ -52,15 +52,15 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
     type Scalar = T;
     type Input = [T; N];
     type Output = [T; N];
-    type Cache = [T; N];
-
-    const PARAM_COUNT: usize = 0;
-    const FINGERPRINT: u64 = fingerprint::layer("Softmax", &[N]);
 
     #[inline]
     fn forward(&self, a: &[T; N]) -> [T; N] {
         softmax(a)
     }
+}
+
+impl<const N: usize, T: Scalar> Train for Softmax<N, T> {
+    type Cache = [T; N];
 
     #[inline]
     fn forward_train(&self, a: &[T; N]) -> ([T; N], [T; N]) {
@@ -77,12 +77,6 @@ impl<const N: usize, T: Scalar> Layer for Softmax<N, T> {
         }
         dx
     }
-
-    fn zeroed() -> Self {
-        Self::new()
-    }
-
-    crate::layers::no_params!(T);
 }
 
 #[cfg(test)]

@@ -111,7 +111,7 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for BinaryCrossEntropy<N, T> {
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{Dense, Init, Layer, Sigmoid, SplitMix64, check_gradients};
+    use crate::{Dense, Init, Layer, Sigmoid, SplitMix64, Train, check_gradients};
 
     #[test]
     fn matches_an_independent_computation() {

@@ -124,7 +124,9 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for BinaryCrossEntropyWithLogits<N,
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{BinaryCrossEntropy, Dense, Init, Layer, Sigmoid, SplitMix64, check_gradients};
+    use crate::{
+        BinaryCrossEntropy, Dense, Init, Layer, Sigmoid, SplitMix64, Train, check_gradients,
+    };
 
     /// `(logit, target, loss, ∂E/∂a)` from `scripts/bce_logits_reference.py`: the textbook
     /// definition `−[t ln σ(a) + (1 − t) ln(1 − σ(a))]` in 60-digit decimal arithmetic,

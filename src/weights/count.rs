@@ -1,11 +1,9 @@
 //! The parameter count as a type, for sizes that must be known to the type system.
 
 use crate::layer::Layer;
-use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
-use crate::scalar::Scalar;
 use core::marker::PhantomData;
 use core::ops::{Add, Mul};
-use typenum::{Const, Prod, Sum, ToUInt, U, U0, Unsigned};
+use typenum::{Const, Prod, Sum, ToUInt, U, U0, U1, Unsigned};
 
 /// A layer's parameter count as a [`typenum`] number, so that sizes computed from it
 /// (such as the byte image's length) are types.
@@ -16,15 +14,15 @@ use typenum::{Const, Prod, Sum, ToUInt, U, U0, Unsigned};
 /// infers as usual, and only the byte image is out of reach, with a compile error that
 /// says so.
 ///
-/// Implemented for [`Dense`] (`I·O + O`), the activations (zero), tuples of up to 12
-/// layers (the sum), and structs with `#[derive(Network)]`. A custom layer implements it
-/// with its count as a typenum type, for instance `type Count = typenum::U0;`; the byte
-/// image checks at compile time that it equals [`Layer::PARAM_COUNT`].
+/// Implemented by `#[derive(Params)]` for every layer (the sum of its `#[param]` tensors'
+/// sizes: `I·O + O` for a [`Dense`](crate::Dense), zero for an activation), for tuples
+/// (the sum of their layers'), and by `#[derive(Network)]`. The byte image checks at
+/// compile time that it equals [`Layer::PARAM_COUNT`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no byte image: its parameter count is not known as a type",
     label = "no byte image for this network",
     note = "byte images size themselves with typenum, which only knows sizes up to 1024 (and powers of 2 and 10); a larger layer still trains and infers, but cannot be saved with `to_bytes`/`from_bytes`",
-    note = "a custom layer opts in by implementing `typenet::weights::ParamCount`"
+    note = "a custom layer gets it from `#[derive(Params)]`"
 )]
 pub trait ParamCount: Layer {
     /// [`Layer::PARAM_COUNT`] as a typenum unsigned integer.
@@ -75,34 +73,55 @@ where
     type Count = Sum<L::Count, R::Count>;
 }
 
-// `do_not_recommend`: when a size has no typenum type, report "`Dense<2000, 1>` has no
-// byte image" (this trait's message) rather than "`Const<2000>: ToUInt` is not satisfied".
-#[diagnostic::do_not_recommend]
-impl<const I: usize, const O: usize, T: Scalar> ParamCount for Dense<I, O, T>
-where
-    // both sizes have a typenum type (true up to 1024) ...
-    Const<I>: ToUInt,
-    Const<O>: ToUInt,
-    // ... so `I·O + O` can be computed as one
-    U<I>: Mul<U<O>>,
-    Prod<U<I>, U<O>>: Add<U<O>>,
-    Sum<Prod<U<I>, U<O>>, U<O>>: Unsigned,
-{
-    type Count = Sum<Prod<U<I>, U<O>>, U<O>>;
+/// The number of scalars in a parameter tensor (a float, or an array of tensors) as a
+/// [`typenum`] number: what `#[derive(Params)]` sums into a layer's [`ParamCount`].
+pub trait TensorCount {
+    /// The number of scalars.
+    type Count: Unsigned;
 }
 
-macro_rules! no_params {
-    ($($name:ident),*) => {$(
-        impl<const N: usize, T: Scalar> ParamCount for $name<N, T> {
-            type Count = U0;
-        }
-    )*};
+impl TensorCount for f32 {
+    type Count = U1;
 }
-// (a LeakyRelu's slope is a setting, not a parameter: it is not in the image)
-no_params!(Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh);
+
+impl TensorCount for f64 {
+    type Count = U1;
+}
+
+impl<X: TensorCount, const N: usize> TensorCount for [X; N]
+where
+    // the size has a typenum type (true up to 1024) ...
+    Const<N>: ToUInt,
+    // ... so `N · count(X)` can be computed as one
+    U<N>: Mul<X::Count>,
+    Prod<U<N>, X::Count>: Unsigned,
+{
+    type Count = Prod<U<N>, X::Count>;
+}
+
+/// The sum of the [`TensorCount`]s of a cons list `(A, (B, ()))` of tensors: a layer's
+/// parameter count, as `#[derive(Params)]` writes it.
+pub trait SumTensors {
+    /// The sum of the elements' counts.
+    type Count: Unsigned;
+}
+
+impl SumTensors for () {
+    type Count = U0;
+}
+
+impl<A, Rest> SumTensors for (A, Rest)
+where
+    A: TensorCount,
+    Rest: SumTensors,
+    A::Count: Add<Rest::Count>,
+    Sum<A::Count, Rest::Count>: Unsigned,
+{
+    type Count = Sum<A::Count, Rest::Count>;
+}
 
 macro_rules! tuple_count {
-    ($($A:ident),+) => {
+    (first: $A0:ident $i0:tt $c0:ident, last: $AL:ident $iL:tt, all: [$($A:ident $i:tt $c:ident),+], $($rest:tt)*) => {
         impl<$($A),+> ParamCount for ($($A,)+)
         where
             ($($A,)+): Layer,
@@ -114,23 +133,12 @@ macro_rules! tuple_count {
     (@cons) => { () };
     (@cons $H:ident $(, $T:ident)*) => { ($H, tuple_count!(@cons $($T),*)) };
 }
-
-tuple_count!(A);
-tuple_count!(A, B);
-tuple_count!(A, B, C);
-tuple_count!(A, B, C, D);
-tuple_count!(A, B, C, D, E);
-tuple_count!(A, B, C, D, E, F);
-tuple_count!(A, B, C, D, E, F, G);
-tuple_count!(A, B, C, D, E, F, G, H);
-tuple_count!(A, B, C, D, E, F, G, H, J);
-tuple_count!(A, B, C, D, E, F, G, H, J, K);
-tuple_count!(A, B, C, D, E, F, G, H, J, K, M);
-tuple_count!(A, B, C, D, E, F, G, H, J, K, M, P);
+crate::chain::for_each_tuple!(tuple_count);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layers::{Dense, Relu, Sigmoid, Tanh};
 
     fn count<L: ParamCount>() -> usize {
         L::Count::USIZE

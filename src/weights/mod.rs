@@ -31,8 +31,8 @@
 //! * **NumPy** ([`npy`]): `Dense` weights and biases from `.npy` files at run time
 //!   ([`Dense::from_npy`](crate::Dense::from_npy)) or at compile time
 //!   ([`include_weights!`](crate::include_weights)), where a wrong shape is a compile error.
-//! * **serde** (feature `serde`): `Dense` and the activations implement `Serialize` and
-//!   `Deserialize`, so tuples of them and user structs deriving serde do too.
+//! * **serde** (feature `serde`): every layer implements `Serialize` and `Deserialize`
+//!   (from `#[derive(Params)]`), so tuples of them and user structs deriving serde do too.
 //!
 //! # To and from `ndarray` and `nalgebra`
 //!
@@ -105,8 +105,11 @@ mod image;
 pub mod npy;
 #[cfg(feature = "serde")]
 mod serde;
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+pub use self::serde::support as serde_support;
 
-pub use count::{CountPair, ParamCount, SumCounts};
+pub use count::{CountPair, ParamCount, SumCounts, SumTensors, TensorCount};
 pub use error::{Shape, WeightsError};
 
 /// The former name of [`WeightsError`].

@@ -1,7 +1,10 @@
 //! `Serialize` and `Deserialize` for the layers (feature `serde`).
 //!
-//! A [`Dense`] is a struct `{ weights: [[..I..]; O], bias: [..O..] }` (arrays as
-//! fixed-length tuples, so JSON shows nested arrays), an activation is a unit struct
+//! Every layer gets them from `#[derive(Params)]`: a layer of several fields is a struct
+//! of its parameters and settings (a [`Dense`](crate::Dense) is
+//! `{ weights: [[..I..]; O], bias: [..O..] }`, arrays as fixed-length tuples, so JSON
+//! shows nested arrays), a layer of one field a newtype struct of it (a
+//! [`LeakyRelu`](crate::LeakyRelu) is its slope), a layer of no data a unit struct
 //! (`null` in JSON). Tuples of layers use serde's own tuple impls, and a user struct of
 //! layers can `#[derive(Serialize, Deserialize)]`. Deserializing checks every array's
 //! length and that every value is finite, so a `Dense<2, 4>` document does not load into
@@ -17,46 +20,193 @@
 //! assert!(serde_json::from_str::<(Dense<1, 2>, Sigmoid<2>)>(&json).is_err());
 //! ```
 
-use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
 use crate::scalar::Scalar;
 use core::fmt;
 use core::marker::PhantomData;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeStruct, SerializeTuple, Serializer};
+use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
+
+/// What the serde impls `#[derive(Params)]` writes call into: not part of the API.
+#[doc(hidden)]
+pub mod support {
+    pub use serde;
+
+    use super::{ArraySeed, Finite, Tuple};
+    use core::fmt;
+    use core::marker::PhantomData;
+    use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+    use serde::{Serialize, Serializer};
+
+    /// A value a layer field can hold: a finite scalar (`f32`, `f64`) or an array of values,
+    /// written as fixed-length tuples.
+    pub trait Value: Copy {
+        /// A placeholder to fill an array before reading it.
+        fn filler() -> Self;
+        /// Writes the value.
+        ///
+        /// # Errors
+        /// The serializer's.
+        fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+        /// Reads the value, refusing non-finite numbers.
+        ///
+        /// # Errors
+        /// The deserializer's, or a non-finite number.
+        fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    }
+
+    macro_rules! float_value {
+        ($($t:ty),*) => {$(
+            impl Value for $t {
+                fn filler() -> Self {
+                    0.0
+                }
+                fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    self.serialize(s)
+                }
+                fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    Finite::<$t>(PhantomData).deserialize(d)
+                }
+            }
+        )*};
+    }
+    float_value!(f32, f64);
+
+    impl<X: Value, const N: usize> Value for [X; N] {
+        fn filler() -> Self {
+            [X::filler(); N]
+        }
+        fn write<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            Tuple(&self[..]).serialize(s)
+        }
+        fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            ArraySeed::<Seed<X>, X, N> {
+                elem: Seed::new(),
+                zero: X::filler(),
+            }
+            .deserialize(d)
+        }
+    }
+
+    /// Serializes a [`Value`].
+    pub struct Ser<'a, V>(pub &'a V);
+
+    impl<V: Value> Serialize for Ser<'_, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.write(s)
+        }
+    }
+
+    /// Reads a [`Value`].
+    pub struct Seed<V>(PhantomData<fn() -> V>);
+
+    impl<V> Seed<V> {
+        /// The seed.
+        pub fn new() -> Self {
+            Seed(PhantomData)
+        }
+    }
+
+    impl<V> Default for Seed<V> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl<V> Clone for Seed<V> {
+        fn clone(&self) -> Self {
+            *self
+        }
+    }
+
+    impl<V> Copy for Seed<V> {}
+
+    impl<'de, V: Value> DeserializeSeed<'de> for Seed<V> {
+        type Value = V;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<V, D::Error> {
+            V::read(d)
+        }
+    }
+
+    /// Reads a field name (or index) as its index in the given list.
+    pub struct FieldIndex(pub &'static [&'static str]);
+
+    impl<'de> DeserializeSeed<'de> for FieldIndex {
+        type Value = usize;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+
+    impl Visitor<'_> for FieldIndex {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "one of the fields {:?}", self.0)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+            self.0
+                .iter()
+                .position(|&n| n == v)
+                .ok_or_else(|| E::unknown_field(v, self.0))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+            match usize::try_from(v) {
+                Ok(i) if i < self.0.len() => Ok(i),
+                _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+            }
+        }
+    }
+
+    /// Reads the unit struct `name`.
+    ///
+    /// # Errors
+    /// The deserializer's.
+    pub fn unit<'de, D: Deserializer<'de>>(d: D, name: &'static str) -> Result<(), D::Error> {
+        struct UnitVisitor(&'static str);
+        impl Visitor<'_> for UnitVisitor {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "the unit struct {}", self.0)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+                Ok(())
+            }
+        }
+        d.deserialize_unit_struct(name, UnitVisitor(name))
+    }
+
+    /// Reads the newtype struct `name` of a [`Value`].
+    ///
+    /// # Errors
+    /// The deserializer's, or a non-finite number.
+    pub fn newtype<'de, D: Deserializer<'de>, V: Value>(
+        d: D,
+        name: &'static str,
+    ) -> Result<V, D::Error> {
+        struct NewtypeVisitor<V>(&'static str, PhantomData<fn() -> V>);
+        impl<'de, V: Value> Visitor<'de> for NewtypeVisitor<V> {
+            type Value = V;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "the newtype struct {}", self.0)
+            }
+            fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V, D::Error> {
+                V::read(d)
+            }
+        }
+        d.deserialize_newtype_struct(name, NewtypeVisitor::<V>(name, PhantomData))
+    }
+}
 
 /// Serializes a slice as a fixed-length tuple.
 struct Tuple<'a, T>(&'a [T]);
 
-impl<T: Serialize> Serialize for Tuple<'_, T> {
+impl<T: support::Value> Serialize for Tuple<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut t = s.serialize_tuple(self.0.len())?;
         for v in self.0 {
-            t.serialize_element(v)?;
+            t.serialize_element(&support::Ser(v))?;
         }
         t.end()
-    }
-}
-
-/// Rows of a matrix, each a fixed-length tuple.
-struct Rows<'a, T, const I: usize>(&'a [[T; I]]);
-
-impl<T: Serialize, const I: usize> Serialize for Rows<'_, T, I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut t = s.serialize_tuple(self.0.len())?;
-        for row in self.0 {
-            t.serialize_element(&Tuple(row))?;
-        }
-        t.end()
-    }
-}
-
-impl<const I: usize, const O: usize, T: Scalar + Serialize> Serialize for Dense<I, O, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Dense", 2)?;
-        st.serialize_field("weights", &Rows(&self.weights))?;
-        st.serialize_field("bias", &Tuple(&self.bias))?;
-        st.end()
     }
 }
 
@@ -121,170 +271,9 @@ where
     }
 }
 
-fn vector<T: Scalar, const N: usize>() -> ArraySeed<Finite<T>, T, N> {
-    ArraySeed {
-        elem: Finite(PhantomData),
-        zero: T::zero(),
-    }
-}
-
-fn matrix<T: Scalar, const I: usize, const O: usize>()
--> ArraySeed<ArraySeed<Finite<T>, T, I>, [T; I], O> {
-    ArraySeed {
-        elem: vector::<T, I>(),
-        zero: [T::zero(); I],
-    }
-}
-
-struct DenseVisitor<const I: usize, const O: usize, T>(PhantomData<T>);
-
-const FIELDS: &[&str] = &["weights", "bias"];
-
-/// A `Dense` field name (serde's derive is not a dependency, so this is by hand).
-enum Field {
-    Weights,
-    Bias,
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
-        impl Visitor<'_> for FieldVisitor {
-            type Value = Field;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`weights` or `bias`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                match v {
-                    "weights" => Ok(Field::Weights),
-                    "bias" => Ok(Field::Bias),
-                    _ => Err(E::unknown_field(v, FIELDS)),
-                }
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field, E> {
-                match v {
-                    0 => Ok(Field::Weights),
-                    1 => Ok(Field::Bias),
-                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
-                }
-            }
-        }
-        d.deserialize_identifier(FieldVisitor)
-    }
-}
-
-impl<'de, const I: usize, const O: usize, T> Visitor<'de> for DenseVisitor<I, O, T>
-where
-    T: Scalar + Deserialize<'de>,
-{
-    type Value = Dense<I, O, T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "a Dense<{I}, {O}>: {O} weight rows of {I} and {O} biases"
-        )
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let weights = seq
-            .next_element_seed(matrix::<T, I, O>())?
-            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
-        let bias = seq
-            .next_element_seed(vector::<T, O>())?
-            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
-        Ok(Dense::new(weights, bias))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut weights, mut bias) = (None, None);
-        while let Some(key) = map.next_key::<Field>()? {
-            match key {
-                Field::Weights if weights.is_none() => {
-                    weights = Some(map.next_value_seed(matrix::<T, I, O>())?);
-                }
-                Field::Bias if bias.is_none() => {
-                    bias = Some(map.next_value_seed(vector::<T, O>())?);
-                }
-                Field::Weights => return Err(de::Error::duplicate_field("weights")),
-                Field::Bias => return Err(de::Error::duplicate_field("bias")),
-            }
-        }
-        Ok(Dense::new(
-            weights.ok_or_else(|| de::Error::missing_field("weights"))?,
-            bias.ok_or_else(|| de::Error::missing_field("bias"))?,
-        ))
-    }
-}
-
-impl<'de, const I: usize, const O: usize, T> Deserialize<'de> for Dense<I, O, T>
-where
-    T: Scalar + Deserialize<'de>,
-{
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_struct("Dense", FIELDS, DenseVisitor::<I, O, T>(PhantomData))
-    }
-}
-
-struct UnitVisitor<L>(&'static str, PhantomData<L>);
-
-impl<L: Default> Visitor<'_> for UnitVisitor<L> {
-    type Value = L;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the unit struct {}", self.0)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<L, E> {
-        Ok(L::default())
-    }
-}
-
-macro_rules! unit_serde {
-    ($($name:ident),*) => {$(
-        impl<const N: usize, T> Serialize for $name<N, T> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_unit_struct(stringify!($name))
-            }
-        }
-        impl<'de, const N: usize, T> Deserialize<'de> for $name<N, T> {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_unit_struct(stringify!($name), UnitVisitor(stringify!($name), PhantomData))
-            }
-        }
-    )*};
-}
-unit_serde!(Identity, Relu, Sigmoid, Softmax, Step, Tanh);
-
-/// A `LeakyRelu` is a newtype struct of its slope (in JSON, just the number).
-impl<const N: usize, T: Scalar + Serialize> Serialize for LeakyRelu<N, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_newtype_struct("LeakyRelu", &self.slope)
-    }
-}
-
-impl<'de, const N: usize, T: Scalar + Deserialize<'de>> Deserialize<'de> for LeakyRelu<N, T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct SlopeVisitor<const N: usize, T>(PhantomData<T>);
-        impl<'de, const N: usize, T: Scalar + Deserialize<'de>> Visitor<'de> for SlopeVisitor<N, T> {
-            type Value = LeakyRelu<N, T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a LeakyRelu's slope")
-            }
-            fn visit_newtype_struct<D: Deserializer<'de>>(
-                self,
-                d: D,
-            ) -> Result<Self::Value, D::Error> {
-                Finite::<T>(PhantomData)
-                    .deserialize(d)
-                    .map(LeakyRelu::with_slope)
-            }
-        }
-        d.deserialize_newtype_struct("LeakyRelu", SlopeVisitor::<N, T>(PhantomData))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::layers::{Dense, LeakyRelu, Softmax};
     extern crate std;
     use std::string::ToString;
 

@@ -4,7 +4,9 @@
 //! files (`tests/firmware_golden.rs`), so host and device run the same code path.
 
 use crate::out::Sink;
-use typenet::{Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, infer, train_step};
+use typenet::{
+    Dense, Init, Layer, Mse, Network, Sgd, Sigmoid, SplitMix64, Train, infer, train_step,
+};
 
 /// 2 inputs → 4 hidden sigmoid units → 1 sigmoid output. The fields are the layers, in
 /// order; the derive checks at compile time that each takes what the previous one gives.
