@@ -27,8 +27,8 @@
 //! they are for networks that fit in it (in release builds usually once, in debug builds a
 //! few times over).
 
-// One of the crate's two `unsafe` sites (the other is the run-time AVX2 dispatch in
-// `kernels.rs`): the `Zeroable` impls, whose soundness is argued beside each, and the
+// One of the crate's audited `unsafe` sites (the others are in `kernels.rs`: the run-time
+// choice of AVX2 kernels and their AVX lanes): the `Zeroable` impls, whose soundness is argued beside each, and the
 // zeroed allocation in `boxed_zeroed`.
 #![allow(unsafe_code)]
 
