@@ -16,6 +16,10 @@
 //! //               but the next layer, `Sigmoid<1>`, takes `[f32; 1]`
 //! ```
 //!
+//! The method forms (`net.forward(&x)`, `net.forward_train(&x)`) give the same words (as
+//! error E0599, the compiler's code for a method whose impl does not apply): the impls
+//! state each size check on the tuple itself, through [`Joins`].
+//!
 //! The same network with matching sizes compiles:
 //!
 //! ```
@@ -74,6 +78,50 @@ impl<T, const N: usize, Prev, Next> Fits<[T; N], Prev, Next> for [T; N] {
     #[inline(always)]
     fn fit_slice_mut(batch: &mut [Self]) -> &mut [[T; N]] {
         batch
+    }
+}
+
+/// [`Fits`] asked of the network itself: a tuple `Net` whose layer `Prev` outputs `Out`
+/// joins its next layer `Next`, which takes `In`, when `Out: Fits<In, Prev, Next>`.
+///
+/// The tuple impls of [`Layer`] and [`Train`] state their size checks with it, on the
+/// tuple, rather than as `Fits` bounds on the arrays. The two read the same where a
+/// function needs a layer (`infer(&net, …)` reports `Fits`' message), and the method form
+/// (`net.forward(&x)`), for which the compiler reports the impl's own unmet bound, names
+/// both layers and both sizes too, instead of "the method `forward` exists … but its
+/// trait bounds were not satisfied".
+#[diagnostic::on_unimplemented(
+    message = "layer sizes do not match: `{Prev}` outputs `{Out}`, but the next layer, `{Next}`, takes `{In}`",
+    label = "`{Next}` cannot follow `{Prev}`",
+    note = "each layer's output must be the next layer's input: same length, same scalar type"
+)]
+pub trait Joins<Out, In, Prev, Next> {
+    /// [`Fits::fit`].
+    fn fit(out: Out) -> In;
+    /// [`Fits::unfit`].
+    fn unfit(grad: In) -> Out;
+    /// [`Fits::fit_slice`].
+    fn fit_slice(batch: &[Out]) -> &[In];
+    /// [`Fits::fit_slice_mut`].
+    fn fit_slice_mut(batch: &mut [Out]) -> &mut [In];
+}
+
+impl<Net, Out: Fits<In, Prev, Next>, In, Prev, Next> Joins<Out, In, Prev, Next> for Net {
+    #[inline(always)]
+    fn fit(out: Out) -> In {
+        out.fit()
+    }
+    #[inline(always)]
+    fn unfit(grad: In) -> Out {
+        Out::unfit(grad)
+    }
+    #[inline(always)]
+    fn fit_slice(batch: &[Out]) -> &[In] {
+        Out::fit_slice(batch)
+    }
+    #[inline(always)]
+    fn fit_slice_mut(batch: &mut [Out]) -> &mut [In] {
+        Out::fit_slice_mut(batch)
     }
 }
 
@@ -191,7 +239,7 @@ macro_rules! tuple_layer {
                 // each layer computes in the first layer's scalar type ...
                 $N: Layer<Scalar = <$A0 as Layer>::Scalar>,
                 // ... and takes exactly what the previous one outputs
-                <$P as Layer>::Output: Fits<<$N as Layer>::Input, $P, $N>,
+                Self: Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>,
             )*
         {
             type Scalar = <$A0 as Layer>::Scalar;
@@ -205,7 +253,7 @@ macro_rules! tuple_layer {
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
                 let y = self.$i0.forward(x);
-                $(let y = self.$ni.forward(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
+                $(let y = self.$ni.forward(&<Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit(y));)*
                 y
             }
 
@@ -226,7 +274,7 @@ macro_rules! tuple_layer {
                 $({
                     let (done, next) = outs.split_at_mut($ni);
                     self.$ni.forward_batch(
-                        <<$P as Layer>::Output as Fits<_, $P, $N>>::fit_slice(vecs(&*done[$pi])),
+                        <Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit_slice(vecs(&*done[$pi])),
                         vecs_mut(&mut *next[0]),
                         &mut *subs[$ni],
                     )?;
@@ -250,7 +298,7 @@ macro_rules! tuple_layer {
             $A0: Train,
             $(
                 $N: Train + Layer<Scalar = <$A0 as Layer>::Scalar>,
-                <$P as Layer>::Output: Fits<<$N as Layer>::Input, $P, $N>,
+                Self: Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>,
             )*
         {
             type Cache = ($(<$A as Train>::Cache,)+);
@@ -258,7 +306,7 @@ macro_rules! tuple_layer {
             #[inline]
             fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache) {
                 let (y, $c0) = self.$i0.forward_train(x);
-                $(let (y, $nc) = self.$ni.forward_train(&<<$P as Layer>::Output as Fits<_, $P, $N>>::fit(y));)*
+                $(let (y, $nc) = self.$ni.forward_train(&<Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit(y));)*
                 (y, ($($c,)+))
             }
 
@@ -272,7 +320,7 @@ macro_rules! tuple_layer {
             #[inline]
             fn backward_with<Md: Mode>(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
                 let g = *grad;
-                $(let g = <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::unfit(
+                $(let g = <Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::unfit(
                     self.$rni.backward_with::<Md::Rest>(&cache.$rni, &g, &mut grads.$rni),
                 );)*
                 self.$i0.backward_with::<Md>(&cache.$i0, &g, &mut grads.$i0)
@@ -299,10 +347,10 @@ macro_rules! tuple_layer {
                 $({
                     let (before, at) = gys.split_at_mut($rni);
                     self.$rni.backward_batch(
-                        <<$RP as Layer>::Output as Fits<_, $RP, $RN>>::fit_slice(vecs(outs[$rpi])),
+                        <Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::fit_slice(vecs(outs[$rpi])),
                         vecs(outs[$rni]),
                         vecs(&*at[0]),
-                        Some(<<$RP as Layer>::Output as Fits<_, $RP, $RN>>::fit_slice_mut(vecs_mut(&mut *before[$rpi]))),
+                        Some(<Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::fit_slice_mut(vecs_mut(&mut *before[$rpi]))),
                         &mut grads.$rni,
                         &mut *subs[$rni],
                     )?;
