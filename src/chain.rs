@@ -3,7 +3,8 @@
 //! `(Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>)` is a network: its input is the first
 //! layer's, its output the last one's, and each layer's output feeds the next one's input.
 //! Tuples of 1 to 12 layers are networks, and they nest — a tuple can hold tuples — so
-//! there is no limit on depth.
+//! there is no limit on depth. A longer tuple (13 to 16 layers) is the error "a tuple
+//! network holds at most 12 layers, not 13", which says to nest or to derive a network.
 //!
 //! Sizes are checked at compile time. A layer that does not fit the one before it is an
 //! error that names both layers and both sizes:
@@ -420,3 +421,77 @@ macro_rules! for_each_tuple {
 pub(crate) use for_each_tuple;
 
 for_each_tuple!(tuple_layer);
+
+/// Tuples longer than 12: not networks, with an error that says so and what to write
+/// instead (`<(L1, …, L13)>::zeroed()`, `infer(&thirteen, …)`). Each such tuple has a
+/// `Layer` impl whose where clause cannot hold (a sealed trait with no impl), so the
+/// compiler reports that clause's message rather than "no function or associated item
+/// named `zeroed`" or "is not a typenet layer". Not part of the API.
+#[doc(hidden)]
+pub mod too_long {
+    use crate::init::Init;
+    use crate::layer::{Layer, fingerprint};
+    use crate::params::Params;
+    use rand_core::Rng;
+
+    mod sealed {
+        pub trait Sealed {}
+    }
+
+    /// The number of layers in a tuple, as a type.
+    pub struct Layers<const N: usize>;
+
+    /// What a tuple of `N` layers would need to be a network; implemented for no `N`.
+    #[diagnostic::on_unimplemented(
+        message = "a tuple network holds at most 12 layers, not {N}",
+        label = "{N} layers in one tuple",
+        note = "nest tuples (`((L1, L2, L3), (L4, L5))` is a network of two networks, with the same outputs) or name the layers in a struct with `#[derive(Network)]`, which takes any number of fields"
+    )]
+    pub trait AtMostTwelve<const N: usize>: sealed::Sealed {}
+
+    /// The bound on the impls below: holds for no type (see [`AtMostTwelve`]). It is the
+    /// unmet bound a method call reports, [`AtMostTwelve`] the one a function reports.
+    #[diagnostic::on_unimplemented(
+        message = "a tuple network holds at most 12 layers, not {N}",
+        label = "{N} layers in one tuple",
+        note = "nest tuples (`((L1, L2, L3), (L4, L5))` is a network of two networks, with the same outputs) or name the layers in a struct with `#[derive(Network)]`, which takes any number of fields"
+    )]
+    pub trait TooLong<const N: usize> {}
+
+    impl<S, const N: usize> TooLong<N> for S where Layers<N>: AtMostTwelve<N> {}
+
+    macro_rules! too_long {
+        ($n:literal: $A0:ident $($A:ident)+) => {
+            impl<TT, $A0, $($A),+> Params<TT> for ($A0, $($A,)+) where Self: TooLong<$n> {
+                const COUNT: usize = 0;
+                const SHAPE_FINGERPRINT: u64 = fingerprint::START;
+                fn zero_value() -> Self {
+                    unreachable!()
+                }
+                fn each_param<Fv: FnMut(&[TT])>(&self, _: &mut Fv) {}
+                fn each_param_mut<Fv: FnMut(&mut [TT])>(&mut self, _: &mut Fv) {}
+                fn zip_each<const KK: usize, Fv>(&mut self, _: &Self, _: [&mut Self; KK], _: &mut Fv)
+                where
+                    Fv: FnMut(&mut [TT], &[TT], [&mut [TT]; KK]),
+                {
+                }
+                fn init_each<Rg: Rng + ?Sized>(&mut self, _: Init, _: &mut Rg) {}
+            }
+
+            // The first layer's types, so that a use of the tuple adds no type errors.
+            impl<$A0: Layer, $($A),+> Layer for ($A0, $($A,)+) where Self: TooLong<$n> {
+                type Scalar = $A0::Scalar;
+                type Input = $A0::Input;
+                type Output = $A0::Output;
+                fn forward(&self, _: &Self::Input) -> Self::Output {
+                    unreachable!()
+                }
+            }
+        };
+    }
+
+    too_long!(13: A B C D E F G H J K M P Q);
+    too_long!(14: A B C D E F G H J K M P Q R);
+    too_long!(15: A B C D E F G H J K M P Q R S);
+    too_long!(16: A B C D E F G H J K M P Q R S U);
+}
