@@ -29,6 +29,7 @@ extern crate std;
 // user's crate.
 extern crate self as typenet;
 
+pub mod approx_eq;
 pub mod batch;
 pub mod chain;
 pub mod custom_layers;
@@ -52,6 +53,7 @@ mod conv;
 mod kernels;
 mod quant;
 
+pub use approx_eq::Approx;
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};
 pub use eval::{Confusion, accuracy, accuracy_by, argmax, confusion, confusion_by};
@@ -117,6 +119,11 @@ pub use weights::{ByteImage, WeightsError};
 /// // error[E0277]: the .npy file holds an `Array2<3, 2>`, but this place needs `[[f32; 3]; 2]`
 /// ```
 pub use typenet_macros::include_weights;
+
+/// The tolerance comparisons (approx 0.5) that layers, derived networks and [`Approx`]
+/// implement (see [`approx_eq`]), re-exported so that the code the derives write names
+/// typenet's version.
+pub use approx;
 
 /// The RNG traits `Layer::init_params` takes, re-exported so that custom layers and the
 /// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.

@@ -50,6 +50,13 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             let cache_traits = impl_cache_traits(&net);
             let layer = impl_layer(&net);
             let param_count = impl_param_count(&net);
+            let user_predicates: Vec<&syn::WherePredicate> = net
+                .generics
+                .where_clause
+                .iter()
+                .flat_map(|w| w.predicates.iter())
+                .collect();
+            let approx = crate::approx::impls(net.ident, net.generics, &user_predicates);
             quote! {
                 const _: () = {
                     #check
@@ -57,6 +64,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                     #cache_traits
                     #layer
                     #param_count
+                    #approx
                 };
             }
         }

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::pedantic)]
 
+mod approx;
 mod expand;
 mod include_weights;
 mod params;

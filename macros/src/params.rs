@@ -3,7 +3,8 @@
 //! Writes, from the `#[param]` fields: `impl Params` (count, fingerprint, zero value,
 //! the three walks, initialisation), `impl ParamCount` (the count as a typenum type, for
 //! the byte image), `unsafe impl Zeroable` (sound: its where clause needs every field to
-//! be `Zeroable`) and, through `typenet::__if_serde!` (empty unless typenet's `serde`
+//! be `Zeroable`), approx's `AbsDiffEq`, `RelativeEq` and `UlpsEq` (see `crate::approx`)
+//! and, through `typenet::__if_serde!` (empty unless typenet's `serde`
 //! feature is on), `Serialize` and `Deserialize`.
 
 use crate::expand::respanned;
@@ -365,11 +366,13 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
 
     let serde = serde_impls(input, &fields, &user_predicates);
+    let approx_impls = crate::approx::impls(ident, &input.generics, &user_predicates);
     Ok(quote! {
         const _: () = {
             #params_impl
             #count_impl
             #zeroable_impl
+            #approx_impls
             ::typenet::__if_serde! { #serde }
         };
     })
