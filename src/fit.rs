@@ -392,7 +392,8 @@ impl<T: Scalar> Trainer<T> {
     ///     .unwrap()
     ///     .unwrap();
     /// assert!(last.loss < 1e-4); // y = 2x + 1
-    /// assert!((net.weights[0][0] - 2.0).abs() < 0.01 && (net.bias[0] - 1.0).abs() < 0.01);
+    /// let line = Dense::<1, 1>::new([[2.0]], [1.0]);
+    /// typenet::approx::assert_abs_diff_eq!(net, line, epsilon = 0.01);
     /// # Ok::<(), typenet::optim::InvalidSetting>(())
     /// ```
     pub fn fit_in_order<N, L, O, F>(
@@ -830,6 +831,7 @@ fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
 mod tests {
     use super::*;
     use crate::{Dense, Identity, Mse, Sgd, SplitMix64};
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn shuffle_is_a_seeded_uniform_permutation() {
@@ -1019,13 +1021,8 @@ mod tests {
             .unwrap();
         assert_eq!(r.clipped, 1);
         let step = (net.weights[0][0].powi(2) + net.bias[0].powi(2)).sqrt();
-        assert!(
-            (step - 1.0).abs() < 1e-12,
-            "the step has the clipped norm: {step}"
-        );
-        assert!(
-            (net.weights[0][0] / net.bias[0] - 3.0).abs() < 1e-12,
-            "and the direction"
-        );
+        // the step has the clipped norm, and the gradient's direction
+        assert_abs_diff_eq!(step, 1.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(net.weights[0][0] / net.bias[0], 3.0, epsilon = 1e-12);
     }
 }

@@ -156,6 +156,7 @@ fn garbage<N: Layer>() -> N {
 
 use num_traits::Zero as _;
 use typenet::Vector as _;
+use typenet::approx::assert_abs_diff_eq;
 
 #[test]
 fn xor_struct_is_bit_identical_to_its_tuple() {
@@ -224,12 +225,8 @@ fn the_cache_keeps_each_layer_under_its_field_name() {
     let (y, cache): (_, CacheOf<Xor>) = net.forward_train(&[0.5, -1.0]);
     assert_eq!(cache.hidden, [0.5, -1.0], "Dense keeps its input");
     // a = 1·0.5 + 2·(−1) = −1.5 in every hidden unit; σ(−1.5) = 1/(1 + e^1.5)
-    for h in cache.squash {
-        assert!(
-            (h - 0.182_425_52).abs() < 1e-6,
-            "Sigmoid keeps its output, got {h}"
-        );
-    }
+    // Sigmoid keeps its output
+    assert_abs_diff_eq!(cache.squash[..], [0.182_425_52; 4][..], epsilon = 1e-6);
     assert_eq!(
         cache.output, cache.squash,
         "the output layer's input is the hidden output"

@@ -30,6 +30,7 @@ use std::path::PathBuf;
 
 use out::Sink;
 use typenet::Dense;
+use typenet::approx::assert_abs_diff_eq;
 
 #[derive(Default)]
 struct Buf(Vec<u8>);
@@ -123,7 +124,7 @@ fn sine_golden_matches_the_trainer_and_sin() {
     assert!(sine::run(&mut buf), "{}", buf.text());
     check_file("golden/sine.txt", &buf.text());
     for (&x, &s) in sine::CHECK_X.iter().zip(&sine::CHECK_SIN) {
-        assert!((f64::from(x).sin() - f64::from(s)).abs() < 1e-7);
+        assert_abs_diff_eq!(f64::from(x).sin(), f64::from(s), epsilon = 1e-7);
     }
 }
 

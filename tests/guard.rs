@@ -4,6 +4,7 @@
 //! and after.
 
 use core::ops::ControlFlow;
+use typenet::approx::assert_abs_diff_eq;
 use typenet::{
     Adam, BatchError, Dense, FitError, Identity, Init, InvalidSetting, Layer, Momentum, Mse,
     Optimizer, Sgd, SplitMix64, StepError, Tanh, Trainer, accumulate, clip_grad_norm, train_step,
@@ -379,7 +380,7 @@ fn zero_width_layers_train_per_sample() {
         .unwrap()
         .unwrap();
     assert!(r.loss < 1e-4, "{r:?}");
-    assert!((n.1.forward(&n.0.forward(&[]))[0] - 0.5).abs() < 0.01);
+    assert_abs_diff_eq!(n.1.forward(&n.0.forward(&[]))[0], 0.5, epsilon = 0.01);
 
     // no outputs: nothing to learn, nothing changes, no panic
     type NoOutput = (Dense<3, 0>, Tanh<0>);

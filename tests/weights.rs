@@ -1,5 +1,6 @@
 //! Byte images, files and NumPy import, end to end.
 
+use typenet::approx::assert_abs_diff_eq;
 use typenet::weights::{HEADER_LEN, ImageSize, ParamCount, npy};
 use typenet::{
     ByteImage, Dense, Identity, Init, Layer, Mse, Relu, Sgd, Sigmoid, SplitMix64, Step, Tanh,
@@ -332,11 +333,7 @@ fn numpy_weights_compute_what_numpy_computed() {
     let inputs = [[0., 0.], [0., 1.], [1., 0.], [1., 1.]];
     for (x, e) in inputs.iter().zip(expected) {
         let y = infer(&net, x)[0];
-        assert!(
-            (f64::from(y) - e[0]).abs() < 1e-6,
-            "{y} vs NumPy's {}",
-            e[0]
-        );
+        assert_abs_diff_eq!(f64::from(y), e[0], epsilon = 1e-6);
     }
 }
 

@@ -85,14 +85,15 @@ impl<const N: usize, T: Scalar> Train for Softmax<N, T> {
 mod tests {
     use super::*;
     use crate::{Mse, check_gradients};
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn probabilities_sum_to_one_and_keep_the_order() {
         let y = Softmax::<4, f64>::new().forward(&[1.0, 2.0, 3.0, 4.0]);
-        assert!((y.iter().sum::<f64>() - 1.0).abs() < 1e-15);
+        assert_abs_diff_eq!(y.iter().sum::<f64>(), 1.0, epsilon = 1e-15);
         assert!(y[0] < y[1] && y[1] < y[2] && y[2] < y[3]);
         // e^1 / (e^1 + e^2 + e^3 + e^4), computed independently
-        assert!((y[0] - 0.032_058_603_280_084_99).abs() < 1e-15);
+        assert_abs_diff_eq!(y[0], 0.032_058_603_280_084_99, epsilon = 1e-15);
     }
 
     #[test]

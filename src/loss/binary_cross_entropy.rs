@@ -112,18 +112,16 @@ impl<const N: usize, T: Scalar> Loss<[T; N]> for BinaryCrossEntropy<N, T> {
 mod tests {
     use super::*;
     use crate::{Dense, Init, Layer, Sigmoid, SplitMix64, Train, check_gradients};
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn matches_an_independent_computation() {
         let bce = BinaryCrossEntropy::<2, f64>::new();
         // −(ln 0.8) − (ln(1 − 0.3)), by hand
         let e = bce.loss(&[0.8, 0.3], &[1.0, 0.0]);
-        assert!((e - 0.579_818_495_252_942).abs() < 1e-14, "{e}");
+        assert_abs_diff_eq!(e, 0.579_818_495_252_942, epsilon = 1e-14);
         let g = bce.gradient(&[0.8, 0.3], &[1.0, 0.0]);
-        assert!(
-            (g[0] + 1.25).abs() < 1e-14 && (g[1] - 1.0 / 0.7).abs() < 1e-14,
-            "{g:?}"
-        );
+        assert_abs_diff_eq!(g[..], [-1.25, 1.0 / 0.7][..], epsilon = 1e-14);
     }
 
     #[test]
@@ -138,7 +136,7 @@ mod tests {
         );
         // two confidently wrong outputs at −ln ε each; the right ones near 0
         let worst = -f32::EPSILON.ln();
-        assert!((e - 2.0 * worst).abs() < 1e-3, "{e}");
+        assert_abs_diff_eq!(e, 2.0 * worst, epsilon = 1e-3);
         assert!(
             g[0] < 0.0 && g[1] > 0.0,
             "gradients still point at the target: {g:?}"
@@ -155,7 +153,7 @@ mod tests {
         let bce = BinaryCrossEntropy::<1, f64>::new();
         let mut grads = Layer::zeroed();
         net.backward(&cache, &bce.gradient(&y, &[1.0]), &mut grads);
-        assert!((grads.0.bias[0] - (y[0] - 1.0)).abs() < 1e-14);
+        assert_abs_diff_eq!(grads.0.bias[0], y[0] - 1.0, epsilon = 1e-14);
     }
 
     #[test]

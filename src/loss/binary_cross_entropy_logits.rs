@@ -127,6 +127,7 @@ mod tests {
     use crate::{
         BinaryCrossEntropy, Dense, Init, Layer, Sigmoid, SplitMix64, Train, check_gradients,
     };
+    use approx::assert_abs_diff_eq;
 
     /// `(logit, target, loss, ∂E/∂a)` from `scripts/bce_logits_reference.py`: the textbook
     /// definition `−[t ln σ(a) + (1 − t) ln(1 − σ(a))]` in 60-digit decimal arithmetic,
@@ -214,12 +215,12 @@ mod tests {
         assert!(logits64.gradient(&[37.0], &[0.0])[0] > 0.999_999_999);
         // target 1, logit −20 in f32: the clamp attenuates it to about −0.017
         let clamped = through_sigmoid(-20.0f32, 1.0);
-        assert!((clamped + 0.017).abs() < 1e-3, "{clamped}");
-        assert!((logits32.gradient(&[-20.0], &[1.0])[0] + 1.0).abs() < 1e-6);
+        assert_abs_diff_eq!(clamped, -0.017, epsilon = 1e-3);
+        assert_abs_diff_eq!(logits32.gradient(&[-20.0], &[1.0])[0], -1.0, epsilon = 1e-6);
         // and where nothing saturates, the two agree
         for a in [-3.0f64, -0.5, 0.0, 1.0, 4.0] {
             let want = through_sigmoid(a, 1.0);
-            assert!((logits64.gradient(&[a], &[1.0])[0] - want).abs() < 1e-12);
+            assert_abs_diff_eq!(logits64.gradient(&[a], &[1.0])[0], want, epsilon = 1e-12);
         }
     }
 

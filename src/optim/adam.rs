@@ -51,14 +51,15 @@ use num_traits::{Float as _, One as _, Zero as _};
 /// (`boxed`, with `alloc`) or borrowed ([`with_state`](Adam::with_state)).
 ///
 /// ```
+/// use typenet::approx::assert_abs_diff_eq;
 /// use typenet::{Adam, Dense, Optimizer};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [1.0]);
 /// let grads = Dense::<1, 1>::new([[123.0]], [-0.001]);
 /// let mut adam = Adam::new(0.01)?;
 /// adam.step(&mut net, &grads);
 /// // both move by about α, whatever the size of their gradients
-/// assert!((net.weights[0][0] - 0.99).abs() < 1e-6);
-/// assert!((net.bias[0] - 1.01).abs() < 1e-4);
+/// assert_abs_diff_eq!(net.weights[0][0], 0.99, epsilon = 1e-6);
+/// assert_abs_diff_eq!(net.bias[0], 1.01, epsilon = 1e-4);
 /// assert!(adam.betas(0.9, 1.0).is_err()); // β₂ must be below 1
 /// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
@@ -364,18 +365,12 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{Dense, Relu};
+    use crate::{Approx, Dense, Relu};
+    use approx::assert_abs_diff_eq;
 
     /// ε = 1e-8 shifts each step by about 1e-9, so compare to 1e-8.
     fn assert_close(net: &(Dense<2, 1, f64>, Relu<1, f64>), w: [f64; 2], b: f64) {
-        let ok = (net.0.weights[0][0] - w[0]).abs() < 1e-8
-            && (net.0.weights[0][1] - w[1]).abs() < 1e-8
-            && (net.0.bias[0] - b).abs() < 1e-8;
-        assert!(
-            ok,
-            "got {:?} {:?}, want {w:?} {b}",
-            net.0.weights[0], net.0.bias
-        );
+        assert_abs_diff_eq!(Approx(net), Approx(&tiny(w, b)), epsilon = 1e-8);
     }
 
     fn tiny(w: [f64; 2], b: f64) -> (Dense<2, 1, f64>, Relu<1, f64>) {
@@ -399,7 +394,7 @@ mod tests {
         // w1: m = 0.3, v = 0.009, m̂ = 0.3/0.19, v̂ = 0.009/0.001999, w = −2.074414…
         // b:  m = −0.8, v = 0.031984, w = 0.6 + 0.1 = 0.7 (g constant: m̂ = g, v̂ = g²)
         assert_close(&net, [0.806_782_037_208_510_4, -2.074_413_682_005_996], 0.7);
-        assert!((adam.first_moment().0.bias[0] + 0.76).abs() < 1e-12);
+        assert_abs_diff_eq!(adam.first_moment().0.bias[0], -0.76, epsilon = 1e-12);
     }
 
     /// Three AdamW steps against `scripts/adamw_reference.py` (PyTorch's `AdamW` rules
@@ -430,11 +425,9 @@ mod tests {
         ];
         for (g, w) in grads.iter().zip(want) {
             adam.step(&mut net, g);
-            let got = [net.0.weights[0][0], net.0.weights[0][1], net.0.bias[0]];
-            for (a, b) in got.iter().zip(w) {
-                // a few ulps: the reference divides by √(1 − β₂ᵗ) where this multiplies
-                assert!((a - b).abs() < 1e-15, "got {got:?}, want {w:?}");
-            }
+            // a few ulps: the reference divides by √(1 − β₂ᵗ) where this multiplies
+            let want = tiny([w[0], w[1]], w[2]);
+            assert_abs_diff_eq!(Approx(&net), Approx(&want), epsilon = 1e-15);
         }
         assert_eq!(adam.steps(), 3);
     }
@@ -452,11 +445,7 @@ mod tests {
             .step(&mut l2, &zero);
         let mut w = tiny([4.0, -4.0], 0.0);
         Adam::adamw(0.1, 0.5).unwrap().step(&mut w, &zero);
-        assert!(
-            (l2.0.weights[0][0] - 3.9).abs() < 1e-8,
-            "{:?}",
-            l2.0.weights
-        );
+        assert_abs_diff_eq!(l2.0.weights[0][0], 3.9, epsilon = 1e-8);
         assert_eq!(w.0.weights[0], [4.0 * 0.95, -4.0 * 0.95]);
     }
 

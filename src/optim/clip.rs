@@ -94,7 +94,8 @@ pub(crate) fn check_max_norm<T: crate::Scalar>(max_norm: T) -> Result<(), Invali
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{Dense, Relu};
+    use crate::{Approx, Dense, Relu};
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn norm_spans_every_layer() {
@@ -113,8 +114,9 @@ mod tests {
         assert_eq!(clip_grad_norm(&mut g, 10.0), Ok(5.0));
         assert_eq!(g.0.weights, [[3.0], [0.0]], "below the limit: unchanged");
         assert_eq!(clip_grad_norm(&mut g, 1.0), Ok(5.0));
-        assert!((g.0.weights[0][0] - 0.6).abs() < 1e-15 && (g.0.bias[1] - 0.8).abs() < 1e-15);
-        assert!((grad_norm(&g) - 1.0).abs() < 1e-15);
+        let want = (Dense::<1, 2, f64>::new([[0.6], [0.0]], [0.0, 0.8]),);
+        assert_abs_diff_eq!(Approx(&g), Approx(&want), epsilon = 1e-15);
+        assert_abs_diff_eq!(grad_norm(&g), 1.0, epsilon = 1e-15);
     }
 
     #[test]

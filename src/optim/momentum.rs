@@ -31,13 +31,14 @@ use num_traits::Zero as _;
 /// `static` on a microcontroller).
 ///
 /// ```
+/// use typenet::approx::assert_abs_diff_eq;
 /// use typenet::{Dense, Layer, Momentum, Optimizer};
 /// let mut net = Dense::<1, 1>::new([[1.0]], [0.0]);
 /// let grads = Dense::<1, 1>::new([[1.0]], [0.0]);
 /// let mut opt = Momentum::new(0.1, 0.9)?;
 /// opt.step(&mut net, &grads); // v = 1,   w = 1 − 0.1·1    = 0.9
 /// opt.step(&mut net, &grads); // v = 1.9, w = 0.9 − 0.1·1.9 = 0.71
-/// assert!((net.weights[0][0] - 0.71).abs() < 1e-6);
+/// assert_abs_diff_eq!(net.weights[0][0], 0.71, epsilon = 1e-6);
 /// assert!(Momentum::<Dense<1, 1>>::new(0.1, 1.0).is_err()); // μ must be in [0, 1)
 /// # Ok::<(), typenet::optim::InvalidSetting>(())
 /// ```
@@ -208,7 +209,8 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
 #[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
-    use crate::{Dense, Relu};
+    use crate::{Approx, Dense, Relu};
+    use approx::assert_abs_diff_eq;
 
     type Tiny = (Dense<2, 1, f64>, Relu<1, f64>);
 
@@ -260,13 +262,6 @@ mod tests {
     }
 
     fn assert_close(net: &Tiny, w: [f64; 2], b: f64) {
-        let ok = (net.0.weights[0][0] - w[0]).abs() < 1e-12
-            && (net.0.weights[0][1] - w[1]).abs() < 1e-12
-            && (net.0.bias[0] - b).abs() < 1e-12;
-        assert!(
-            ok,
-            "got {:?} {:?}, want {w:?} {b}",
-            net.0.weights[0], net.0.bias
-        );
+        assert_abs_diff_eq!(Approx(net), Approx(&tiny(w, b)), epsilon = 1e-12);
     }
 }

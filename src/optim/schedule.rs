@@ -20,7 +20,7 @@
 //! Trainer::new(epochs as usize, batch).fit(&mut net, &mut grads, &Mse::new(), &mut opt, &mut data, &mut rng)?;
 //! assert_eq!(opt.steps(), 200 * 4);
 //! assert_eq!(opt.optimizer.learning_rate, opt.schedule.rate(epochs - 1)); // the last epoch's
-//! assert!((net.weights[0][0] - 3.0).abs() < 1e-3); // y = 3x
+//! typenet::approx::assert_abs_diff_eq!(net.weights[0][0], 3.0, epsilon = 1e-3); // y = 3x
 //! # Ok::<(), typenet::FitError>(())
 //! ```
 //!
@@ -279,6 +279,7 @@ where
 mod tests {
     use super::*;
     use crate::Dense;
+    use approx::{assert_abs_diff_eq, assert_relative_eq};
 
     /// PyTorch's `CosineAnnealingLR` closed form, evaluated independently in f64 (values
     /// from `0.5·(1 + cos(π·s/8))`: s = 2 → 0.853553…, s = 6 → 0.146446…).
@@ -291,12 +292,12 @@ mod tests {
             0.001 + 0.099 * 0.146_446_609_406_726_24,
         ];
         for (s, w) in [0u64, 2, 6].into_iter().zip(want) {
-            assert!((c.rate(s) - w).abs() < 1e-15, "step {s}: {}", c.rate(s));
+            assert_abs_diff_eq!(c.rate(s), w, epsilon = 1e-15);
         }
         assert_eq!(c.rate(8), 0.001);
         // f32 agrees with f64 to f32 precision
         let c32 = Cosine::new(0.1f32, 0.001, 8);
-        assert!((f64::from(c32.rate(2)) - want[1]).abs() < 1e-8);
+        assert_abs_diff_eq!(f64::from(c32.rate(2)), want[1], epsilon = 1e-8);
     }
 
     #[test]
@@ -308,10 +309,8 @@ mod tests {
             // 2·log₂ k times
             for j in 0..3 {
                 let got = f64::from(s.rate(3 * u64::from(k) + j));
-                assert!(
-                    (got - want).abs() <= 12.0 * f64::from(f32::EPSILON) * want,
-                    "{k}: {got} {want}"
-                );
+                let max_relative = 12.0 * f64::from(f32::EPSILON);
+                assert_relative_eq!(got, want, epsilon = 0.0, max_relative = max_relative);
             }
         }
         assert_eq!(
