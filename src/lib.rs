@@ -184,8 +184,9 @@ pub use zeroable::{boxed_initialized, boxed_zeroed};
 
 /// Declares a layer's parameters: implements [`Params`](trait@Params) for a layer struct
 /// from its `#[param]` fields, and with it the byte image's count
-/// ([`ParamCount`](crate::weights::ParamCount)), [`Zeroable`](trait@Zeroable) and (with the
-/// `serde` feature) `Serialize`/`Deserialize`. See [`params`] for the attributes.
+/// ([`ParamCount`](crate::weights::ParamCount)), [`Zeroable`](trait@Zeroable), approx's
+/// tolerance comparisons (see [`approx_eq`]) and (with the `serde` feature)
+/// `Serialize`/`Deserialize`. See [`params`] for the attributes.
 pub use typenet_macros::Params;
 
 /// The typenum `#[derive(Params)]` names in its byte-image count: not part of the API.

@@ -33,6 +33,10 @@
 /// be trained: it has no backward", naming the layer. (A field whose type mentions one of
 /// the struct's generic parameters, such as `Dense<2, H>`, must train.)
 ///
+/// When the struct is `PartialEq` too, it implements approx's `AbsDiffEq`, `RelativeEq` and
+/// `UlpsEq`, parameter by parameter (see [`approx_eq`](crate::approx_eq)):
+/// `assert_relative_eq!(net_a, net_b, epsilon = 1e-6)`.
+///
 /// With `#[derive(Zeroable)]` as well (opt-in, as it writes an `unsafe impl`; see
 /// [the derive](macro@crate::Zeroable)), a network of `Zeroable` fields can be built on
 /// the heap with `boxed_zeroed`, however large.

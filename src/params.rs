@@ -7,7 +7,8 @@
 //! check and the byte image use), [`Layer::zeroed`](crate::Layer::zeroed),
 //! [`Layer::init_params`](crate::Layer::init_params), the byte image's typenum length
 //! ([`ParamCount`](crate::weights::ParamCount)), [`Zeroable`](trait@crate::Zeroable),
-//! `Serialize`/`Deserialize` (feature `serde`) and the shape
+//! `Serialize`/`Deserialize` (feature `serde`), approx's `AbsDiffEq`, `RelativeEq` and
+//! `UlpsEq` (when the layer is `PartialEq`; see [`approx_eq`](crate::approx_eq)) and the shape
 //! [`SHAPE_FINGERPRINT`](Params::SHAPE_FINGERPRINT).
 //!
 //! ```
