@@ -17,6 +17,10 @@
 //! //               but the next layer, `Sigmoid<1>`, takes `[f32; 1]`
 //! ```
 //!
+//! A layer in another scalar type than the first layer's is "scalar types differ: `Sigmoid<4>`
+//! computes in `f32`, but the network's first layer, `Dense<2, 4, f64>`, computes in
+//! `f64`" (see [`InNetwork`]); sizes are compared once the scalars agree.
+//!
 //! The method forms (`net.forward(&x)`, `net.forward_train(&x)`) give the same words (as
 //! error E0599, the compiler's code for a method whose impl does not apply): the impls
 //! state each size check on the tuple itself, through [`Joins`].
@@ -225,6 +229,75 @@ impl<T, First, L> SameScalar<T, First, L> for T {
     }
 }
 
+/// A tuple network's layer `L`, seen as computing in the network's scalar `T` (the scalar
+/// of its first layer, `First`): `L` itself, as [`View`](InNetwork::View). Implemented for
+/// `T` alone, like [`SameScalar`], so that a layer in another scalar type is one error in
+/// words:
+///
+/// ```text
+/// error[E0277]: scalar types differ: `Sigmoid<4>` computes in `f32`, but the network's
+///               first layer, `Dense<2, 4, f64>`, computes in `f64`
+/// ```
+///
+/// The tuple impls use every layer through this view, so sizes are compared (with
+/// [`Joins`]) between vectors of the network's scalar, apart from scalars.
+#[diagnostic::on_unimplemented(
+    message = "scalar types differ: `{L}` computes in `{Self}`, but the network's first layer, `{First}`, computes in `{T}`",
+    label = "`{L}` computes in `{Self}`, not `{T}`",
+    note = "every layer of a network computes in its first layer's scalar type; a layer's scalar is its last type parameter, `f32` unless given (`Sigmoid<4, f64>`)"
+)]
+pub trait InNetwork<T, First, L>: Sized {
+    /// `L`, known to compute in `T`.
+    type View: Layer<Scalar = T>;
+    /// The layer as its view (the identity).
+    fn view(layer: &L) -> &Self::View;
+    /// The layer as its view, mutably (the identity).
+    fn view_mut(layer: &mut L) -> &mut Self::View;
+    /// A view as the layer (the identity).
+    fn from_view(view: Self::View) -> L;
+}
+
+impl<T: crate::scalar::Scalar, First, L: Layer<Scalar = T>> InNetwork<T, First, L> for T {
+    type View = L;
+    #[inline(always)]
+    fn view(layer: &L) -> &L {
+        layer
+    }
+    #[inline(always)]
+    fn view_mut(layer: &mut L) -> &mut L {
+        layer
+    }
+    #[inline(always)]
+    fn from_view(view: L) -> L {
+        view
+    }
+}
+
+/// The layer `$L` of a tuple whose first layer is `$F`, seen as computing in `$F`'s scalar
+/// (see [`InNetwork`]).
+macro_rules! view {
+    ($F:ident, $L:ident) => {
+        <<$L as Layer>::Scalar as InNetwork<<$F as Layer>::Scalar, $F, $L>>::View
+    };
+}
+
+/// `&self.i` (or `&mut grads.i`) as [`view!`].
+macro_rules! view_of {
+    ($F:ident, $L:ident, mut $e:expr) => {
+        <<$L as Layer>::Scalar as InNetwork<<$F as Layer>::Scalar, $F, $L>>::view_mut($e)
+    };
+    ($F:ident, $L:ident, $e:expr) => {
+        <<$L as Layer>::Scalar as InNetwork<<$F as Layer>::Scalar, $F, $L>>::view($e)
+    };
+}
+
+/// [`Joins`] for the pair `$P`, `$N` of a tuple whose first layer is `$F`.
+macro_rules! joins {
+    ($F:ident, $P:ident, $N:ident, $f:ident) => {
+        <Self as Joins<<view!($F, $P) as Layer>::Output, <view!($F, $N) as Layer>::Input, $P, $N>>::$f
+    };
+}
+
 macro_rules! tuple_layer {
     (
         first: $A0:ident $i0:tt $c0:ident,
@@ -233,28 +306,33 @@ macro_rules! tuple_layer {
         pairs: [$($P:ident $pi:tt => $N:ident $ni:tt $nc:ident),*],
         rev_pairs: [$($RN:ident $rni:tt => $RP:ident $rpi:tt),*]
     ) => {
+        // Every layer is used through its view in the first layer's scalar (itself, where
+        // it computes in that scalar), so that a layer in another scalar type is
+        // `InNetwork`'s error, in words, and sizes are compared in the network's scalar.
         impl<$($A),+> Layer for ($($A,)+)
         where
-            $A0: Layer,
             $(
+                $A: Layer,
                 // each layer computes in the first layer's scalar type ...
-                $N: Layer<Scalar = <$A0 as Layer>::Scalar>,
+                <$A as Layer>::Scalar: InNetwork<<$A0 as Layer>::Scalar, $A0, $A>,
+            )+
+            $(
                 // ... and takes exactly what the previous one outputs
-                Self: Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>,
+                Self: Joins<<view!($A0, $P) as Layer>::Output, <view!($A0, $N) as Layer>::Input, $P, $N>,
             )*
         {
             type Scalar = <$A0 as Layer>::Scalar;
-            type Input = <$A0 as Layer>::Input;
-            type Output = <$AL as Layer>::Output;
+            type Input = <view!($A0, $A0) as Layer>::Input;
+            type Output = <view!($A0, $AL) as Layer>::Output;
 
             // each layer's output and its gradient, then the layers' own workspaces
             const BATCH_WORKSPACE: usize = 0
-                $(+ 2 * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN + <$A as Layer>::BATCH_WORKSPACE)+;
+                $(+ 2 * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN + <view!($A0, $A) as Layer>::BATCH_WORKSPACE)+;
 
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
-                let y = self.$i0.forward(x);
-                $(let y = self.$ni.forward(&<Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit(y));)*
+                let y = view_of!($A0, $A0, &self.$i0).forward(x);
+                $(let y = view_of!($A0, $N, &self.$ni).forward(&joins!($A0, $P, $N, fit)(y));)*
                 y
             }
 
@@ -268,14 +346,14 @@ macro_rules! tuple_layer {
                 let n = xs.len();
                 check_batch(n, &[ys.len()], workspace.len(), Self::BATCH_WORKSPACE)?;
                 let mut rest = &mut workspace[..];
-                let mut outs = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
-                let _grads = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
-                let mut subs = [$(take(&mut rest, n * <$A as Layer>::BATCH_WORKSPACE)),+];
-                                self.$i0.forward_batch(xs, vecs_mut(&mut *outs[0]), &mut *subs[0])?;
+                let mut outs = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let _grads = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <view!($A0, $A) as Layer>::BATCH_WORKSPACE)),+];
+                view_of!($A0, $A0, &self.$i0).forward_batch(xs, vecs_mut(&mut *outs[0]), &mut *subs[0])?;
                 $({
                     let (done, next) = outs.split_at_mut($ni);
-                    self.$ni.forward_batch(
-                        <Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit_slice(vecs(&*done[$pi])),
+                    view_of!($A0, $N, &self.$ni).forward_batch(
+                        joins!($A0, $P, $N, fit_slice)(vecs(&*done[$pi])),
                         vecs_mut(&mut *next[0]),
                         &mut *subs[$ni],
                     )?;
@@ -296,18 +374,21 @@ macro_rules! tuple_layer {
         // ("`X` cannot be trained: it has no backward") where the tuple is trained.
         impl<$($A),+> Train for ($($A,)+)
         where
-            $A0: Train,
             $(
-                $N: Train + Layer<Scalar = <$A0 as Layer>::Scalar>,
-                Self: Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>,
+                $A: Layer,
+                <$A as Layer>::Scalar: InNetwork<<$A0 as Layer>::Scalar, $A0, $A>,
+                view!($A0, $A): Train,
+            )+
+            $(
+                Self: Joins<<view!($A0, $P) as Layer>::Output, <view!($A0, $N) as Layer>::Input, $P, $N>,
             )*
         {
-            type Cache = ($(<$A as Train>::Cache,)+);
+            type Cache = ($(<view!($A0, $A) as Train>::Cache,)+);
 
             #[inline]
             fn forward_train(&self, x: &Self::Input) -> (Self::Output, Self::Cache) {
-                let (y, $c0) = self.$i0.forward_train(x);
-                $(let (y, $nc) = self.$ni.forward_train(&<Self as Joins<<$P as Layer>::Output, <$N as Layer>::Input, $P, $N>>::fit(y));)*
+                let (y, $c0) = view_of!($A0, $A0, &self.$i0).forward_train(x);
+                $(let (y, $nc) = view_of!($A0, $N, &self.$ni).forward_train(&joins!($A0, $P, $N, fit)(y));)*
                 (y, ($($c,)+))
             }
 
@@ -321,10 +402,10 @@ macro_rules! tuple_layer {
             #[inline]
             fn backward_with<Md: Mode>(&self, cache: &Self::Cache, grad: &Self::Output, grads: &mut Self) -> Self::Input {
                 let g = *grad;
-                $(let g = <Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::unfit(
-                    self.$rni.backward_with::<Md::Rest>(&cache.$rni, &g, &mut grads.$rni),
+                $(let g = joins!($A0, $RP, $RN, unfit)(
+                    view_of!($A0, $RN, &self.$rni).backward_with::<Md::Rest>(&cache.$rni, &g, view_of!($A0, $RN, mut &mut grads.$rni)),
                 );)*
-                self.$i0.backward_with::<Md>(&cache.$i0, &g, &mut grads.$i0)
+                view_of!($A0, $A0, &self.$i0).backward_with::<Md>(&cache.$i0, &g, view_of!($A0, $A0, mut &mut grads.$i0))
             }
 
             #[allow(unused_mut)]
@@ -341,58 +422,73 @@ macro_rules! tuple_layer {
                 let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
                 check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), Self::BATCH_WORKSPACE)?;
                 let mut rest = &mut workspace[..];
-                let outs = [$(&*take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
-                let mut gys = [$(take(&mut rest, n * <<$A as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
-                let mut subs = [$(take(&mut rest, n * <$A as Layer>::BATCH_WORKSPACE)),+];
+                let outs = [$(&*take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut gys = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <view!($A0, $A) as Layer>::BATCH_WORKSPACE)),+];
                 vecs_mut(&mut *gys[$iL]).copy_from_slice(grad_ys);
                 $({
                     let (before, at) = gys.split_at_mut($rni);
-                    self.$rni.backward_batch(
-                        <Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::fit_slice(vecs(outs[$rpi])),
+                    view_of!($A0, $RN, &self.$rni).backward_batch(
+                        joins!($A0, $RP, $RN, fit_slice)(vecs(outs[$rpi])),
                         vecs(outs[$rni]),
                         vecs(&*at[0]),
-                        Some(<Self as Joins<<$RP as Layer>::Output, <$RN as Layer>::Input, $RP, $RN>>::fit_slice_mut(vecs_mut(&mut *before[$rpi]))),
-                        &mut grads.$rni,
+                        Some(joins!($A0, $RP, $RN, fit_slice_mut)(vecs_mut(&mut *before[$rpi]))),
+                        view_of!($A0, $RN, mut &mut grads.$rni),
                         &mut *subs[$rni],
                     )?;
                 })*
-                self.$i0.backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, &mut grads.$i0, &mut *subs[0])
+                view_of!($A0, $A0, &self.$i0).backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, view_of!($A0, $A0, mut &mut grads.$i0), &mut *subs[0])
             }
         }
 
-        impl<TT, $($A: Params<TT>),+> Params<TT> for ($($A,)+) {
-            const COUNT: usize = 0 $(+ <$A as Params<TT>>::COUNT)+;
+        // In the network's scalar, through the views (as the Layer impl): a layer in
+        // another scalar type is then `InNetwork`'s error alone, not also "does not declare
+        // its parameters".
+        impl<$($A),+> Params<<$A0 as Layer>::Scalar> for ($($A,)+)
+        where
+            $(
+                $A: Layer,
+                <$A as Layer>::Scalar: InNetwork<<$A0 as Layer>::Scalar, $A0, $A>,
+            )+
+        {
+            const COUNT: usize = 0 $(+ <view!($A0, $A) as Params<<$A0 as Layer>::Scalar>>::COUNT)+;
             const SHAPE_FINGERPRINT: u64 = {
                 let h = fingerprint::START;
-                $(let h = fingerprint::then(h, <$A as Params<TT>>::SHAPE_FINGERPRINT);)+
+                $(let h = fingerprint::then(h, <view!($A0, $A) as Params<<$A0 as Layer>::Scalar>>::SHAPE_FINGERPRINT);)+
                 h
             };
 
             #[inline]
             fn zero_value() -> Self {
-                ($(<$A as Params<TT>>::zero_value(),)+)
+                ($(<<$A as Layer>::Scalar as InNetwork<<$A0 as Layer>::Scalar, $A0, $A>>::from_view(
+                    <view!($A0, $A) as Params<<$A0 as Layer>::Scalar>>::zero_value(),
+                ),)+)
             }
 
             #[inline]
-            fn each_param<Fv: FnMut(&[TT])>(&self, f: &mut Fv) {
-                $(self.$i.each_param(f);)+
+            fn each_param<Fv: FnMut(&[<$A0 as Layer>::Scalar])>(&self, f: &mut Fv) {
+                $(view_of!($A0, $A, &self.$i).each_param(f);)+
             }
 
             #[inline]
-            fn each_param_mut<Fv: FnMut(&mut [TT])>(&mut self, f: &mut Fv) {
-                $(self.$i.each_param_mut(f);)+
+            fn each_param_mut<Fv: FnMut(&mut [<$A0 as Layer>::Scalar])>(&mut self, f: &mut Fv) {
+                $(view_of!($A0, $A, mut &mut self.$i).each_param_mut(f);)+
             }
 
             #[inline]
             fn zip_each<const KK: usize, Fv>(&mut self, grads: &Self, mut state: [&mut Self; KK], f: &mut Fv)
             where
-                Fv: FnMut(&mut [TT], &[TT], [&mut [TT]; KK]),
+                Fv: FnMut(&mut [<$A0 as Layer>::Scalar], &[<$A0 as Layer>::Scalar], [&mut [<$A0 as Layer>::Scalar]; KK]),
             {
-                $(self.$i.zip_each(&grads.$i, state.each_mut().map(|s| &mut s.$i), f);)+
+                $(view_of!($A0, $A, mut &mut self.$i).zip_each(
+                    view_of!($A0, $A, &grads.$i),
+                    state.each_mut().map(|s| view_of!($A0, $A, mut &mut s.$i)),
+                    f,
+                );)+
             }
 
             fn init_each<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-                $(self.$i.init_each(init, rng);)+
+                $(view_of!($A0, $A, mut &mut self.$i).init_each(init, rng);)+
             }
         }
     };
