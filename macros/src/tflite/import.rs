@@ -1,0 +1,382 @@
+//! From a read `.tflite` model to a chain of typenet layers, or an error in words.
+
+use super::model::{Model, Operator, Options, Tensor, activation, dtype};
+use super::ops;
+
+/// A typenet layer with its values.
+#[derive(Debug, PartialEq)]
+pub enum Layer {
+    /// `Dense<i, o>`: `weights` row by row (`o` rows of `i`, TFLite's and typenet's order).
+    Dense {
+        /// Inputs.
+        i: usize,
+        /// Outputs.
+        o: usize,
+        /// `o · i` weights.
+        weights: Vec<f32>,
+        /// `o` biases.
+        bias: Vec<f32>,
+    },
+    /// `Relu<n>`
+    Relu(usize),
+    /// `Sigmoid<n>`
+    Sigmoid(usize),
+    /// `Tanh<n>`
+    Tanh(usize),
+    /// `Softmax<n>`
+    Softmax(usize),
+}
+
+/// One layer and where it comes from.
+#[derive(Debug, PartialEq)]
+pub struct Step {
+    /// The operator's index in the subgraph.
+    pub op: usize,
+    /// The operator's name (`FULLY_CONNECTED`, …).
+    pub op_name: String,
+    /// Whether this layer is the operator's fused activation.
+    pub fused: bool,
+    /// The layer.
+    pub layer: Layer,
+}
+
+/// The imported network: its input and output sizes and its layers.
+#[derive(Debug, PartialEq)]
+pub struct Network {
+    /// Number of float32 inputs.
+    pub inputs: usize,
+    /// Number of float32 outputs.
+    pub outputs: usize,
+    /// The layers, in order.
+    pub steps: Vec<Step>,
+    /// Operators skipped because they change nothing on a flat vector (RESHAPE).
+    pub skipped: Vec<(usize, String)>,
+}
+
+/// The operators this importer turns into layers.
+pub const SUPPORTED: &[&str] = &[
+    "FULLY_CONNECTED",
+    "RELU",
+    "LOGISTIC",
+    "TANH",
+    "SOFTMAX",
+    "RESHAPE",
+];
+
+/// The name of an operator code, for messages.
+fn op_name(model: &Model<'_>, op: &Operator) -> String {
+    let code = &model.opcodes[op.opcode];
+    if let Some(custom) = code.custom.as_deref().filter(|_| code.builtin == 32) {
+        return format!("CUSTOM `{custom}`");
+    }
+    ops::name(code.builtin).map_or_else(
+        || format!("builtin operator {}", code.builtin),
+        str::to_owned,
+    )
+}
+
+/// The number of values in a tensor of this shape (batch 1), or an error.
+fn size(t: &Tensor, what: &str) -> Result<usize, String> {
+    let mut n = 1usize;
+    for &d in &t.shape {
+        let d = usize::try_from(d).map_err(|_| {
+            format!(
+                "{what} (tensor `{}`) has shape {:?}, with a negative dimension",
+                t.name, t.shape
+            )
+        })?;
+        n = n
+            .checked_mul(d)
+            .ok_or_else(|| format!("{what} (tensor `{}`) is too large", t.name))?;
+    }
+    Ok(n)
+}
+
+/// The little-endian float32 values of a constant tensor.
+fn constant(model: &Model<'_>, t: &Tensor, what: &str) -> Result<Vec<f32>, String> {
+    if t.dtype != dtype::FLOAT32 {
+        return Err(format!(
+            "{what} (tensor `{}`) holds {} values; typenet imports float32 weights",
+            t.name,
+            dtype::name(t.dtype)
+        ));
+    }
+    let bytes = model.buffers.get(t.buffer).copied().unwrap_or_default();
+    if bytes.is_empty() {
+        return Err(format!(
+            "{what} (tensor `{}`) is not a constant: typenet imports weights stored in the file",
+            t.name
+        ));
+    }
+    let n = size(t, what)?;
+    if Some(bytes.len()) != n.checked_mul(4) {
+        return Err(format!(
+            "{what} (tensor `{}`, shape {:?}) needs {} bytes, but its buffer holds {}",
+            t.name,
+            t.shape,
+            n.saturating_mul(4),
+            bytes.len()
+        ));
+    }
+    let values: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "{what} (tensor `{}`): value {k} is {}",
+            t.name, values[k]
+        ));
+    }
+    Ok(values)
+}
+
+/// Imports the first subgraph of `model` as a chain of typenet layers.
+#[allow(clippy::too_many_lines)]
+pub fn import(model: &Model<'_>) -> Result<Network, String> {
+    let graph = model.subgraphs.first().ok_or("the model has no subgraph")?;
+    let (input, output) = match (graph.inputs.as_slice(), graph.outputs.as_slice()) {
+        (&[i], &[o]) => (i, o),
+        (i, o) => {
+            return Err(format!(
+                "the model has {} inputs and {} outputs; typenet imports models with one of each",
+                i.len(),
+                o.len()
+            ));
+        }
+    };
+    let tensors = &graph.tensors;
+    // int8 first: for a quantized model that is the one thing to say.
+    let quantized = graph.operators.iter().enumerate().find_map(|(k, op)| {
+        let name = op_name(model, op);
+        if name == "QUANTIZE" || name == "DEQUANTIZE" {
+            return Some((k, name));
+        }
+        let int = op
+            .inputs
+            .iter()
+            .flatten()
+            .chain(&op.outputs)
+            .map(|&t| &tensors[t])
+            .any(|t| [dtype::INT8, dtype::UINT8, dtype::INT16].contains(&t.dtype));
+        int.then_some((k, name))
+    });
+    let t_in = &tensors[input];
+    if [dtype::INT8, dtype::UINT8, dtype::INT16].contains(&t_in.dtype) || quantized.is_some() {
+        let at = quantized.map_or_else(String::new, |(k, name)| {
+            format!(" (operator {k}, {name}, computes in integers)")
+        });
+        return Err(format!(
+            "it is a quantized model{at}: importing int8 models needs typenet's int8 layers, \
+             which are not there yet; today only float32 models import"
+        ));
+    }
+    if t_in.dtype != dtype::FLOAT32 {
+        return Err(format!(
+            "its input holds {} values; typenet imports float32 models",
+            dtype::name(t_in.dtype)
+        ));
+    }
+    let inputs = size(t_in, "the model's input")?;
+    if t_in.shape.len() > 1 && t_in.shape[0] != 1 {
+        return Err(format!(
+            "its input has shape {:?}, a batch of {}; typenet imports models for one sample (batch 1)",
+            t_in.shape, t_in.shape[0]
+        ));
+    }
+    if graph.operators.is_empty() {
+        return Err("the model has no operators".into());
+    }
+    let mut steps = Vec::new();
+    let mut skipped = Vec::new();
+    let (mut cur, mut n) = (input, inputs);
+    for (k, op) in graph.operators.iter().enumerate() {
+        let name = op_name(model, op);
+        let at = format!("operator {k} ({name})");
+        if !SUPPORTED.contains(&name.as_str()) {
+            return Err(format!(
+                "operator {k} is {name}, which typenet cannot import (yet); supported: {}",
+                SUPPORTED.join(", ")
+            ));
+        }
+        let data_in = op.inputs.first().copied().flatten();
+        if data_in != Some(cur) {
+            return Err(format!(
+                "{at} does not read the previous operator's output: typenet imports a chain of operators, each feeding the next"
+            ));
+        }
+        let &[out] = op.outputs.as_slice() else {
+            return Err(format!(
+                "{at} has {} outputs; typenet imports operators with one",
+                op.outputs.len()
+            ));
+        };
+        let t_out = &tensors[out];
+        if t_out.dtype != dtype::FLOAT32 {
+            return Err(format!(
+                "{at} outputs {} values; typenet imports float32 models",
+                dtype::name(t_out.dtype)
+            ));
+        }
+        let out_n = size(t_out, &format!("{at}'s output"))?;
+        let mut push = |layer, fused| {
+            steps.push(Step {
+                op: k,
+                op_name: name.clone(),
+                fused,
+                layer,
+            });
+        };
+        let same = |m: usize| -> Result<(), String> {
+            if m == n {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{at} takes {n} values and outputs {m}; it should keep the size"
+                ))
+            }
+        };
+        match name.as_str() {
+            "FULLY_CONNECTED" => {
+                let (act, format) = match op.options {
+                    Options::FullyConnected {
+                        activation,
+                        weights_format,
+                    } => (activation, weights_format),
+                    Options::None => (0, 0),
+                    ref other => {
+                        return Err(format!("{at} has options of the wrong kind ({other:?})"));
+                    }
+                };
+                if format != 0 {
+                    return Err(format!(
+                        "{at} stores its weights in a shuffled format ({format}); typenet reads the default one"
+                    ));
+                }
+                let w_t = op
+                    .inputs
+                    .get(1)
+                    .copied()
+                    .flatten()
+                    .map(|t| &tensors[t])
+                    .ok_or_else(|| format!("{at} has no weights tensor"))?;
+                let (o, i) = match *w_t.shape.as_slice() {
+                    [o, i] => (
+                        usize::try_from(o).unwrap_or(0),
+                        usize::try_from(i).unwrap_or(0),
+                    ),
+                    _ => {
+                        return Err(format!(
+                            "{at}'s weights have shape {:?}; expected [outputs, inputs]",
+                            w_t.shape
+                        ));
+                    }
+                };
+                if i != n || o == 0 {
+                    return Err(format!(
+                        "{at}'s weights have shape {:?}, but its input holds {n} values",
+                        w_t.shape
+                    ));
+                }
+                if out_n != o {
+                    return Err(format!(
+                        "{at}'s output holds {out_n} values, but its weights have {o} rows"
+                    ));
+                }
+                let weights = constant(model, w_t, &format!("{at}'s weights"))?;
+                let bias = match op.inputs.get(2).copied().flatten() {
+                    None => vec![0.0; o],
+                    Some(b) => {
+                        let b_t = &tensors[b];
+                        let bias = constant(model, b_t, &format!("{at}'s bias"))?;
+                        if bias.len() != o {
+                            return Err(format!(
+                                "{at}'s bias holds {} values, but there are {o} outputs",
+                                bias.len()
+                            ));
+                        }
+                        bias
+                    }
+                };
+                push(
+                    Layer::Dense {
+                        i,
+                        o,
+                        weights,
+                        bias,
+                    },
+                    false,
+                );
+                match act {
+                    0 => {}
+                    1 => push(Layer::Relu(o), true),
+                    3 => {
+                        return Err(format!(
+                            "{at} has the fused activation RELU6, which needs typenet's Relu6 layer (comes with the convolution layers)"
+                        ));
+                    }
+                    a => {
+                        return Err(format!(
+                            "{at} has the fused activation {}, which typenet cannot import; NONE and RELU are supported",
+                            activation::name(a)
+                        ));
+                    }
+                }
+            }
+            "RELU" => {
+                same(out_n)?;
+                push(Layer::Relu(n), false);
+            }
+            "LOGISTIC" => {
+                same(out_n)?;
+                push(Layer::Sigmoid(n), false);
+            }
+            "TANH" => {
+                same(out_n)?;
+                push(Layer::Tanh(n), false);
+            }
+            "SOFTMAX" => {
+                same(out_n)?;
+                let beta = match op.options {
+                    Options::Softmax { beta } => beta,
+                    _ => 1.0,
+                };
+                #[allow(clippy::float_cmp)]
+                if beta != 1.0 {
+                    return Err(format!(
+                        "{at} has beta = {beta}; typenet's Softmax has beta = 1"
+                    ));
+                }
+                let last = t_out.shape.last().copied().unwrap_or(1);
+                if usize::try_from(last).ok() != Some(n) {
+                    return Err(format!(
+                        "{at} runs over the last axis of shape {:?}, not over all {n} values as typenet's Softmax does",
+                        t_out.shape
+                    ));
+                }
+                push(Layer::Softmax(n), false);
+            }
+            "RESHAPE" => {
+                same(out_n)?;
+                skipped.push((k, name.clone()));
+            }
+            _ => return Err(format!("{at}: not handled (an importer bug)")),
+        }
+        (cur, n) = (out, out_n);
+    }
+    if steps.is_empty() {
+        return Err("the model only reshapes its input: there is no layer to import".into());
+    }
+    if cur != output {
+        return Err(
+            "the model's output is not the last operator's output: typenet imports a chain of operators, each feeding the next"
+                .into(),
+        );
+    }
+    Ok(Network {
+        inputs,
+        outputs: n,
+        steps,
+        skipped,
+    })
+}
