@@ -58,8 +58,8 @@ fn follow(buf: &[u8], pos: usize, what: &str) -> Result<usize> {
         })
 }
 
-/// The root table of a buffer whose file identifier (bytes 4..8) must be `ident`.
-pub fn root<'a>(buf: &'a [u8], ident: &[u8; 4], what: &'static str) -> Result<Table<'a>> {
+/// Checks the file identifier (bytes 4..8) of a FlatBuffer.
+pub fn check_identifier(buf: &[u8], ident: [u8; 4]) -> Result<()> {
     if buf.len() < 8 {
         return Err(format!(
             "the file is {} bytes long, too short for a FlatBuffer",
@@ -67,20 +67,25 @@ pub fn root<'a>(buf: &'a [u8], ident: &[u8; 4], what: &'static str) -> Result<Ta
         ));
     }
     let found = &buf[4..8];
-    if found != ident {
+    if found != ident.as_slice() {
         return Err(format!(
             "its file identifier is {}, not `{}`: it is not a TFLite model",
             show_ident(found),
-            String::from_utf8_lossy(ident)
+            String::from_utf8_lossy(&ident)
         ));
     }
+    Ok(())
+}
+
+/// The root table of a buffer.
+pub fn root<'a>(buf: &'a [u8], what: &'static str) -> Result<Table<'a>> {
     let pos = follow(buf, 0, "the root table")?;
     Table::at(buf, pos, what)
 }
 
 /// Four bytes as text if they are printable, else as hexadecimal.
 fn show_ident(b: &[u8]) -> String {
-    if b.iter().all(|c| c.is_ascii_graphic()) {
+    if b.iter().all(u8::is_ascii_graphic) {
         format!("`{}`", String::from_utf8_lossy(b))
     } else {
         let hex: Vec<String> = b.iter().map(|c| format!("{c:02x}")).collect();
@@ -94,8 +99,8 @@ pub struct Table<'a> {
     buf: &'a [u8],
     pos: usize,
     vtable: usize,
-    vtable_len: usize,
-    table_len: usize,
+    vinline_len: usize,
+    inline_len: usize,
     what: &'static str,
 }
 
@@ -108,24 +113,24 @@ impl<'a> Table<'a> {
             .and_then(|p| p.checked_sub(i64::from(soffset)))
             .and_then(|v| usize::try_from(v).ok())
             .ok_or_else(|| format!("{what} at byte {pos}: its vtable lies outside the file"))?;
-        let vtable_len = usize::from(u16_at(buf, vtable, what)?);
-        let table_len = usize::from(u16_at(buf, vtable + 2, what)?);
-        if vtable_len < 4 || vtable_len % 2 != 0 || vtable + vtable_len > buf.len() {
+        let vinline_len = usize::from(u16_at(buf, vtable, what)?);
+        let inline_len = usize::from(u16_at(buf, vtable + 2, what)?);
+        if vinline_len < 4 || vinline_len % 2 != 0 || vtable + vinline_len > buf.len() {
             return Err(format!(
-                "{what} at byte {pos}: its vtable (byte {vtable}, {vtable_len} bytes) is malformed"
+                "{what} at byte {pos}: its vtable (byte {vtable}, {vinline_len} bytes) is malformed"
             ));
         }
-        if table_len < 4 || pos + table_len > buf.len() {
+        if inline_len < 4 || pos + inline_len > buf.len() {
             return Err(format!(
-                "{what} at byte {pos}: its size ({table_len} bytes) runs past the end of the file"
+                "{what} at byte {pos}: its size ({inline_len} bytes) runs past the end of the file"
             ));
         }
         Ok(Self {
             buf,
             pos,
             vtable,
-            vtable_len,
-            table_len,
+            vinline_len,
+            inline_len,
             what,
         })
     }
@@ -133,14 +138,14 @@ impl<'a> Table<'a> {
     /// The position of field `id` holding `size` bytes, or `None` when absent.
     fn field(&self, id: usize, size: usize, name: &str) -> Result<Option<usize>> {
         let entry = 4 + 2 * id;
-        if entry + 2 > self.vtable_len {
+        if entry + 2 > self.vinline_len {
             return Ok(None);
         }
         let off = usize::from(u16_at(self.buf, self.vtable + entry, self.what)?);
         if off == 0 {
             return Ok(None);
         }
-        if off < 4 || off + size > self.table_len {
+        if off < 4 || off + size > self.inline_len {
             return Err(format!(
                 "{} at byte {}: field `{name}` lies outside the table",
                 self.what, self.pos

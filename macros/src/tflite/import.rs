@@ -75,19 +75,38 @@ fn op_name(model: &Model<'_>, op: &Operator) -> String {
     )
 }
 
+/// `n` and the noun, singular or plural.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// ` (tensor `name`)`, or nothing for a tensor without a name.
+fn label(t: &Tensor) -> String {
+    if t.name.is_empty() {
+        String::new()
+    } else {
+        format!(" (tensor `{}`)", t.name)
+    }
+}
+
 /// The number of values in a tensor of this shape (batch 1), or an error.
 fn size(t: &Tensor, what: &str) -> Result<usize, String> {
     let mut n = 1usize;
     for &d in &t.shape {
         let d = usize::try_from(d).map_err(|_| {
             format!(
-                "{what} (tensor `{}`) has shape {:?}, with a negative dimension",
-                t.name, t.shape
+                "{what}{} has shape {:?}, with a negative dimension",
+                label(t),
+                t.shape
             )
         })?;
         n = n
             .checked_mul(d)
-            .ok_or_else(|| format!("{what} (tensor `{}`) is too large", t.name))?;
+            .ok_or_else(|| format!("{what}{} is too large", label(t)))?;
     }
     Ok(n)
 }
@@ -96,23 +115,23 @@ fn size(t: &Tensor, what: &str) -> Result<usize, String> {
 fn constant(model: &Model<'_>, t: &Tensor, what: &str) -> Result<Vec<f32>, String> {
     if t.dtype != dtype::FLOAT32 {
         return Err(format!(
-            "{what} (tensor `{}`) holds {} values; typenet imports float32 weights",
-            t.name,
+            "{what}{}: {} values; typenet imports float32 weights",
+            label(t),
             dtype::name(t.dtype)
         ));
     }
     let bytes = model.buffers.get(t.buffer).copied().unwrap_or_default();
     if bytes.is_empty() {
         return Err(format!(
-            "{what} (tensor `{}`) is not a constant: typenet imports weights stored in the file",
-            t.name
+            "{what}{}: not a constant; typenet imports weights stored in the file",
+            label(t)
         ));
     }
     let n = size(t, what)?;
     if Some(bytes.len()) != n.checked_mul(4) {
         return Err(format!(
-            "{what} (tensor `{}`, shape {:?}) needs {} bytes, but its buffer holds {}",
-            t.name,
+            "{what}{} (shape {:?}) needs {} bytes, but its buffer holds {}",
+            label(t),
             t.shape,
             n.saturating_mul(4),
             bytes.len()
@@ -123,10 +142,7 @@ fn constant(model: &Model<'_>, t: &Tensor, what: &str) -> Result<Vec<f32>, Strin
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect();
     if let Some(k) = values.iter().position(|v| !v.is_finite()) {
-        return Err(format!(
-            "{what} (tensor `{}`): value {k} is {}",
-            t.name, values[k]
-        ));
+        return Err(format!("{what}{}: value {k} is {}", label(t), values[k]));
     }
     Ok(values)
 }
@@ -139,9 +155,9 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
         (&[i], &[o]) => (i, o),
         (i, o) => {
             return Err(format!(
-                "the model has {} inputs and {} outputs; typenet imports models with one of each",
-                i.len(),
-                o.len()
+                "the model has {} and {}; typenet imports models with one of each",
+                count(i.len(), "input"),
+                count(o.len(), "output")
             ));
         }
     };

@@ -14,10 +14,15 @@
 //! [`flatbuf`] reads FlatBuffers (bounds-checked, no dependency), [`model`] the tables of
 //! TFLite's schema that importing needs, [`import`] turns the first subgraph into layers.
 
+// "TFLite", "FlatBuffers": product names in prose, not code.
+#![allow(clippy::doc_markdown)]
+
 pub mod flatbuf;
 pub mod import;
 pub mod model;
 mod ops;
+#[cfg(test)]
+mod tests;
 
 use import::{Layer, Network};
 use proc_macro2::{Literal, TokenStream};

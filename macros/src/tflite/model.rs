@@ -192,14 +192,23 @@ pub enum Options {
 }
 
 /// Reads a `.tflite` file.
+///
+/// A wrong identifier or schema version is said as such; any other error is prefixed
+/// with "the file is damaged or cut short".
 pub fn read(buf: &[u8]) -> Result<Model<'_>> {
-    let m = flatbuf::root(buf, b"TFL3", "the Model table")?;
-    let version = m.u32(0, "version", 0)?;
+    flatbuf::check_identifier(buf, *b"TFL3")?;
+    let damaged = |e: String| format!("the file is damaged or cut short: {e}");
+    let m = flatbuf::root(buf, "the Model table").map_err(damaged)?;
+    let version = m.u32(0, "version", 0).map_err(damaged)?;
     if version != 3 {
         return Err(format!(
             "its schema version is {version}; TFLite (and typenet) read version 3"
         ));
     }
+    read_tables(buf, &m).map_err(damaged)
+}
+
+fn read_tables<'a>(buf: &'a [u8], m: &Table<'a>) -> Result<Model<'a>> {
     let opcodes = m
         .tables(1, "operator_codes", "an OperatorCode table")?
         .iter()
@@ -259,11 +268,15 @@ fn read_buffer<'a>(file: &'a [u8], k: usize, t: &Table<'a>) -> Result<&'a [u8]> 
         })
 }
 
+/// Tensor index `v`, checked against the subgraph's `len` tensors.
 fn index(v: i32, len: usize, what: impl Fn() -> String) -> Result<usize> {
-    usize::try_from(v)
-        .ok()
-        .filter(|&i| i < len)
-        .ok_or_else(|| format!("{} is {v}, but there are only {len}", what()))
+    usize::try_from(v).ok().filter(|&i| i < len).ok_or_else(|| {
+        format!(
+            "{} is {v}, but the subgraph has {}",
+            what(),
+            super::import::count(len, "tensor")
+        )
+    })
 }
 
 fn read_subgraph(k: usize, t: &Table<'_>, opcodes: usize, buffers: usize) -> Result<SubGraph> {
@@ -302,7 +315,10 @@ fn read_tensor(k: usize, i: usize, t: &Table<'_>, buffers: usize) -> Result<Tens
         .ok()
         .filter(|&b| b < buffers.max(1))
         .ok_or_else(|| {
-            format!("subgraph {k}: tensor {i}'s buffer is {buffer}, but there are only {buffers}")
+            format!(
+                "subgraph {k}: tensor {i}'s buffer is {buffer}, but the model has {}",
+                super::import::count(buffers, "buffer")
+            )
         })?;
     let quant = match t.table(4, "quantization", "a QuantizationParameters table")? {
         Some(q) => {
@@ -336,7 +352,8 @@ fn read_operator(i: usize, t: &Table<'_>, opcodes: usize, tensors: usize) -> Res
         .filter(|&c| c < opcodes)
         .ok_or_else(|| {
             format!(
-                "operator {i}'s opcode_index is {code}, but there are only {opcodes} operator codes"
+                "operator {i}'s opcode_index is {code}, but the model has {}",
+                super::import::count(opcodes, "operator code")
             )
         })?;
     let inputs = t
