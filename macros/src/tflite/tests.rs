@@ -110,7 +110,7 @@ fn file_errors_are_words() {
 /// Every strict prefix of a real file is an error, never a panic.
 #[test]
 fn every_truncation_is_an_error() {
-    for name in ["xor.tflite", "mlp.tflite"] {
+    for name in ["xor.tflite", "mlp.tflite", "microflow/sine.tflite"] {
         let bytes = file(name);
         for n in 0..bytes.len() {
             assert!(import_bytes(&bytes[..n]).is_err(), "{name} cut at {n}");
@@ -126,6 +126,8 @@ fn mutated_files_never_panic() {
         file("xor.tflite"),
         file("mlp.tflite"),
         file("int8_fc.tflite"),
+        file("microflow/sine.tflite"),
+        file("microflow/speech.tflite"),
     ];
     let mut state = 0x7f1e_u64;
     let mut next = move || {
@@ -153,6 +155,8 @@ fn mutated_files_never_panic() {
         }
         match import_bytes(&b) {
             Ok(net) => {
+                // only the float32 files can import
+                assert!(round % files.len() < 2, "an int8 file imported");
                 accepted += 1;
                 assert!(!net.steps.is_empty() && net.inputs > 0);
             }
@@ -527,5 +531,77 @@ fn hand_made_errors_are_words() {
         err(&b).contains("runs past the end of the file"),
         "{}",
         err(&b)
+    );
+}
+
+/// The `microflow` crate's int8 models, as TensorFlow's converter wrote them (metadata,
+/// signature defs, names): read in full, and refused with the int8 message.
+#[test]
+#[allow(clippy::many_single_char_names)]
+fn reads_the_microflow_models() {
+    let names = |bytes: &[u8]| -> Vec<String> {
+        let m = read(bytes).unwrap();
+        m.subgraphs[0]
+            .operators
+            .iter()
+            .map(|o| {
+                super::ops::name(m.opcodes[o.opcode].builtin)
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let sine = file("microflow/sine.tflite");
+    assert_eq!(names(&sine), ["FULLY_CONNECTED"; 3]);
+    let m = read(&sine).unwrap();
+    let g = &m.subgraphs[0];
+    let acts: Vec<&Options> = g.operators.iter().map(|o| &o.options).collect();
+    let fc = |activation| Options::FullyConnected {
+        activation,
+        weights_format: 0,
+    };
+    assert_eq!(acts, [&fc(1), &fc(1), &fc(0)]);
+    let w = &g.tensors[g.operators[1].inputs[1].unwrap()];
+    assert_eq!((w.shape.as_slice(), w.dtype), (&[16, 16][..], 9));
+    assert_eq!(m.buffers[w.buffer].len(), 256);
+    assert_eq!(w.quant.as_ref().unwrap().scale.len(), 1); // per tensor
+    let e = import(&m).unwrap_err();
+    assert!(
+        e.starts_with("it is a quantized model (operator 0, FULLY_CONNECTED"),
+        "{e}"
+    );
+
+    let speech = file("microflow/speech.tflite");
+    assert_eq!(
+        names(&speech),
+        ["RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"]
+    );
+    let m = read(&speech).unwrap();
+    let g = &m.subgraphs[0];
+    assert_eq!(
+        g.operators[1].options,
+        Options::DepthwiseConv2d {
+            padding: 0,
+            stride: (2, 2),
+            depth_multiplier: 8,
+            dilation: (1, 1),
+            activation: 1
+        }
+    );
+    let dw = &g.tensors[g.operators[1].inputs[1].unwrap()];
+    let q = dw.quant.as_ref().unwrap();
+    // per-channel weights: 8 scales along the last dimension, zero points 0
+    assert_eq!(
+        (dw.shape.as_slice(), q.scale.len(), q.dim),
+        (&[1, 10, 8, 8][..], 8, 3)
+    );
+    assert!(q.zero_point.iter().all(|&z| z == 0));
+    let fc_w = &g.tensors[g.operators[2].inputs[1].unwrap()];
+    assert_eq!(fc_w.shape, [4, 4000]);
+    assert_eq!(m.buffers[fc_w.buffer].len(), 16_000);
+    assert!(
+        import(&m)
+            .unwrap_err()
+            .starts_with("it is a quantized model")
     );
 }
