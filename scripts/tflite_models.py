@@ -7,7 +7,8 @@ Writes tests/data/tflite/:
   XOR), `mlp.tflite` (RESHAPE [1,2,4]→[1,8], FC 8→16 + RELU, FC 16→12, TANH, FC 12→10
   without bias, RELU, FC 10→6, SOFTMAX; random weights) and `sigmoid.tflite` (FC 3→5,
   LOGISTIC, FC 5→4, LOGISTIC, with pre-activations spanning about −25..25 so that both
-  of TFLite's logistic cut-offs are crossed);
+  of TFLite's logistic cut-offs are crossed) and `leaky.tflite` (FC 6→8, LEAKY_RELU 0.2,
+  FC 8→3, LEAKY_RELU 0.05);
 * for each of them, `<name>.io`: inputs, and the outputs of the LiteRT interpreter with
   its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
   (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
@@ -158,6 +159,15 @@ def fc_options(act):
     return (OPT.FullyConnectedOptions, f)
 
 
+def leaky_options(alpha):
+    def f(b):
+        tflite.LeakyReluOptionsStart(b)
+        tflite.LeakyReluOptionsAddAlpha(b, alpha)
+        return tflite.LeakyReluOptionsEnd(b)
+
+    return (OPT.LeakyReluOptions, f)
+
+
 def softmax_options(beta):
     def f(b):
         tflite.SoftmaxOptionsStart(b)
@@ -191,10 +201,10 @@ class Graph:
         self.cur = y
         return self
 
-    def unary(self, code, options=None):
+    def unary(self, code, options=None, alpha=None):
         n = int(np.prod(self.tensors[self.cur]["shape"]))
         y = self.out(n)
-        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options})
+        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options, "alpha": alpha})
         self.cur = y
         return self
 
@@ -228,6 +238,8 @@ class Graph:
                     y = np.maximum(y, 0)
             elif c == BO.RELU:
                 y = np.maximum(a, 0)
+            elif c == BO.LEAKY_RELU:
+                y = np.where(a > 0, a, a * np.float64(np.float32(op["alpha"])))
             elif c == BO.LOGISTIC:
                 y = 1 / (1 + np.exp(-a))
             elif c == BO.TANH:
@@ -310,6 +322,15 @@ def main():
         .unary(BO.LOGISTIC)
     )
     write("sigmoid", sig, rng.standard_normal((64, 3)).astype(np.float32) * 2)
+
+    leaky = (
+        Graph([1, 6])
+        .fc(rand(8, 6) * 2, rng.standard_normal(8).astype(np.float32))
+        .unary(BO.LEAKY_RELU, leaky_options(0.2), alpha=0.2)
+        .fc(rand(3, 8) * 2, rng.standard_normal(3).astype(np.float32))
+        .unary(BO.LEAKY_RELU, leaky_options(0.05), alpha=0.05)
+    )
+    write("leaky", leaky, rng.standard_normal((64, 6)).astype(np.float32) * 2)
 
     # Compile-error fixtures (never run).
     g = Graph([1, 2]).fc(w1, b1, RELU)

@@ -19,6 +19,8 @@ pub enum Layer {
     },
     /// `Relu<n>`
     Relu(usize),
+    /// `LeakyRelu<n>` with this slope.
+    LeakyRelu(usize, f32),
     /// `Sigmoid<n>`
     Sigmoid(usize),
     /// `Tanh<n>`
@@ -57,6 +59,7 @@ pub struct Network {
 pub const SUPPORTED: &[&str] = &[
     "FULLY_CONNECTED",
     "RELU",
+    "LEAKY_RELU",
     "LOGISTIC",
     "TANH",
     "SOFTMAX",
@@ -342,6 +345,17 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
             "RELU" => {
                 same(out_n)?;
                 push(Layer::Relu(n), false);
+            }
+            "LEAKY_RELU" => {
+                same(out_n)?;
+                let alpha = match op.options {
+                    Options::LeakyRelu { alpha } => alpha,
+                    _ => 0.0,
+                };
+                if !alpha.is_finite() {
+                    return Err(format!("{at} has the slope {alpha}"));
+                }
+                push(Layer::LeakyRelu(n, alpha), false);
             }
             "LOGISTIC" => {
                 same(out_n)?;

@@ -175,6 +175,7 @@ fn field(step: &import::Step) -> (Ident, TokenStream) {
     let (kind, ty) = match &step.layer {
         Layer::Dense { i, o, .. } => ("dense", quote!(::typenet::Dense<#i, #o>)),
         Layer::Relu(n) => ("relu", quote!(::typenet::Relu<#n>)),
+        Layer::LeakyRelu(n, _) => ("leaky_relu", quote!(::typenet::LeakyRelu<#n>)),
         Layer::Sigmoid(n) => ("sigmoid", quote!(::typenet::Sigmoid<#n>)),
         Layer::Tanh(n) => ("tanh", quote!(::typenet::Tanh<#n>)),
         Layer::Softmax(n) => ("softmax", quote!(::typenet::Softmax<#n>)),
@@ -195,6 +196,10 @@ fn value(layer: &Layer) -> TokenStream {
             quote!(::typenet::Dense::new([#(#rows),*], [#(#bias),*]))
         }
         Layer::Relu(_) => quote!(::typenet::Relu::new()),
+        Layer::LeakyRelu(_, alpha) => {
+            let alpha = lit(*alpha);
+            quote!(::typenet::LeakyRelu::with_slope(#alpha))
+        }
         Layer::Sigmoid(_) => quote!(::typenet::Sigmoid::new()),
         Layer::Tanh(_) => quote!(::typenet::Tanh::new()),
         Layer::Softmax(_) => quote!(::typenet::Softmax::new()),

@@ -182,6 +182,11 @@ pub enum Options {
         /// The fused activation.
         activation: i8,
     },
+    /// `LeakyReluOptions`.
+    LeakyRelu {
+        /// The slope for negative inputs.
+        alpha: f32,
+    },
     /// `SoftmaxOptions`.
     Softmax {
         /// The inverse temperature.
@@ -429,6 +434,10 @@ fn read_options(kind: u8, o: &Table<'_>) -> Result<Options> {
         // AddOptions
         11 => Options::Add {
             activation: act(0)?,
+        },
+        // LeakyReluOptions
+        75 => Options::LeakyRelu {
+            alpha: o.f32(0, "alpha", 0.0)?,
         },
         other => Options::Other(other),
     })

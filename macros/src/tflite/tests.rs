@@ -426,7 +426,7 @@ fn hand_made_errors_are_words() {
                 set(m, 2, 0, F::I8(18));
                 set(m, 2, 3, F::I32(18));
             }),
-            "operator 0 is MUL, which typenet cannot import (yet); supported: FULLY_CONNECTED, RELU, LOGISTIC, TANH, SOFTMAX, RESHAPE",
+            "operator 0 is MUL, which typenet cannot import (yet); supported: FULLY_CONNECTED, RELU, LEAKY_RELU, LOGISTIC, TANH, SOFTMAX, RESHAPE",
         ),
         (
             // code 150 only in builtin_code; the deprecated field holds the placeholder
