@@ -239,3 +239,18 @@ fn an_imported_network_fine_tunes() {
     assert!(loss(&net) < before, "{} !< {before}", loss(&net));
     assert_ne!(net, Mlp::new());
 }
+
+/// The byte image of an imported network round-trips, and is the tuple of the same
+/// layers' image (the derive's parameter order is the tuple's).
+#[test]
+fn an_imported_network_has_a_byte_image() {
+    use typenet::ByteImage;
+    let xor = Xor::new();
+    let bytes = xor.to_bytes();
+    assert_eq!(Xor::from_bytes(&bytes), Ok(xor));
+    let tuple = (xor.op0_dense, xor.op0_relu, xor.op1_dense, xor.op2_sigmoid);
+    assert_eq!(tuple.to_bytes().as_slice(), bytes.as_slice());
+    let mut wrong = bytes.to_vec();
+    wrong.pop();
+    assert!(Xor::from_bytes(&wrong).is_err());
+}
