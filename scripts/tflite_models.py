@@ -8,7 +8,9 @@ Writes tests/data/tflite/:
   without bias, RELU, FC 10→6, SOFTMAX; random weights) and `sigmoid.tflite` (FC 3→5,
   LOGISTIC, FC 5→4, LOGISTIC, with pre-activations spanning about −25..25 so that both
   of TFLite's logistic cut-offs are crossed) and `leaky.tflite` (FC 6→8, LEAKY_RELU 0.2,
-  FC 8→3, LEAKY_RELU 0.05);
+  FC 8→3, LEAKY_RELU 0.05) and `float16.tflite` (FC 4→8 + RELU, FC 8→3, TANH, with
+  float16 weights and biases made float32 by DEQUANTIZE operators, as the converter's
+  float16 quantization writes them);
 * for each of them, `<name>.io`: inputs, and the outputs of the LiteRT interpreter with
   its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
   (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
@@ -43,6 +45,7 @@ from ai_edge_litert.interpreter import Interpreter, OpResolverType
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "tflite")
 
 F32, I8, I32 = tflite.TensorType.FLOAT32, tflite.TensorType.INT8, tflite.TensorType.INT32
+F16 = tflite.TensorType.FLOAT16
 BO = tflite.BuiltinOperator
 OPT = tflite.BuiltinOptions
 NONE, RELU = 0, 1
@@ -201,6 +204,23 @@ class Graph:
         self.cur = y
         return self
 
+    def half(self, values):
+        """A float16 constant and the DEQUANTIZE operator that makes it float32 (what the
+        converter writes for float16 quantization); the float32 tensor's index."""
+        h = values.astype("<f2")
+        src = self.add({"shape": list(values.shape), "type": F16, "data": h.tobytes()})
+        dst = self.add({"shape": list(values.shape), "type": F32})
+        self.ops.append({"code": BO.DEQUANTIZE, "inputs": [src], "outputs": [dst], "half": h})
+        return dst
+
+    def fc16(self, w, bias, act=NONE):
+        """FULLY_CONNECTED whose weights and bias are float16 constants."""
+        wi, bi = self.half(w), self.half(bias)
+        y = self.out(w.shape[0])
+        self.ops.append({"code": BO.FULLY_CONNECTED, "inputs": [self.cur, wi, bi], "outputs": [y], "options": fc_options(act), "act": act})
+        self.cur = y
+        return self
+
     def unary(self, code, options=None, alpha=None):
         n = int(np.prod(self.tensors[self.cur]["shape"]))
         y = self.out(n)
@@ -224,12 +244,17 @@ class Graph:
         v = {0: np.asarray(x, np.float64).reshape(-1)}
 
         def const(i):
+            if i in v:
+                return v[i]
             t = self.tensors[i]
             return np.frombuffer(t["data"], "<f4").astype(np.float64).reshape(t["shape"])
 
         for op in self.ops:
-            a = v[op["inputs"][0]]
             c = op["code"]
+            if c == BO.DEQUANTIZE:
+                v[op["outputs"][0]] = op["half"].astype(np.float64)
+                continue
+            a = v[op["inputs"][0]]
             if c == BO.FULLY_CONNECTED:
                 w = const(op["inputs"][1])
                 b = 0 if op["inputs"][2] == -1 else const(op["inputs"][2])
@@ -331,6 +356,14 @@ def main():
         .unary(BO.LEAKY_RELU, leaky_options(0.05), alpha=0.05)
     )
     write("leaky", leaky, rng.standard_normal((64, 6)).astype(np.float32) * 2)
+
+    half = (
+        Graph([1, 4])
+        .fc16(rand(8, 4) * 2, rng.standard_normal(8).astype(np.float32) * 0.5, RELU)
+        .fc16(rand(3, 8), rng.standard_normal(3).astype(np.float32) * 0.5)
+        .unary(BO.TANH)
+    )
+    write("float16", half, rng.standard_normal((64, 4)).astype(np.float32) * 2)
 
     # Compile-error fixtures (never run).
     g = Graph([1, 2]).fc(w1, b1, RELU)

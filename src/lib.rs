@@ -148,7 +148,8 @@ pub use typenet_macros::include_weights;
 /// Imported operators: FULLY_CONNECTED (fused NONE or RELU) → [`Dense`] (+ [`Relu`]),
 /// RELU → [`Relu`], LEAKY_RELU → [`LeakyRelu`], LOGISTIC → [`Sigmoid`], TANH →
 /// [`Tanh`], SOFTMAX (beta 1) → [`Softmax`], RESHAPE → nothing (a vector stays a
-/// vector). The model must be one chain of operators, batch 1. Anything else is a compile error naming the operator and its
+/// vector); float16 weights behind DEQUANTIZE become float32 constants while compiling.
+/// The model must be one chain of operators, batch 1. Anything else is a compile error naming the operator and its
 /// index; int8 models wait for the quantized layers. Prefer a `static` (or `const`) to
 /// calling `new()` at run time: the constant is evaluated while compiling and stays in
 /// flash, where a run-time call copies every weight onto the stack. See `docs/tflite.md`.

@@ -39,6 +39,11 @@ include_tflite! {
     struct Leaky: [f32; 6] -> [f32; 3] = "tests/data/tflite/leaky.tflite";
 }
 
+include_tflite! {
+    /// Float16 weights and biases, each made float32 by a DEQUANTIZE operator.
+    struct Half: [f32; 4] -> [f32; 3] = "tests/data/tflite/float16.tflite";
+}
+
 // Without a signature; the output length named by a constant elsewhere.
 include_tflite!(struct MlpUnsigned = "tests/data/tflite/mlp.tflite");
 
@@ -179,6 +184,19 @@ fn leaky_relu_matches_litert() {
         (net.op1_leaky_relu.slope, net.op3_leaky_relu.slope),
         (0.2, 0.05)
     );
+}
+
+/// The DEQUANTIZE operators of float16 weights run at compile time and add no layer.
+#[test]
+fn float16_weights_match_litert() {
+    let net = Half::new();
+    check(&net, "float16");
+    let _: (&Dense<4, 8>, &Relu<8>, &Dense<8, 3>, &Tanh<3>) =
+        (&net.op2_dense, &net.op2_relu, &net.op5_dense, &net.op6_tanh);
+    // every weight is a float16 value: 11 significant bits at most
+    for w in net.op2_dense.weights.iter().flatten() {
+        assert_eq!(w.to_bits() & 0x1fff, 0, "{w}");
+    }
 }
 
 /// The generated struct is the chain the file describes, weights in typenet's order

@@ -2,6 +2,7 @@
 
 use super::model::{Model, Operator, Options, Tensor, activation, dtype};
 use super::ops;
+use std::collections::HashMap;
 
 /// A typenet layer with its values.
 #[derive(Debug, PartialEq)]
@@ -114,8 +115,86 @@ fn size(t: &Tensor, what: &str) -> Result<usize, String> {
     Ok(n)
 }
 
-/// The little-endian float32 values of a constant tensor.
-fn constant(model: &Model<'_>, t: &Tensor, what: &str) -> Result<Vec<f32>, String> {
+/// A float16 value as the `f32` of the same value (every float16 is one), or `None` for
+/// infinity and NaN.
+pub fn f16_to_f32(h: u16) -> Option<f32> {
+    let sign = u32::from(h >> 15) << 31;
+    let exp = u32::from((h >> 10) & 0x1f);
+    let man = h & 0x3ff;
+    let value = match exp {
+        // zero and subnormals: man · 2^−24, exact in f32
+        0 => f32::from(man) * f32::from_bits(0x3380_0000),
+        31 => return None,
+        e => f32::from_bits(((e + 127 - 15) << 23) | (u32::from(man) << 13)),
+    };
+    Some(if sign == 0 { value } else { -value })
+}
+
+/// Constant float32 tensors, by tensor index.
+type Constants = HashMap<usize, Vec<f32>>;
+
+/// Constant float32 tensors that a DEQUANTIZE operator computes from float16 weights
+/// (the converter's "float16 quantization"), by output tensor; and those operators.
+fn float16_constants(
+    model: &Model<'_>,
+    graph: &super::model::SubGraph,
+) -> Result<(Constants, Vec<usize>), String> {
+    let mut values = HashMap::new();
+    let mut ops = Vec::new();
+    for (k, op) in graph.operators.iter().enumerate() {
+        let (&[Some(src)], &[dst]) = (op.inputs.as_slice(), op.outputs.as_slice()) else {
+            continue;
+        };
+        let t = &graph.tensors[src];
+        let bytes = model.buffers.get(t.buffer).copied().unwrap_or_default();
+        if op_name(model, op) != "DEQUANTIZE" || t.dtype != dtype::FLOAT16 || bytes.is_empty() {
+            continue;
+        }
+        let what = format!("operator {k} (DEQUANTIZE)'s float16 input{}", label(t));
+        let n = size(t, &what)?;
+        if Some(bytes.len()) != n.checked_mul(2) {
+            return Err(format!(
+                "{what} (shape {:?}) needs {} bytes, but its buffer holds {}",
+                t.shape,
+                n.saturating_mul(2),
+                bytes.len()
+            ));
+        }
+        let v = bytes
+            .chunks_exact(2)
+            .enumerate()
+            .map(|(j, c)| {
+                f16_to_f32(u16::from_le_bytes([c[0], c[1]]))
+                    .ok_or_else(|| format!("{what}: value {j} is infinite or NaN"))
+            })
+            .collect::<Result<Vec<f32>, String>>()?;
+        values.insert(dst, v);
+        ops.push(k);
+    }
+    Ok((values, ops))
+}
+
+/// The little-endian float32 values of constant tensor `index`, or the float32 values
+/// of a dequantized float16 constant.
+fn constant(
+    model: &Model<'_>,
+    tensors: &[Tensor],
+    float16: &Constants,
+    index: usize,
+    what: &str,
+) -> Result<Vec<f32>, String> {
+    let t = &tensors[index];
+    if let Some(v) = float16.get(&index) {
+        if Some(v.len()) != size(t, what).ok() {
+            return Err(format!(
+                "{what}{} has shape {:?}, but its float16 source holds {} values",
+                label(t),
+                t.shape,
+                v.len()
+            ));
+        }
+        return Ok(v.clone());
+    }
     if t.dtype != dtype::FLOAT32 {
         return Err(format!(
             "{what}{}: {} values; typenet imports float32 weights",
@@ -165,9 +244,13 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
         }
     };
     let tensors = &graph.tensors;
+    let (float16, float16_ops) = float16_constants(model, graph)?;
     // int8 first: for a quantized model that is the one thing to say.
     let quantized = graph.operators.iter().enumerate().find_map(|(k, op)| {
         let name = op_name(model, op);
+        if float16_ops.contains(&k) {
+            return None;
+        }
         if name == "QUANTIZE" || name == "DEQUANTIZE" {
             return Some((k, name));
         }
@@ -210,6 +293,11 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     let mut skipped = Vec::new();
     let (mut cur, mut n) = (input, inputs);
     for (k, op) in graph.operators.iter().enumerate() {
+        if float16_ops.contains(&k) {
+            // computed here, at compile time: its output is a constant
+            skipped.push((k, "DEQUANTIZE".to_owned()));
+            continue;
+        }
         let name = op_name(model, op);
         let at = format!("operator {k} ({name})");
         if !SUPPORTED.contains(&name.as_str()) {
@@ -302,12 +390,18 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                         "{at}'s output holds {out_n} values, but its weights have {o} rows"
                     ));
                 }
-                let weights = constant(model, w_t, &format!("{at}'s weights"))?;
+                let w_index = op.inputs[1].unwrap_or_default();
+                let weights = constant(
+                    model,
+                    tensors,
+                    &float16,
+                    w_index,
+                    &format!("{at}'s weights"),
+                )?;
                 let bias = match op.inputs.get(2).copied().flatten() {
                     None => vec![0.0; o],
                     Some(b) => {
-                        let b_t = &tensors[b];
-                        let bias = constant(model, b_t, &format!("{at}'s bias"))?;
+                        let bias = constant(model, tensors, &float16, b, &format!("{at}'s bias"))?;
                         if bias.len() != o {
                             return Err(format!(
                                 "{at}'s bias holds {} values, but there are {o} outputs",

@@ -11,6 +11,8 @@ use super::flatbuf::{self, Result, Table};
 pub mod dtype {
     /// `FLOAT32`
     pub const FLOAT32: i8 = 0;
+    /// `FLOAT16`
+    pub const FLOAT16: i8 = 1;
     /// `INT8`
     pub const INT8: i8 = 9;
     /// `UINT8`

@@ -92,6 +92,52 @@ fn reads_the_mlp_and_the_int8_model() {
     );
 }
 
+/// Every float16 bit pattern, against the value computed from its definition.
+#[test]
+#[allow(clippy::float_cmp)] // every float16 is exact in f32 and f64
+fn float16_converts_exactly() {
+    use super::import::f16_to_f32;
+    for h in 0..=u16::MAX {
+        let (s, e, m) = (h >> 15, i32::from((h >> 10) & 0x1f), f64::from(h & 0x3ff));
+        let magnitude = match e {
+            0 => m / 1024.0 * 2f64.powi(-14),
+            31 => {
+                assert_eq!(f16_to_f32(h), None, "{h:#06x}");
+                continue;
+            }
+            _ => (1.0 + m / 1024.0) * 2f64.powi(e - 15),
+        };
+        let expected = if s == 1 { -magnitude } else { magnitude };
+        let got = f16_to_f32(h).unwrap();
+        assert_eq!(f64::from(got), expected, "{h:#06x}");
+        assert_eq!(got.is_sign_negative(), s == 1, "{h:#06x}");
+    }
+    assert_eq!(f16_to_f32(0x3c00), Some(1.0));
+    assert_eq!(f16_to_f32(0x7bff), Some(65504.0));
+    assert_eq!(f16_to_f32(0x0001), Some(2f32.powi(-24)));
+}
+
+#[test]
+fn reads_float16_weights() {
+    let net = import_bytes(&file("float16.tflite")).unwrap();
+    let skipped: Vec<usize> = net.skipped.iter().map(|s| s.0).collect();
+    assert_eq!(skipped, [0, 1, 3, 4]); // the four DEQUANTIZE operators
+    assert_eq!(net.steps.len(), 4);
+    // a NaN float16 weight is an error
+    let mut bytes = file("float16.tflite");
+    let m = read(&bytes).unwrap();
+    let g = &m.subgraphs[0];
+    let w = &g.tensors[g.operators[0].inputs[0].unwrap()];
+    let data = m.buffers[w.buffer];
+    let at = data.as_ptr() as usize - bytes.as_ptr() as usize;
+    bytes[at..at + 2].copy_from_slice(&0x7e00u16.to_le_bytes());
+    assert!(
+        err(&bytes).ends_with("value 0 is infinite or NaN"),
+        "{}",
+        err(&bytes)
+    );
+}
+
 #[test]
 fn file_errors_are_words() {
     let xor = file("xor.tflite");
