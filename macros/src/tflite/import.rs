@@ -103,7 +103,7 @@ fn size(t: &Tensor, what: &str) -> Result<usize, String> {
     for &d in &t.shape {
         let d = usize::try_from(d).map_err(|_| {
             format!(
-                "{what}{} has shape {:?}, with a negative dimension",
+                "{what}{} has shape {:?}: a size known only at run time (or negative); typenet needs every size while compiling",
                 label(t),
                 t.shape
             )
@@ -280,6 +280,12 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
         ));
     }
     let inputs = size(t_in, "the model's input")?;
+    if inputs == 0 {
+        return Err(format!(
+            "its input has shape {:?}, which holds no values",
+            t_in.shape
+        ));
+    }
     if t_in.shape.len() > 1 && t_in.shape[0] != 1 {
         return Err(format!(
             "its input has shape {:?}, a batch of {}; typenet imports models for one sample (batch 1)",

@@ -527,6 +527,16 @@ fn hand_made_errors_are_words() {
             "weights have shape [1, 3], but its input holds 2 values",
         ),
         (
+            "empty input",
+            Box::new(|m| m[20] = Obj::Ints(vec![1, 0])),
+            "its input has shape [1, 0], which holds no values",
+        ),
+        (
+            "dynamic size",
+            Box::new(|m| m[20] = Obj::Ints(vec![1, -1])),
+            "the model's input has shape [1, -1]: a size known only at run time",
+        ),
+        (
             "batch of 4",
             Box::new(|m| m[20] = Obj::Ints(vec![4, 2])),
             "a batch of 4",
