@@ -469,7 +469,8 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                 same(out_n)?;
                 let beta = match op.options {
                     Options::Softmax { beta } => beta,
-                    _ => 1.0,
+                    // TFLite reads a missing options table as all zeros
+                    _ => 0.0,
                 };
                 #[allow(clippy::float_cmp)]
                 if beta != 1.0 {

@@ -527,6 +527,19 @@ fn hand_made_errors_are_words() {
             "weights have shape [1, 3], but its input holds 2 values",
         ),
         (
+            // TFLite reads a missing options table as zeros: beta 0, not 1
+            "softmax without options",
+            Box::new(|m| {
+                set(m, 2, 0, F::I8(25));
+                set(m, 2, 3, F::I32(25));
+                m[14] = Obj::Ints(vec![0]);
+                m[23] = Obj::Ints(vec![1, 2]);
+                let Obj::Table(op) = &mut m[13] else { return };
+                op.truncate(3);
+            }),
+            "operator 0 (SOFTMAX) has beta = 0; typenet's Softmax has beta = 1",
+        ),
+        (
             "empty input",
             Box::new(|m| m[20] = Obj::Ints(vec![1, 0])),
             "its input has shape [1, 0], which holds no values",
