@@ -125,6 +125,50 @@ pub use typenet_macros::include_weights;
 /// typenet's version.
 pub use approx;
 
+/// Imports a float32 `.tflite` model at compile time as a typed network: a struct of
+/// typenet layers, its weights as constants (so a `static` of it lives in flash).
+///
+/// `include_tflite! { pub struct Name: [f32; I] -> [f32; O] = "path.tflite"; }` reads
+/// the file while compiling (the path is relative to the crate root, as for
+/// [`include_weights!`]) and writes `Name` with `#[derive(Network, Clone, Copy,
+/// PartialEq, Debug)]`, one public field per layer, named after the operator it comes
+/// from (`op0_dense`, `op0_relu` for operator 0's fused RELU, `op1_sigmoid`, …), a
+/// `const fn new()` holding the file's weights, and `Default`. The signature
+/// `: [f32; I] -> [f32; O]` is optional; when given, a file of other sizes is a compile
+/// error in words. Outer attributes (docs) before `pub` are kept. Cargo rebuilds when
+/// the file changes.
+///
+/// ```
+/// use typenet::{Layer, include_tflite};
+///
+/// include_tflite! {
+///     /// XOR, with hand-set weights: FC 2→4 + RELU, FC 4→1, LOGISTIC.
+///     pub struct Xor: [f32; 2] -> [f32; 1] = "tests/data/tflite/xor.tflite";
+/// }
+///
+/// static XOR: Xor = Xor::new(); // in flash on a microcontroller
+/// assert!(XOR.forward(&[0.0, 1.0])[0] > 0.9);
+/// assert!(XOR.forward(&[1.0, 1.0])[0] < 0.1);
+/// let _: &typenet::Dense<2, 4> = &XOR.op0_dense; // an ordinary typenet network
+/// ```
+///
+/// Imported operators: FULLY_CONNECTED (fused NONE or RELU) → [`Dense`] (+ [`Relu`]),
+/// RELU → [`Relu`], LEAKY_RELU → [`LeakyRelu`], LOGISTIC → [`Sigmoid`], TANH →
+/// [`Tanh`], SOFTMAX (beta 1) → [`Softmax`], RESHAPE → nothing (a vector stays a
+/// vector); float16 weights behind DEQUANTIZE become float32 constants while compiling.
+/// The model must be one chain of operators, batch 1. Anything else is a compile error naming the operator and its
+/// index; int8 models wait for the quantized layers. Prefer a `static` (or `const`) to
+/// calling `new()` at run time: the constant is evaluated while compiling and stays in
+/// flash, where a run-time call copies every weight onto the stack. See `docs/tflite.md`.
+///
+/// ```compile_fail
+/// typenet::include_tflite! {
+///     struct Xor: [f32; 3] -> [f32; 1] = "tests/data/tflite/xor.tflite";
+/// }
+/// // error: `xor.tflite` takes 2 float32 values, but `Xor` declares `[f32; 3]`
+/// ```
+pub use typenet_macros::include_tflite;
+
 /// The RNG traits `Layer::init_params` takes, re-exported so that custom layers and the
 /// code `#[derive(Network)]` generates name the same `rand_core` version as typenet.
 pub use rand_core;

@@ -174,7 +174,7 @@ fn data_impl(
 /// The error for a missing file names the package whose root was searched, not that
 /// root's absolute path: the message must not depend on where the crate is built (a
 /// build in another target directory places trybuild's crate roots elsewhere).
-fn resolve(path: &str, span: Span) -> syn::Result<PathBuf> {
+pub(crate) fn resolve(path: &str, span: Span) -> syn::Result<PathBuf> {
     let given = Path::new(path);
     if given.is_absolute() {
         return Ok(given.to_path_buf());

@@ -23,6 +23,7 @@ mod params;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod tflite;
 mod validate;
 mod zeroable;
 
@@ -63,4 +64,12 @@ pub fn derive_params(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn include_weights(input: TokenStream) -> TokenStream {
     include_weights::expand(input.into()).into()
+}
+
+/// Imports a float32 `.tflite` model as a typed network struct, weights as constants.
+///
+/// See `typenet::include_tflite` for the documentation and examples.
+#[proc_macro]
+pub fn include_tflite(input: TokenStream) -> TokenStream {
+    tflite::expand(input.into()).into()
 }

@@ -97,3 +97,14 @@ pub extern "C" fn probe_classifier() -> f64 {
 fn panic(_: &PanicInfo) -> ! {
     loop {}
 }
+
+/// A `.tflite` model imported at compile time: a `static` whose generated code needs
+/// neither `std` nor `alloc`.
+#[unsafe(no_mangle)]
+pub extern "C" fn probe_tflite() -> f32 {
+    typenet::include_tflite! {
+        struct Imported: [f32; 2] -> [f32; 1] = "../../tests/data/tflite/xor.tflite";
+    }
+    static XOR: Imported = Imported::new();
+    XOR.forward(&[0.0, 1.0])[0]
+}

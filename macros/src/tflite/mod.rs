@@ -1,0 +1,261 @@
+//! `include_tflite!`: a `.tflite` file as a typed network, at compile time.
+//!
+//! ```text
+//! include_tflite! {
+//!     /// docs
+//!     pub struct Xor: [f32; 2] -> [f32; 1] = "models/xor.tflite";
+//! }
+//! ```
+//!
+//! expands to a `#[derive(Network)]` struct with one field per layer (`op0_dense`,
+//! `op0_relu` for a fused activation, `op1_sigmoid`, …) and a `const fn new()` holding
+//! the file's weights as literals, so `static XOR: Xor = Xor::new();` lives in flash.
+//!
+//! [`flatbuf`] reads FlatBuffers (bounds-checked, no dependency), [`model`] the tables of
+//! TFLite's schema that importing needs, [`import`] turns the first subgraph into layers.
+
+// "TFLite", "FlatBuffers": product names in prose, not code.
+#![allow(clippy::doc_markdown)]
+
+pub mod flatbuf;
+pub mod import;
+pub mod model;
+mod ops;
+#[cfg(test)]
+mod tests;
+
+use import::{Layer, Network};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Token, Type, Visibility};
+
+struct Args {
+    attrs: Vec<Attribute>,
+    vis: Visibility,
+    name: Ident,
+    signature: Option<(Type, Type)>,
+    path: LitStr,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<Token![struct]>()?;
+        let name: Ident = input.parse()?;
+        let signature = if input.parse::<Option<Token![:]>>()?.is_some() {
+            let from: Type = input.parse()?;
+            input.parse::<Token![->]>()?;
+            let to: Type = input.parse()?;
+            Some((from, to))
+        } else {
+            None
+        };
+        input.parse::<Token![=]>()?;
+        let path: LitStr = input.parse()?;
+        input.parse::<Option<Token![;]>>()?;
+        if !input.is_empty() {
+            return Err(input.error(
+                "unexpected tokens: one `pub struct Name: [f32; I] -> [f32; O] = \"file.tflite\";`",
+            ));
+        }
+        Ok(Self {
+            attrs,
+            vis,
+            name,
+            signature,
+            path,
+        })
+    }
+}
+
+/// The macro's expansion, or a spanned compile error.
+pub fn expand(input: TokenStream) -> TokenStream {
+    match syn::parse2::<Args>(input).and_then(|args| expand_args(&args)) {
+        Ok(tokens) => tokens,
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+/// Reads and imports a `.tflite` file's bytes.
+pub fn import_bytes(bytes: &[u8]) -> Result<Network, String> {
+    let model = model::read(bytes)?;
+    import::import(&model)
+}
+
+fn expand_args(args: &Args) -> syn::Result<TokenStream> {
+    let span = args.path.span();
+    let written = args.path.value();
+    let file = crate::include_weights::resolve(&written, span)?;
+    // Messages name the file as the user knows it: its name.
+    let shown = std::path::Path::new(&written)
+        .file_name()
+        .map_or_else(|| written.clone(), |f| f.to_string_lossy().into_owned());
+    let at_file = |msg: String| syn::Error::new(span, format!("`{shown}`: {msg}"));
+    let bytes = std::fs::read(&file).map_err(|e| at_file(format!("cannot read it: {e}")))?;
+    let net = import_bytes(&bytes).map_err(at_file)?;
+    let name = &args.name;
+    let mut checks = TokenStream::new();
+    if let Some((from, to)) = &args.signature {
+        let input = check_declared(&shown, name, from, net.inputs, "takes", "");
+        let output = check_declared(&shown, name, to, net.outputs, "returns", " as its output");
+        match (input, output) {
+            (Ok(a), Ok(b)) => checks.extend([a, b]),
+            (Err(mut a), Err(b)) => {
+                a.combine(b);
+                return Err(a);
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        }
+    }
+    let tracked = file.to_string_lossy().into_owned();
+    let mut tokens = emit(args, &shown, &tracked, &net);
+    tokens.extend(checks);
+    Ok(tokens)
+}
+
+/// Compares a declared `[f32; N]` with the file's `n` values.
+fn check_declared(
+    shown: &str,
+    name: &Ident,
+    declared: &Type,
+    n: usize,
+    verb: &str,
+    role: &str,
+) -> syn::Result<TokenStream> {
+    let values = if n == 1 { "value" } else { "values" };
+    let text = quote!(#declared).to_string().replace(" ;", ";");
+    let mismatch = || {
+        syn::Error::new(
+            declared.span(),
+            format!("`{shown}` {verb} {n} float32 {values}, but `{name}` declares `{text}`{role}"),
+        )
+    };
+    let Type::Array(array) = declared else {
+        return Err(syn::Error::new(
+            declared.span(),
+            format!(
+                "declare the {} as an array, `[f32; {n}]`",
+                if role.is_empty() { "input" } else { "output" }
+            ),
+        ));
+    };
+    let is_f32 =
+        matches!(&*array.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f32"));
+    if !is_f32 {
+        return Err(mismatch());
+    }
+    match &array.len {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(len), ..
+        }) => match len.base10_parse::<usize>() {
+            Ok(m) if m == n => Ok(TokenStream::new()),
+            _ => Err(mismatch()),
+        },
+        // A constant the macro cannot evaluate: the compiler compares it, with the
+        // same words.
+        other => {
+            let msg = mismatch().to_string();
+            Ok(
+                quote_spanned!(other.span()=> const _: () = ::core::assert!((#other) == #n, "{}", #msg);),
+            )
+        }
+    }
+}
+
+fn lit(v: f32) -> Literal {
+    Literal::f32_unsuffixed(v)
+}
+
+/// The field name and type of one layer.
+fn field(step: &import::Step) -> (Ident, TokenStream) {
+    let k = step.op;
+    let (kind, ty) = match &step.layer {
+        Layer::Dense { i, o, .. } => ("dense", quote!(::typenet::Dense<#i, #o>)),
+        Layer::Relu(n) => ("relu", quote!(::typenet::Relu<#n>)),
+        Layer::LeakyRelu(n, _) => ("leaky_relu", quote!(::typenet::LeakyRelu<#n>)),
+        Layer::Sigmoid(n) => ("sigmoid", quote!(::typenet::Sigmoid<#n>)),
+        Layer::Tanh(n) => ("tanh", quote!(::typenet::Tanh<#n>)),
+        Layer::Softmax(n) => ("softmax", quote!(::typenet::Softmax<#n>)),
+    };
+    (format_ident!("op{}_{}", k, kind), ty)
+}
+
+fn value(layer: &Layer) -> TokenStream {
+    match layer {
+        Layer::Dense {
+            i, weights, bias, ..
+        } => {
+            let rows = weights.chunks(*i).map(|row| {
+                let row = row.iter().map(|&v| lit(v));
+                quote!([#(#row),*])
+            });
+            let bias = bias.iter().map(|&v| lit(v));
+            quote!(::typenet::Dense::new([#(#rows),*], [#(#bias),*]))
+        }
+        Layer::Relu(_) => quote!(::typenet::Relu::new()),
+        Layer::LeakyRelu(_, alpha) => {
+            let alpha = lit(*alpha);
+            quote!(::typenet::LeakyRelu::with_slope(#alpha))
+        }
+        Layer::Sigmoid(_) => quote!(::typenet::Sigmoid::new()),
+        Layer::Tanh(_) => quote!(::typenet::Tanh::new()),
+        Layer::Softmax(_) => quote!(::typenet::Softmax::new()),
+    }
+}
+
+fn emit(args: &Args, shown: &str, tracked: &str, net: &Network) -> TokenStream {
+    let Args {
+        attrs, vis, name, ..
+    } = args;
+    let (idents, types): (Vec<Ident>, Vec<TokenStream>) = net.steps.iter().map(field).unzip();
+    let values = net.steps.iter().map(|s| value(&s.layer));
+    let docs = net.steps.iter().zip(&types).map(|(s, ty)| {
+        let what = if s.fused {
+            format!(
+                "Operator {} ({})'s fused activation: `{}`.",
+                s.op,
+                s.op_name,
+                ty.to_string().replace(' ', "")
+            )
+        } else {
+            format!(
+                "Operator {} ({}): `{}`.",
+                s.op,
+                s.op_name,
+                ty.to_string().replace(' ', "")
+            )
+        };
+        quote!(#[doc = #what])
+    });
+    let new_doc = format!("The network of `{shown}`, its weights as constants.");
+    let (i, o) = (net.inputs, net.outputs);
+    let type_doc =
+        format!("Imported from `{shown}` by `include_tflite!`: {i} float32 inputs, {o} outputs.");
+    quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = #type_doc]
+        #[derive(::typenet::Network, Clone, Copy, PartialEq, Debug)]
+        #vis struct #name {
+            #( #docs pub #idents: #types, )*
+        }
+
+        impl #name {
+            #[doc = #new_doc]
+            pub const fn new() -> Self {
+                // `include_bytes!` makes cargo rebuild when the file changes.
+                const _: &[u8] = ::core::include_bytes!(#tracked);
+                Self { #( #idents: #values, )* }
+            }
+        }
+
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    }
+}

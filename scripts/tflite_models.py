@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Small float32 .tflite models for `include_tflite!`, and LiteRT's outputs on them.
+
+Writes tests/data/tflite/:
+
+* `xor.tflite` (FC 2→4 with fused RELU, FC 4→1, LOGISTIC; hand-set weights that compute
+  XOR), `mlp.tflite` (RESHAPE [1,2,4]→[1,8], FC 8→16 + RELU, FC 16→12, TANH, FC 12→10
+  without bias, RELU, FC 10→6, SOFTMAX; random weights) and `sigmoid.tflite` (FC 3→5,
+  LOGISTIC, FC 5→4, LOGISTIC, with pre-activations spanning about −25..25 so that both
+  of TFLite's logistic cut-offs are crossed) and `leaky.tflite` (FC 6→8, LEAKY_RELU 0.2,
+  FC 8→3, LEAKY_RELU 0.05) and `float16.tflite` (FC 4→8 + RELU, FC 8→3, TANH, with
+  float16 weights and biases made float32 by DEQUANTIZE operators, as the converter's
+  float16 quantization writes them);
+* for each of them, `<name>.io`: inputs, and the outputs of the LiteRT interpreter with
+  its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
+  (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
+  typenet's imported network;
+* files the compile-error tests use: `mul.tflite` (FC then MUL, an operator typenet does
+  not import), `int8_fc.tflite` (a quantized fully connected layer) and
+  `truncated.tflite` (the first 200 bytes of xor.tflite).
+
+The flatbuffers are written directly with the `tflite` schema package (no TensorFlow),
+as scripts/int8_goldens.py does. Run:
+
+    python3 -m venv /tmp/tflite-venv
+    /tmp/tflite-venv/bin/pip install ai-edge-litert numpy tflite flatbuffers
+    /tmp/tflite-venv/bin/python scripts/tflite_models.py
+
+Made with ai-edge-litert 2.3.0, tflite 2.18.0, flatbuffers 25.12.19, numpy 2.4, Python 3.11.
+
+`.io` format (little-endian): b"TNIO", u32 version (2), u32 sample count N, u32 inputs I,
+u32 outputs O, then N·I f32 inputs, N·O f32 reference-kernel outputs, N·O f32
+default-kernel outputs, N·O f64 outputs of the same chain computed in float64 NumPy with
+exact activations (an independent reference).
+"""
+
+import os
+import struct
+
+import flatbuffers
+import numpy as np
+import tflite
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "tflite")
+
+F32, I8, I32 = tflite.TensorType.FLOAT32, tflite.TensorType.INT8, tflite.TensorType.INT32
+F16 = tflite.TensorType.FLOAT16
+BO = tflite.BuiltinOperator
+OPT = tflite.BuiltinOptions
+NONE, RELU = 0, 1
+
+
+def _vec(b, start_fn, offsets):
+    start_fn(b, len(offsets))
+    for off in reversed(offsets):
+        b.PrependUOffsetTRelative(off)
+    return b.EndVector()
+
+
+def _bytes(b, data):
+    b.StartVector(1, len(data), 16)
+    b.head = b.head - len(data)
+    b.Bytes[b.head : b.head + len(data)] = data
+    return b.EndVector()
+
+
+def build(tensors, ops, inputs, outputs):
+    """tensors: dicts (shape, type, optional data bytes, scale, zero_point).
+    ops: dicts (code, inputs, outputs, optional options = (union type, fn(builder)))."""
+    b = flatbuffers.Builder(4096)
+    datas = [None] + [t["data"] for t in tensors if t.get("data") is not None]
+    buf_of, k = [], 1
+    for t in tensors:
+        if t.get("data") is not None:
+            buf_of.append(k)
+            k += 1
+        else:
+            buf_of.append(0)
+    bufs = []
+    for d in datas:
+        v = _bytes(b, d) if d is not None else None
+        tflite.BufferStart(b)
+        if v is not None:
+            tflite.BufferAddData(b, v)
+        bufs.append(tflite.BufferEnd(b))
+    toffs = []
+    for i, t in enumerate(tensors):
+        name = b.CreateString(t.get("name", "t%d" % i))
+        shape = b.CreateNumpyVector(np.asarray(t["shape"], dtype=np.int32))
+        q = None
+        if t.get("scale") is not None:
+            sc = b.CreateNumpyVector(np.asarray(t["scale"], dtype=np.float32))
+            zp = b.CreateNumpyVector(np.asarray(t["zero_point"], dtype=np.int64))
+            tflite.QuantizationParametersStart(b)
+            tflite.QuantizationParametersAddScale(b, sc)
+            tflite.QuantizationParametersAddZeroPoint(b, zp)
+            q = tflite.QuantizationParametersEnd(b)
+        tflite.TensorStart(b)
+        tflite.TensorAddShape(b, shape)
+        tflite.TensorAddType(b, t["type"])
+        tflite.TensorAddBuffer(b, buf_of[i])
+        tflite.TensorAddName(b, name)
+        if q is not None:
+            tflite.TensorAddQuantization(b, q)
+        toffs.append(tflite.TensorEnd(b))
+    codes = []
+    for op in ops:
+        if op["code"] not in codes:
+            codes.append(op["code"])
+    ooffs = []
+    for op in ops:
+        opts = op["options"][1](b) if op.get("options") else None
+        oi = b.CreateNumpyVector(np.asarray(op["inputs"], dtype=np.int32))
+        oo = b.CreateNumpyVector(np.asarray(op["outputs"], dtype=np.int32))
+        tflite.OperatorStart(b)
+        tflite.OperatorAddOpcodeIndex(b, codes.index(op["code"]))
+        tflite.OperatorAddInputs(b, oi)
+        tflite.OperatorAddOutputs(b, oo)
+        if opts is not None:
+            tflite.OperatorAddBuiltinOptionsType(b, op["options"][0])
+            tflite.OperatorAddBuiltinOptions(b, opts)
+        ooffs.append(tflite.OperatorEnd(b))
+    tv = _vec(b, tflite.SubGraphStartTensorsVector, toffs)
+    ov = _vec(b, tflite.SubGraphStartOperatorsVector, ooffs)
+    si = b.CreateNumpyVector(np.asarray(inputs, dtype=np.int32))
+    so = b.CreateNumpyVector(np.asarray(outputs, dtype=np.int32))
+    tflite.SubGraphStart(b)
+    tflite.SubGraphAddTensors(b, tv)
+    tflite.SubGraphAddInputs(b, si)
+    tflite.SubGraphAddOutputs(b, so)
+    tflite.SubGraphAddOperators(b, ov)
+    sg = tflite.SubGraphEnd(b)
+    coffs = []
+    for c in codes:
+        tflite.OperatorCodeStart(b)
+        tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(c, 127))
+        tflite.OperatorCodeAddBuiltinCode(b, c)
+        tflite.OperatorCodeAddVersion(b, 1)
+        coffs.append(tflite.OperatorCodeEnd(b))
+    cv = _vec(b, tflite.ModelStartOperatorCodesVector, coffs)
+    gv = _vec(b, tflite.ModelStartSubgraphsVector, [sg])
+    bv = _vec(b, tflite.ModelStartBuffersVector, bufs)
+    desc = b.CreateString("typenet include_tflite test model")
+    tflite.ModelStart(b)
+    tflite.ModelAddVersion(b, 3)
+    tflite.ModelAddOperatorCodes(b, cv)
+    tflite.ModelAddSubgraphs(b, gv)
+    tflite.ModelAddDescription(b, desc)
+    tflite.ModelAddBuffers(b, bv)
+    m = tflite.ModelEnd(b)
+    b.Finish(m, file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
+def fc_options(act):
+    def f(b):
+        tflite.FullyConnectedOptionsStart(b)
+        tflite.FullyConnectedOptionsAddFusedActivationFunction(b, act)
+        return tflite.FullyConnectedOptionsEnd(b)
+
+    return (OPT.FullyConnectedOptions, f)
+
+
+def leaky_options(alpha):
+    def f(b):
+        tflite.LeakyReluOptionsStart(b)
+        tflite.LeakyReluOptionsAddAlpha(b, alpha)
+        return tflite.LeakyReluOptionsEnd(b)
+
+    return (OPT.LeakyReluOptions, f)
+
+
+def softmax_options(beta):
+    def f(b):
+        tflite.SoftmaxOptionsStart(b)
+        tflite.SoftmaxOptionsAddBeta(b, beta)
+        return tflite.SoftmaxOptionsEnd(b)
+
+    return (OPT.SoftmaxOptions, f)
+
+
+class Graph:
+    """A chain of float32 operators, built tensor by tensor."""
+
+    def __init__(self, shape):
+        self.tensors = [{"shape": list(shape), "type": F32, "name": "input"}]
+        self.ops = []
+        self.cur = 0
+
+    def add(self, t):
+        self.tensors.append(t)
+        return len(self.tensors) - 1
+
+    def out(self, n):
+        return self.add({"shape": [1, n], "type": F32})
+
+    def fc(self, w, bias, act=NONE):
+        o, _ = w.shape
+        wi = self.add({"shape": list(w.shape), "type": F32, "data": w.astype("<f4").tobytes()})
+        bi = -1 if bias is None else self.add({"shape": [o], "type": F32, "data": bias.astype("<f4").tobytes()})
+        y = self.out(o)
+        self.ops.append({"code": BO.FULLY_CONNECTED, "inputs": [self.cur, wi, bi], "outputs": [y], "options": fc_options(act), "act": act})
+        self.cur = y
+        return self
+
+    def half(self, values):
+        """A float16 constant and the DEQUANTIZE operator that makes it float32 (what the
+        converter writes for float16 quantization); the float32 tensor's index."""
+        h = values.astype("<f2")
+        src = self.add({"shape": list(values.shape), "type": F16, "data": h.tobytes()})
+        dst = self.add({"shape": list(values.shape), "type": F32})
+        self.ops.append({"code": BO.DEQUANTIZE, "inputs": [src], "outputs": [dst], "half": h})
+        return dst
+
+    def fc16(self, w, bias, act=NONE):
+        """FULLY_CONNECTED whose weights and bias are float16 constants."""
+        wi, bi = self.half(w), self.half(bias)
+        y = self.out(w.shape[0])
+        self.ops.append({"code": BO.FULLY_CONNECTED, "inputs": [self.cur, wi, bi], "outputs": [y], "options": fc_options(act), "act": act})
+        self.cur = y
+        return self
+
+    def unary(self, code, options=None, alpha=None):
+        n = int(np.prod(self.tensors[self.cur]["shape"]))
+        y = self.out(n)
+        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options, "alpha": alpha})
+        self.cur = y
+        return self
+
+    def reshape(self, shape):
+        s = self.add({"shape": [len(shape)], "type": I32, "data": np.asarray(shape, "<i4").tobytes()})
+        y = self.add({"shape": list(shape), "type": F32})
+        self.ops.append({"code": BO.RESHAPE, "inputs": [self.cur, s], "outputs": [y]})
+        self.cur = y
+        return self
+
+    def model(self):
+        return build(self.tensors, self.ops, [0], [self.cur])
+
+    def forward64(self, x):
+        """The same chain in float64 NumPy with exact activations: an independent
+        reference that shares no kernel with LiteRT or typenet."""
+        v = {0: np.asarray(x, np.float64).reshape(-1)}
+
+        def const(i):
+            if i in v:
+                return v[i]
+            t = self.tensors[i]
+            return np.frombuffer(t["data"], "<f4").astype(np.float64).reshape(t["shape"])
+
+        for op in self.ops:
+            c = op["code"]
+            if c == BO.DEQUANTIZE:
+                v[op["outputs"][0]] = op["half"].astype(np.float64)
+                continue
+            a = v[op["inputs"][0]]
+            if c == BO.FULLY_CONNECTED:
+                w = const(op["inputs"][1])
+                b = 0 if op["inputs"][2] == -1 else const(op["inputs"][2])
+                y = w @ a + b
+                if op["options"] is not None and op.get("act") == RELU:
+                    y = np.maximum(y, 0)
+            elif c == BO.RELU:
+                y = np.maximum(a, 0)
+            elif c == BO.LEAKY_RELU:
+                y = np.where(a > 0, a, a * np.float64(np.float32(op["alpha"])))
+            elif c == BO.LOGISTIC:
+                y = 1 / (1 + np.exp(-a))
+            elif c == BO.TANH:
+                y = np.tanh(a)
+            elif c == BO.SOFTMAX:
+                e = np.exp(a - a.max())
+                y = e / e.sum()
+            elif c == BO.RESHAPE:
+                y = a
+            else:
+                raise ValueError(c)
+            v[op["outputs"][0]] = y
+        return v[self.cur]
+
+
+def run(model, xs, resolver):
+    it = Interpreter(model_content=model, experimental_op_resolver_type=resolver)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    ys = []
+    for x in xs:
+        it.set_tensor(i["index"], x.reshape(i["shape"]).astype(np.float32))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1).copy())
+    return np.stack(ys).astype("<f4")
+
+
+def write(name, graph, xs):
+    model = graph.model()
+    with open(os.path.join(OUT_DIR, name + ".tflite"), "wb") as f:
+        f.write(model)
+    ref = run(model, xs, OpResolverType.BUILTIN_REF)
+    opt = run(model, xs, OpResolverType.BUILTIN)
+    exact = np.stack([graph.forward64(x) for x in xs]).astype("<f8")
+    n, i = xs.shape
+    head = b"TNIO" + struct.pack("<4I", 2, n, i, ref.shape[1])
+    with open(os.path.join(OUT_DIR, name + ".io"), "wb") as f:
+        f.write(head + xs.astype("<f4").tobytes() + ref.tobytes() + opt.tobytes() + exact.tobytes())
+    print(
+        f"{name}: {len(model)} bytes, {n} samples, max |ref - default| = {np.abs(ref - opt).max():.3g}, "
+        f"max |ref - float64| = {np.abs(ref - exact).max():.3g}"
+    )
+    return model
+
+
+def main():
+    os.makedirs(OUT_DIR, exist_ok=True)
+    rng = np.random.default_rng(13)
+
+    # XOR by hand: h = relu(W1 x + b1); y = σ(4 h0 − 8 h1 + 2 h2 + 2 h3 − 3).
+    w1 = np.array([[1, 1], [1, 1], [1, -1], [-1, 1]], np.float32)
+    b1 = np.array([0, -1, 0, 0], np.float32)
+    w2 = np.array([[4, -8, 2, 2]], np.float32)
+    b2 = np.array([-3], np.float32)
+    xor = Graph([1, 2]).fc(w1, b1, RELU).fc(w2, b2).unary(BO.LOGISTIC)
+    corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], np.float32)
+    xor = write("xor", xor, np.concatenate([corners, rng.uniform(-1, 2, (28, 2)).astype(np.float32)]))
+
+    def rand(o, i):
+        return (rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32)
+
+    mlp = (
+        Graph([1, 2, 4])
+        .reshape([1, 8])
+        .fc(rand(16, 8), rng.standard_normal(16).astype(np.float32) * 0.1, RELU)
+        .fc(rand(12, 16), rng.standard_normal(12).astype(np.float32) * 0.1)
+        .unary(BO.TANH)
+        .fc(rand(10, 12), None)
+        .unary(BO.RELU)
+        .fc(rand(6, 10) * 3, rng.standard_normal(6).astype(np.float32))
+        .unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("mlp", mlp, rng.standard_normal((64, 8)).astype(np.float32) * 2)
+
+    sig = (
+        Graph([1, 3])
+        .fc(rand(5, 3) * 8, rng.standard_normal(5).astype(np.float32))
+        .unary(BO.LOGISTIC)
+        .fc(rand(4, 5) * 20, rng.standard_normal(4).astype(np.float32) * 4)
+        .unary(BO.LOGISTIC)
+    )
+    write("sigmoid", sig, rng.standard_normal((64, 3)).astype(np.float32) * 2)
+
+    leaky = (
+        Graph([1, 6])
+        .fc(rand(8, 6) * 2, rng.standard_normal(8).astype(np.float32))
+        .unary(BO.LEAKY_RELU, leaky_options(0.2), alpha=0.2)
+        .fc(rand(3, 8) * 2, rng.standard_normal(3).astype(np.float32))
+        .unary(BO.LEAKY_RELU, leaky_options(0.05), alpha=0.05)
+    )
+    write("leaky", leaky, rng.standard_normal((64, 6)).astype(np.float32) * 2)
+
+    half = (
+        Graph([1, 4])
+        .fc16(rand(8, 4) * 2, rng.standard_normal(8).astype(np.float32) * 0.5, RELU)
+        .fc16(rand(3, 8), rng.standard_normal(3).astype(np.float32) * 0.5)
+        .unary(BO.TANH)
+    )
+    write("float16", half, rng.standard_normal((64, 4)).astype(np.float32) * 2)
+
+    # Compile-error fixtures (never run).
+    g = Graph([1, 2]).fc(w1, b1, RELU)
+    c = g.add({"shape": [1, 4], "type": F32, "data": np.full(4, 2, "<f4").tobytes()})
+    y = g.out(4)
+    g.ops.append({"code": BO.MUL, "inputs": [g.cur, c], "outputs": [y]})
+    g.cur = y
+    with open(os.path.join(OUT_DIR, "mul.tflite"), "wb") as f:
+        f.write(g.model())
+
+    tensors = [
+        {"shape": [1, 4], "type": I8, "scale": [0.05], "zero_point": [-3], "name": "input"},
+        {"shape": [2, 4], "type": I8, "data": np.array([1, -2, 3, 4, 5, 6, -7, 8], np.int8).tobytes(), "scale": [0.01, 0.02], "zero_point": [0, 0]},
+        {"shape": [2], "type": I32, "data": np.array([10, -20], "<i4").tobytes(), "scale": [0.0005, 0.001], "zero_point": [0, 0]},
+        {"shape": [1, 2], "type": I8, "scale": [0.1], "zero_point": [5], "name": "output"},
+    ]
+    ops = [{"code": BO.FULLY_CONNECTED, "inputs": [0, 1, 2], "outputs": [3], "options": fc_options(NONE)}]
+    with open(os.path.join(OUT_DIR, "int8_fc.tflite"), "wb") as f:
+        f.write(build(tensors, ops, [0], [3]))
+
+    with open(os.path.join(OUT_DIR, "truncated.tflite"), "wb") as f:
+        f.write(xor[:200])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+//! `include_tflite!`: imported networks against the LiteRT interpreter's outputs.
+//!
+//! The models and the interpreter's outputs (reference kernels and default kernels) come
+//! from scripts/tflite_models.py. typenet's `Dense` sums its dot products in a different
+//! order from TFLite's kernels (eight partial sums, fused multiply-adds where the CPU has
+//! them), and its sigmoid, tanh and exp are its own, so outputs agree to a tolerance, not
+//! bit for bit: each output `y` is within `REL · |e| + ATOL` of each expected `e`
+//! (see `close`). A third reference, the same chain in float64 NumPy, tells which side of
+//! a difference is off.
+
+use typenet::{Dense, Layer, Relu, Sigmoid, Softmax, Tanh, include_tflite};
+
+/// The relative tolerance (issue 13 asks for 1e-5 on float32 models).
+const REL: f32 = 1e-5;
+/// The absolute tolerance, for outputs near zero: there a dense layer's sum cancels, and
+/// float32's rounding of its terms (≈ 6e-8 of their size, in any summation order) is
+/// larger than 1e-5 of the result. Outputs are compared as NumPy's `allclose` does.
+const ATOL: f32 = 1e-6;
+
+include_tflite! {
+    /// XOR with hand-set weights.
+    pub struct Xor: [f32; 2] -> [f32; 1] = "tests/data/tflite/xor.tflite";
+}
+
+include_tflite! {
+    /// RESHAPE, FC 8→16 + RELU, FC 16→12, TANH, FC 12→10 (no bias), RELU, FC 10→6, SOFTMAX.
+    struct Mlp: [f32; 8] -> [f32; 6] = "tests/data/tflite/mlp.tflite";
+}
+
+const SIX: usize = 6;
+
+include_tflite! {
+    /// Two sigmoid layers whose inputs cross TFLite's logistic cut-offs.
+    struct Sig: [f32; 3] -> [f32; { 2 * 2 }] = "tests/data/tflite/sigmoid.tflite";
+}
+
+include_tflite! {
+    /// FC 6→8, LEAKY_RELU 0.2, FC 8→3, LEAKY_RELU 0.05.
+    struct Leaky: [f32; 6] -> [f32; 3] = "tests/data/tflite/leaky.tflite";
+}
+
+include_tflite! {
+    /// Float16 weights and biases, each made float32 by a DEQUANTIZE operator.
+    struct Half: [f32; 4] -> [f32; 3] = "tests/data/tflite/float16.tflite";
+}
+
+// Without a signature; the output length named by a constant elsewhere.
+include_tflite!(struct MlpUnsigned = "tests/data/tflite/mlp.tflite");
+
+struct Io {
+    inputs: usize,
+    outputs: usize,
+    x: Vec<f32>,
+    /// LiteRT, reference kernels.
+    reference: Vec<f32>,
+    /// LiteRT, default kernels.
+    default: Vec<f32>,
+    /// float64 NumPy with exact activations.
+    exact: Vec<f64>,
+}
+
+fn read_io(name: &str) -> Io {
+    let path = format!("{}/tests/data/tflite/{name}.io", env!("CARGO_MANIFEST_DIR"));
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..4], b"TNIO");
+    let u = |k: usize| u32::from_le_bytes(b[4 + 4 * k..8 + 4 * k].try_into().unwrap()) as usize;
+    assert_eq!(u(0), 2);
+    let (n, i, o) = (u(1), u(2), u(3));
+    let f32s = |from: usize, count: usize| -> Vec<f32> {
+        b[from..from + 4 * count]
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect()
+    };
+    let at = 20 + 4 * n * (i + 2 * o);
+    let exact: Vec<f64> = b[at..]
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(exact.len(), n * o);
+    Io {
+        inputs: i,
+        outputs: o,
+        x: f32s(20, n * i),
+        reference: f32s(20 + 4 * n * i, n * o),
+        default: f32s(20 + 4 * n * (i + o), n * o),
+        exact,
+    }
+}
+
+/// Whether `y` is within `REL · |e| + ATOL` of `e`.
+fn close(y: f64, e: f64) -> bool {
+    (y - e).abs() <= f64::from(REL) * e.abs() + f64::from(ATOL)
+}
+
+/// The largest difference seen: absolute, and relative where `|e| ≥ 1e-3`.
+#[derive(Default)]
+struct Worst {
+    abs: f64,
+    rel: f64,
+}
+
+impl Worst {
+    fn see(&mut self, y: f64, e: f64) {
+        self.abs = self.abs.max((y - e).abs());
+        if e.abs() >= 1e-3 {
+            self.rel = self.rel.max((y - e).abs() / e.abs());
+        }
+    }
+}
+
+impl std::fmt::Display for Worst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.1e} abs, {:.1e} rel", self.abs, self.rel)
+    }
+}
+
+/// Runs `net` on every sample of `name.io` and checks each output against the float64
+/// forward pass and LiteRT's reference and default kernels (see [`close`]).
+fn check<L, const I: usize, const O: usize>(net: &L, name: &str)
+where
+    L: Layer<Input = [f32; I], Output = [f32; O]>,
+{
+    let io = read_io(name);
+    assert_eq!((io.inputs, io.outputs), (I, O));
+    let (mut vs_exact, mut vs_def, mut vs_ref, mut ref_exact) = (
+        Worst::default(),
+        Worst::default(),
+        Worst::default(),
+        Worst::default(),
+    );
+    let mut bits = 0;
+    for (s, x) in io.x.chunks_exact(I).enumerate() {
+        let y = net.forward(x.try_into().unwrap());
+        for k in 0..O {
+            let j = s * O + k;
+            let (y, e) = (f64::from(y[k]), io.exact[j]);
+            let (r, d) = (f64::from(io.reference[j]), f64::from(io.default[j]));
+            let at = format!("{name} sample {s} output {k}: typenet {y}");
+            assert!(close(y, e), "{at}, float64 {e}");
+            assert!(close(y, d), "{at}, LiteRT {d}");
+            assert!(close(y, r), "{at}, LiteRT reference kernels {r}");
+            vs_exact.see(y, e);
+            vs_def.see(y, d);
+            vs_ref.see(y, r);
+            ref_exact.see(r, e);
+            bits += usize::from(y.to_bits() == r.to_bits());
+        }
+    }
+    println!(
+        "{name}: typenet vs float64 {vs_exact}; vs LiteRT default kernels {vs_def}; \
+         vs reference kernels {vs_ref} (reference vs float64 {ref_exact}); \
+         {bits} of {} outputs bit-identical to the reference kernels",
+        io.exact.len()
+    );
+}
+
+#[test]
+fn xor_matches_litert_and_computes_xor() {
+    static XOR: Xor = Xor::new();
+    check(&XOR, "xor");
+    let y = |a: f32, b: f32| XOR.forward(&[a, b])[0];
+    assert!(y(0.0, 0.0) < 0.1 && y(1.0, 1.0) < 0.1);
+    assert!(y(0.0, 1.0) > 0.9 && y(1.0, 0.0) > 0.9);
+}
+
+#[test]
+fn mlp_matches_litert() {
+    check(&Mlp::new(), "mlp");
+    let _: [f32; SIX] = MlpUnsigned::new().forward(&[0.0; 8]);
+}
+
+#[test]
+fn sigmoid_matches_litert_across_its_cutoffs() {
+    check(&Sig::new(), "sigmoid");
+}
+
+#[test]
+fn leaky_relu_matches_litert() {
+    let net = Leaky::new();
+    check(&net, "leaky");
+    // the slopes are the file's float32 values, exactly
+    assert_eq!(
+        (net.op1_leaky_relu.slope, net.op3_leaky_relu.slope),
+        (0.2, 0.05)
+    );
+}
+
+/// The DEQUANTIZE operators of float16 weights run at compile time and add no layer.
+#[test]
+fn float16_weights_match_litert() {
+    let net = Half::new();
+    check(&net, "float16");
+    let _: (&Dense<4, 8>, &Relu<8>, &Dense<8, 3>, &Tanh<3>) =
+        (&net.op2_dense, &net.op2_relu, &net.op5_dense, &net.op6_tanh);
+    // every weight is a float16 value: 11 significant bits at most
+    for w in net.op2_dense.weights.iter().flatten() {
+        assert_eq!(w.to_bits() & 0x1fff, 0, "{w}");
+    }
+}
+
+/// The generated struct is the chain the file describes, weights in typenet's order
+/// (`Dense` stores `O` rows of `I`, as TFLite does), and a field's type is a layer.
+#[test]
+fn the_layers_are_the_files_operators() {
+    let xor = Xor::new();
+    let _: (&Dense<2, 4>, &Relu<4>, &Dense<4, 1>, &Sigmoid<1>) = (
+        &xor.op0_dense,
+        &xor.op0_relu,
+        &xor.op1_dense,
+        &xor.op2_sigmoid,
+    );
+    assert_eq!(
+        xor.op0_dense.weights,
+        [[1.0, 1.0], [1.0, 1.0], [1.0, -1.0], [-1.0, 1.0]]
+    );
+    assert_eq!(xor.op0_dense.bias, [0.0, -1.0, 0.0, 0.0]);
+    assert_eq!(xor.op1_dense.weights, [[4.0, -8.0, 2.0, 2.0]]);
+    let mlp = Mlp::new();
+    // operator 0 is the RESHAPE, which adds no layer
+    let _: (&Dense<8, 16>, &Relu<16>, &Dense<16, 12>, &Tanh<12>) =
+        (&mlp.op1_dense, &mlp.op1_relu, &mlp.op2_dense, &mlp.op3_tanh);
+    let _: (&Dense<12, 10>, &Relu<10>, &Dense<10, 6>, &Softmax<6>) = (
+        &mlp.op4_dense,
+        &mlp.op5_relu,
+        &mlp.op6_dense,
+        &mlp.op7_softmax,
+    );
+    // FC 12→10 has no bias in the file: zeros
+    assert_eq!(mlp.op4_dense.bias, [0.0; 10]);
+    assert_eq!(
+        Mlp::PARAM_COUNT,
+        (8 * 16 + 16) + (16 * 12 + 12) + (12 * 10 + 10) + (10 * 6 + 6)
+    );
+}
+
+/// An imported float32 network trains like any other: one step lowers the loss.
+#[test]
+fn an_imported_network_fine_tunes() {
+    use typenet::{Mse, Sgd, train_step};
+    let mut net = Mlp::new();
+    let x = [0.5, -1.0, 0.25, 2.0, -0.5, 1.5, 0.0, -2.0];
+    let t = [0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+    let loss = |n: &Mlp| {
+        let y = n.forward(&x);
+        y.iter()
+            .zip(&t)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+    };
+    let before = loss(&net);
+    let mut grads = Mlp::zeroed();
+    let mut opt = Sgd::new(0.5).unwrap();
+    for _ in 0..5 {
+        train_step(&mut net, &mut grads, &Mse::new(), &mut opt, &x, &t);
+    }
+    assert!(loss(&net) < before, "{} !< {before}", loss(&net));
+    assert_ne!(net, Mlp::new());
+}
+
+/// The byte image of an imported network round-trips, and is the tuple of the same
+/// layers' image (the derive's parameter order is the tuple's).
+#[test]
+fn an_imported_network_has_a_byte_image() {
+    use typenet::ByteImage;
+    let xor = Xor::new();
+    let bytes = xor.to_bytes();
+    assert_eq!(Xor::from_bytes(&bytes), Ok(xor));
+    let tuple = (xor.op0_dense, xor.op0_relu, xor.op1_dense, xor.op2_sigmoid);
+    assert_eq!(tuple.to_bytes().as_slice(), bytes.as_slice());
+    let mut wrong = bytes.to_vec();
+    wrong.pop();
+    assert!(Xor::from_bytes(&wrong).is_err());
+}
