@@ -39,7 +39,8 @@ use rand_core::Rng;
 /// Connects one layer's output to the next layer's input; holds only when the two are the
 /// same array type. `Prev` and `Next` are the two layers, named so the error can say which.
 ///
-/// It is implemented for `[T; N]` into `[T; N]` alone, so a mismatch has no candidate impl
+/// It is implemented for `[E; N]` into `[E; N]` alone (any element `E`, so signals
+/// `[[T; C]; L]` and images `[[[T; C]; W]; H]` fit only their own shape), so a mismatch has no candidate impl
 /// and the compiler reports this trait's message rather than a wall of trait bounds.
 #[diagnostic::on_unimplemented(
     message = "layer sizes do not match: `{Prev}` outputs `{Self}`, but the next layer, `{Next}`, takes `{In}`",

@@ -175,7 +175,8 @@ pub fn exp_f32(x: f32) -> f32 {
     }
 }
 
-/// A fixed-size vector of scalars: what flows between layers. Implemented for `[T; N]`.
+/// A fixed-size vector of scalars: what flows between layers. Implemented for `[T; N]`,
+/// and for signals `[[T; C]; L]` and images `[[[T; C]; W]; H]` (the same memory, nested).
 ///
 /// Layers name their input and output as plain arrays, so a user passes `&[0.0, 1.0]`
 /// and gets an array back. This trait lets generic code (losses, the gradient check)
@@ -228,6 +229,74 @@ impl<T: Scalar, const N: usize> Vector<T> for [T; N] {
     fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
         const { assert!(N > 0, "{}", ZERO_WIDTH) };
         flat.as_chunks_mut::<N>().0
+    }
+}
+
+/// A signal, `L` steps of `C` channels (`[[T; C]; L]`, channels last): the same memory as
+/// a flat `[T; L·C]`, which is how it is seen as a slice (see the convolutional layers,
+/// [`Conv1d`](crate::Conv1d)).
+impl<T: Scalar, const C: usize, const L: usize> Vector<T> for [[T; C]; L] {
+    const LEN: usize = L * C;
+    #[inline]
+    fn zeros() -> Self {
+        [[T::zero(); C]; L]
+    }
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        self.as_flattened()
+    }
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self.as_flattened_mut()
+    }
+    #[inline]
+    fn slice_from_flat(flat: &[T]) -> &[Self] {
+        const { assert!(L * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks::<C>().0.as_chunks::<L>().0
+    }
+    #[inline]
+    fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
+        const { assert!(L * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks_mut::<C>().0.as_chunks_mut::<L>().0
+    }
+}
+
+/// An image, `H` rows of `W` pixels of `C` channels (`[[[T; C]; W]; H]`, channels last as
+/// TFLite stores it): the same memory as a flat `[T; H·W·C]` in TFLite's order, which is
+/// how it is seen as a slice (see [`Conv2d`](crate::Conv2d)).
+impl<T: Scalar, const C: usize, const W: usize, const H: usize> Vector<T> for [[[T; C]; W]; H] {
+    const LEN: usize = H * W * C;
+    #[inline]
+    fn zeros() -> Self {
+        [[[T::zero(); C]; W]; H]
+    }
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        self.as_flattened().as_flattened()
+    }
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self.as_flattened_mut().as_flattened_mut()
+    }
+    #[inline]
+    fn slice_from_flat(flat: &[T]) -> &[Self] {
+        const { assert!(H * W * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks::<C>()
+            .0
+            .as_chunks::<W>()
+            .0
+            .as_chunks::<H>()
+            .0
+    }
+    #[inline]
+    fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
+        const { assert!(H * W * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks_mut::<C>()
+            .0
+            .as_chunks_mut::<W>()
+            .0
+            .as_chunks_mut::<H>()
+            .0
     }
 }
 
