@@ -8,9 +8,9 @@
 #![allow(clippy::needless_range_loop, clippy::cast_possible_wrap)] // the naive loop reads as the formula
 
 use typenet::{
-    AvgPool2d, Conv2d, Dense, Flatten, GlobalAvgPool2d, Init, Layer, MaxPool2d, Mse, PerPixel,
-    Relu, Relu6, Residual, Same, Scalar, SplitMix64, Tanh, Train, Valid, Vector, batch,
-    check_gradients, conv2d, flatten, out_size, pool2d,
+    AvgPool2d, Conv1d, Conv2d, Dense, Flatten, Flatten1d, GlobalAvgPool2d, Init, Layer, MaxPool2d,
+    Mse, PerPixel, Relu, Relu6, Residual, Same, Scalar, SplitMix64, Tanh, Train, Valid, Vector,
+    batch, check_gradients, conv1d, conv2d, depthwise2d, flatten, out_size, pool2d,
 };
 
 const SEEDS: u64 = 6;
@@ -353,4 +353,107 @@ fn debug_shows_shapes() {
         format!("{:?}", Flatten::<25, 20, 8, 4000>::new()),
         "Flatten<25×20×8 → 4000>"
     );
+}
+
+/// Depthwise and 1-D convolutions at one setting each, f32 and f64.
+macro_rules! depthwise_case {
+    ($h:literal, $w:literal, $c:literal, $m:literal, $kh:literal, $kw:literal, $sh:literal, $sw:literal, $pad:ident) => {{
+        const OH: usize = out_size::<$pad>($h, $kh, $sh);
+        const OW: usize = out_size::<$pad>($w, $kw, $sw);
+        type Net<T> = (
+        depthwise2d!([$h, $w, $c] * $m, kernel [$kh, $kw], stride [$sh, $sw], $pad, T),
+            flatten!([OH, OW, $c * $m], T),
+        );
+        let e64 = worst_error::<Net<f64>, { OH * OW * $c * $m }>(F64_EPS, -2.0, 2.0);
+        let e32 = worst_error::<Net<f32>, { OH * OW * $c * $m }>(F32_EPS, -2.0, 2.0);
+        assert!(
+            e64 < F64_TOL && e32 < F32_TOL,
+            "depthwise: f64 {e64:e}, f32 {e32:e}"
+        );
+    }};
+}
+
+macro_rules! conv1d_case {
+    ($l:literal, $c:literal, $o:literal, $k:literal, $s:literal, $pad:ident) => {{
+        const OL: usize = out_size::<$pad>($l, $k, $s);
+        type Net<T> = (
+        conv1d!([$l, $c] -> $o, kernel $k, stride $s, $pad, T),
+            Conv1d<OL, $o, 2, 1, 1, Valid, OL, T>,
+            Flatten1d<OL, 2, { OL * 2 }, T>,
+        );
+        let e64 = worst_error::<Net<f64>, { OL * 2 }>(F64_EPS, -2.0, 2.0);
+        let e32 = worst_error::<Net<f32>, { OL * 2 }>(F32_EPS, -2.0, 2.0);
+        assert!(
+            e64 < F64_TOL && e32 < F32_TOL,
+            "conv1d: f64 {e64:e}, f32 {e32:e}"
+        );
+    }};
+}
+
+#[test]
+fn depthwise_and_conv1d_gradients_match_finite_differences() {
+    depthwise_case!(5, 5, 2, 1, 3, 3, 1, 1, Same);
+    depthwise_case!(6, 7, 3, 2, 3, 3, 2, 2, Same);
+    depthwise_case!(7, 7, 2, 3, 2, 2, 3, 3, Valid);
+    depthwise_case!(8, 5, 1, 2, 4, 3, 2, 1, Same);
+    conv1d_case!(10, 2, 3, 3, 2, Same);
+    conv1d_case!(11, 1, 2, 4, 2, Valid);
+    conv1d_case!(7, 3, 2, 5, 3, Same);
+}
+
+#[test]
+fn conv1d_is_a_one_row_conv2d_bit_for_bit() {
+    let mut rng = SplitMix64::new(4);
+    let c1: Conv1d<13, 3, 4, 5, 2, Same, 7> = Layer::initialized(Init::HeUniform, &mut rng);
+    let c2 = Conv2d::<1, 13, 3, 4, 1, 5, 1, 2, Same, 1, 7>::new(c1.weights.map(|w| [w]), c1.bias);
+    let x: [[f32; 3]; 13] = random_vec(&mut rng, -1.0, 1.0);
+    assert_eq!(bits(flat(&c1.forward(&x))), bits(flat(&c2.forward(&[x]))));
+}
+
+/// Keyword spotting's DS-CNN block at its real size: 49×10×1 → Conv2d 10×4 stride 2 →
+/// 25×5×64 → depthwise 3×3 → pointwise 1×1 (a per-pixel dense) → global pool → 12 words.
+#[test]
+fn a_ds_cnn_block_at_full_size_trains_per_sample_and_batched_alike() {
+    type DsCnn = (
+        conv2d!([49, 10, 1] -> 64, kernel [10, 4], stride [2, 2], Same),
+        PerPixel<Relu<64>, 25, 5>,
+        depthwise2d!([25, 5, 64] * 1, kernel [3, 3], stride [1, 1], Same),
+        PerPixel<Relu<64>, 25, 5>,
+        PerPixel<Dense<64, 64>, 25, 5>,
+        PerPixel<Relu<64>, 25, 5>,
+        GlobalAvgPool2d<25, 5, 64>,
+        Dense<64, 12>,
+    );
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            let mut rng = SplitMix64::new(3);
+            let net: Box<DsCnn> = Box::new(Layer::initialized(Init::HeUniform, &mut rng));
+            let xs: Vec<[[[f32; 1]; 10]; 49]> =
+                (0..2).map(|_| random_vec(&mut rng, -1.0, 1.0)).collect();
+            let gys: Vec<[f32; 12]> = (0..2).map(|_| random_vec(&mut rng, -1.0, 1.0)).collect();
+            let mut ws = vec![0.0f32; batch::workspace_len::<DsCnn>(2)];
+            let mut ys = vec![[0.0f32; 12]; 2];
+            net.forward_batch(&xs, &mut ys, &mut ws).unwrap();
+            let mut grads = Box::new(DsCnn::zeroed());
+            net.backward_batch(&xs, &ys, &gys, None, &mut grads, &mut ws)
+                .unwrap();
+            let mut one = Box::new(DsCnn::zeroed());
+            for ((x, gy), y_batched) in xs.iter().zip(&gys).zip(&ys) {
+                let (y, cache) = net.forward_train(x);
+                assert_eq!(bits(&y), bits(y_batched));
+                net.backward(&cache, gy, &mut one);
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            grads.visit_params(&mut |p| a.extend(bits(p)));
+            one.visit_params(&mut |p| b.extend(bits(p)));
+            assert_eq!(a, b);
+            assert_eq!(
+                <DsCnn as Layer>::PARAM_COUNT,
+                (10 * 4 + 1) * 64 + (9 + 1) * 64 + (64 + 1) * 64 + (64 + 1) * 12
+            );
+        })
+        .unwrap()
+        .join()
+        .unwrap();
 }

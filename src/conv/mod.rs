@@ -115,7 +115,7 @@
 //! NumPy implementation (`scripts/conv_goldens.py`, data in `tests/data/conv/`, read by the
 //! tests so CI needs no Python); the size checks' messages word for word.
 
-// depthwise, conv1d and batch norm have no layer yet: only their tests call them
+// batch norm has no layer yet: only its tests call it
 #![allow(dead_code)]
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]

@@ -126,3 +126,78 @@ impl<const H: usize, const W: usize, const C: usize, const N: usize, T: Scalar> 
         kernel::backward(g)
     }
 }
+
+/// A signal of `L` steps of `C` channels as a vector of `N = L·C` values (steps in order,
+/// channels innermost: the signal's own memory order): what [`Flatten`] is for images,
+/// for [`Conv1d`](crate::Conv1d) networks. `N` is checked like `Flatten`'s.
+///
+/// ```
+/// use typenet::{Flatten1d, Layer};
+/// assert_eq!(Flatten1d::<2, 2, 4>::new().forward(&[[1.0, 2.0], [3.0, 4.0]]), [1.0, 2.0, 3.0, 4.0]);
+/// ```
+#[derive(Params)]
+#[params(scalar = T)]
+pub struct Flatten1d<const L: usize, const C: usize, const N: usize, T = f32> {
+    _scalar: PhantomData<fn() -> T>,
+}
+
+impl<const L: usize, const C: usize, const N: usize, T> Flatten1d<L, C, N, T> {
+    /// The layer. It has no parameters, so every value is the same.
+    pub const fn new() -> Self {
+        Self {
+            _scalar: PhantomData,
+        }
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T> Default for Flatten1d<L, C, N, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T> Clone for Flatten1d<L, C, N, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T> Copy for Flatten1d<L, C, N, T> {}
+
+impl<const L: usize, const C: usize, const N: usize, T> PartialEq for Flatten1d<L, C, N, T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T> core::fmt::Debug for Flatten1d<L, C, N, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Flatten1d<{L}×{C} → {N}>")
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T: Scalar> Layer for Flatten1d<L, C, N, T> {
+    type Scalar = T;
+    type Input = [[T; C]; L];
+    type Output = [T; N];
+
+    #[inline]
+    fn forward(&self, x: &Self::Input) -> [T; N] {
+        kernel::forward(core::array::from_ref(x))
+    }
+}
+
+impl<const L: usize, const C: usize, const N: usize, T: Scalar> Train for Flatten1d<L, C, N, T> {
+    type Cache = ();
+
+    #[inline]
+    fn forward_train(&self, x: &Self::Input) -> ([T; N], ()) {
+        (self.forward(x), ())
+    }
+
+    #[inline]
+    fn backward(&self, &(): &(), g: &[T; N], _grads: &mut Self) -> Self::Input {
+        let [dx] = kernel::backward::<T, 1, L, C, N>(g);
+        dx
+    }
+}

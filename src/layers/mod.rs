@@ -3,7 +3,7 @@
 //! [`Identity`], and [`Softmax`].
 //!
 //! Convolutional layers work on images `[[[T; C]; W]; H]` (channels last, TFLite's
-//! order): [`Conv2d`], [`MaxPool2d`], [`AvgPool2d`], [`GlobalAvgPool2d`], [`Flatten`]
+//! order): [`Conv2d`], [`DepthwiseConv2d`], [`Conv1d`] (on signals `[[T; C]; L]`), [`MaxPool2d`], [`AvgPool2d`], [`GlobalAvgPool2d`], [`Flatten`]
 //! (image → vector), [`PerPixel`] (a vector layer on every pixel: activations after a
 //! convolution, or a 1×1 convolution with a `Dense` inside), [`Relu6`], and
 //! [`Residual`] (`x + block(x)`). Their output sizes are in their types, checked at
@@ -23,8 +23,10 @@
 //! the crate names a layer: its parameter count, walks, byte image, serde and `Zeroable`
 //! follow from the struct's declaration.
 
+mod conv1d;
 mod conv2d;
 mod dense;
+mod depthwise;
 mod flatten;
 mod identity;
 mod leaky_relu;
@@ -38,9 +40,11 @@ pub(crate) mod softmax;
 mod step;
 mod tanh;
 
+pub use conv1d::Conv1d;
 pub use conv2d::{Conv2d, Padding, Same, Valid, out_size};
 pub use dense::{BLOCKED_MIN, Dense};
-pub use flatten::Flatten;
+pub use depthwise::DepthwiseConv2d;
+pub use flatten::{Flatten, Flatten1d};
 pub use identity::Identity;
 pub use leaky_relu::LeakyRelu;
 pub use per_pixel::PerPixel;
