@@ -9,8 +9,8 @@
 
 use typenet::{
     AvgPool2d, Conv1d, Conv2d, Dense, Flatten, Flatten1d, GlobalAvgPool2d, Init, Layer, MaxPool2d,
-    Mse, PerPixel, Relu, Relu6, Residual, Same, Scalar, SplitMix64, Tanh, Train, Valid, Vector,
-    batch, check_gradients, conv1d, conv2d, depthwise2d, flatten, out_size, pool2d,
+    Mse, Parallel, PerPixel, Relu, Relu6, Residual, Same, Scalar, SplitMix64, Tanh, Train, Valid,
+    Vector, batch, check_gradients, conv1d, conv2d, depthwise2d, flatten, out_size, pool2d,
 };
 
 const SEEDS: u64 = 6;
@@ -456,4 +456,37 @@ fn a_ds_cnn_block_at_full_size_trains_per_sample_and_batched_alike() {
         .unwrap()
         .join()
         .unwrap();
+}
+
+/// ResNet's block with a projection shortcut: the main branch halves the image and doubles
+/// the channels, the shortcut is a 1×1 stride-2 convolution.
+#[test]
+fn a_projection_shortcut_block_matches_finite_differences() {
+    type Block<T> = (
+        Parallel<
+            (
+                Conv2d<6, 6, 2, 4, 3, 3, 2, 2, Same, 3, 3, T>,
+                PerPixel<Tanh<4, T>, 3, 3>,
+                Conv2d<3, 3, 4, 4, 3, 3, 1, 1, Same, 3, 3, T>,
+            ),
+            Conv2d<6, 6, 2, 4, 1, 1, 2, 2, Same, 3, 3, T>,
+        >,
+        PerPixel<Tanh<4, T>, 3, 3>,
+        Flatten<3, 3, 4, 36, T>,
+    );
+    let e64 = worst_error::<Block<f64>, 36>(F64_EPS, -2.0, 2.0);
+    let e32 = worst_error::<Block<f32>, 36>(F32_EPS, -2.0, 2.0);
+    assert!(e64 < F64_TOL && e32 < F32_TOL, "f64 {e64:e}, f32 {e32:e}");
+    // the sum, by hand
+    let mut rng = SplitMix64::new(8);
+    let p: Parallel<
+        Conv2d<4, 4, 1, 2, 3, 3, 2, 2, Same, 2, 2, f64>,
+        Conv2d<4, 4, 1, 2, 1, 1, 2, 2, Same, 2, 2, f64>,
+    > = Layer::initialized(Init::HeUniform, &mut rng);
+    let x: [[[f64; 1]; 4]; 4] = random_vec(&mut rng, -1.0, 1.0);
+    let (a, b) = (p.a.forward(&x), p.b.forward(&x));
+    let y = p.forward(&x);
+    for ((s, u), v) in flat(&y).iter().zip(flat(&a)).zip(flat(&b)) {
+        assert_eq!(*s, u + v);
+    }
 }

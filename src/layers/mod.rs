@@ -6,7 +6,7 @@
 //! order): [`Conv2d`], [`DepthwiseConv2d`], [`Conv1d`] (on signals `[[T; C]; L]`), [`MaxPool2d`], [`AvgPool2d`], [`GlobalAvgPool2d`], [`Flatten`]
 //! (image → vector), [`PerPixel`] (a vector layer on every pixel: activations after a
 //! convolution, or a 1×1 convolution with a `Dense` inside), [`Relu6`], and
-//! [`Residual`] (`x + block(x)`). Their output sizes are in their types, checked at
+//! [`Residual`] (`x + block(x)`) and [`Parallel`] (`a(x) + b(x)`, a projection shortcut). Their output sizes are in their types, checked at
 //! compile time; [`conv2d!`](crate::conv2d), [`pool2d!`](crate::pool2d) and
 //! [`flatten!`](crate::flatten) compute them (see [`Conv2d`]).
 //!
@@ -51,7 +51,7 @@ pub use per_pixel::PerPixel;
 pub use pool::{AvgPool2d, GlobalAvgPool2d, MaxPool2d};
 pub use relu::Relu;
 pub use relu6::Relu6;
-pub use residual::{KeepsShape, Residual};
+pub use residual::{KeepsShape, Parallel, Residual, SameShapes};
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 pub use step::Step;

@@ -163,3 +163,156 @@ where
 {
     type Count = B::Count;
 }
+
+/// Says that the two branches of a [`Parallel`] sum take the same input and give the same
+/// output: implemented for `V` and `V` alone, for the inputs and for the outputs.
+#[diagnostic::on_unimplemented(
+    message = "the branches of a sum must map the same shapes: `{A}` has `{Self}` where `{B}` has `{Other}`",
+    label = "`Parallel<{A}, {B}>` feeds both branches one input and adds their outputs",
+    note = "`Parallel<A, B>` computes `A(x) + B(x)`; give the shortcut a projection (a 1×1 `Conv2d` with the branch's stride and channel count) so both map the same shapes"
+)]
+pub trait SameShapes<Other, A, B>: Sized {
+    /// `self` as the other branch's (the identity).
+    fn as_other(&self) -> &Other;
+    /// The other branch's value as this one's (the identity).
+    fn from_other(other: Other) -> Self;
+}
+
+impl<S, A, B> SameShapes<S, A, B> for S {
+    #[inline(always)]
+    fn as_other(&self) -> &S {
+        self
+    }
+    #[inline(always)]
+    fn from_other(other: S) -> S {
+        other
+    }
+}
+
+/// Two branches on the same input, summed: `y = A(x) + B(x)`. With a 1×1 stride-2
+/// [`Conv2d`](crate::Conv2d) as `B`, it is ResNet's block with a projection shortcut,
+/// where the main branch changes the shape and [`Residual`] cannot add its input.
+///
+/// **Forward:** `y = A(x) + B(x)`, element by element.
+///
+/// **Backward:** both branches receive `∂E/∂y`; `∂E/∂x` is the sum of what they return.
+/// The cache is both branches' caches; the parameters are `A`'s, then `B`'s.
+///
+/// ```
+/// use typenet::{Dense, Layer, Parallel};
+/// let p = Parallel::new(Dense::<2, 1>::new([[1.0, 1.0]], [0.0]), Dense::<2, 1>::new([[2.0, 0.0]], [1.0]));
+/// assert_eq!(p.forward(&[1.0, 3.0]), [4.0 + 3.0]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, crate::Zeroable)]
+pub struct Parallel<A, B> {
+    /// The main branch.
+    pub a: A,
+    /// The other branch (a shortcut, often a projection).
+    pub b: B,
+}
+
+impl<A, B> Parallel<A, B> {
+    /// `x ↦ a(x) + b(x)`. A `const fn`, so a trained network can be a `static`.
+    pub const fn new(a: A, b: B) -> Self {
+        Self { a, b }
+    }
+}
+
+impl<T, A: Params<T>, B: Params<T>> Params<T> for Parallel<A, B> {
+    const COUNT: usize = A::COUNT + B::COUNT;
+    const SHAPE_FINGERPRINT: u64 = fingerprint::then(
+        fingerprint::then(fingerprint::layer("Parallel", &[]), A::SHAPE_FINGERPRINT),
+        B::SHAPE_FINGERPRINT,
+    );
+
+    #[inline]
+    fn zero_value() -> Self {
+        Self::new(A::zero_value(), B::zero_value())
+    }
+
+    #[inline]
+    fn each_param<F: FnMut(&[T])>(&self, f: &mut F) {
+        self.a.each_param(f);
+        self.b.each_param(f);
+    }
+
+    #[inline]
+    fn each_param_mut<F: FnMut(&mut [T])>(&mut self, f: &mut F) {
+        self.a.each_param_mut(f);
+        self.b.each_param_mut(f);
+    }
+
+    #[inline]
+    fn zip_each<const K: usize, F>(&mut self, grads: &Self, mut state: [&mut Self; K], f: &mut F)
+    where
+        F: FnMut(&mut [T], &[T], [&mut [T]; K]),
+    {
+        self.a
+            .zip_each(&grads.a, state.each_mut().map(|s| &mut s.a), f);
+        self.b
+            .zip_each(&grads.b, state.each_mut().map(|s| &mut s.b), f);
+    }
+
+    fn init_each<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
+        self.a.init_each(init, rng);
+        self.b.init_each(init, rng);
+    }
+}
+
+impl<A, B> Layer for Parallel<A, B>
+where
+    A: Layer,
+    B: Layer<Scalar = A::Scalar>,
+    // both branches map the same shapes (a readable error where they do not)
+    A::Input: SameShapes<B::Input, A, B>,
+    A::Output: SameShapes<B::Output, A, B>,
+{
+    type Scalar = A::Scalar;
+    type Input = A::Input;
+    type Output = A::Output;
+
+    #[inline]
+    fn forward(&self, x: &A::Input) -> A::Output {
+        let yb = A::Output::from_other(self.b.forward(x.as_other()));
+        add(&self.a.forward(x), &yb)
+    }
+}
+
+impl<A, B> Train for Parallel<A, B>
+where
+    A: Train,
+    B: Train + Layer<Scalar = A::Scalar>,
+    A::Input: SameShapes<B::Input, A, B>,
+    A::Output: SameShapes<B::Output, A, B>,
+{
+    type Cache = (A::Cache, B::Cache);
+
+    #[inline]
+    fn forward_train(&self, x: &A::Input) -> (A::Output, Self::Cache) {
+        let (ya, ca) = self.a.forward_train(x);
+        let (yb, cb) = self.b.forward_train(x.as_other());
+        (add(&ya, &A::Output::from_other(yb)), (ca, cb))
+    }
+
+    #[inline]
+    fn backward(&self, cache: &Self::Cache, g: &A::Output, grads: &mut Self) -> A::Input {
+        let da = self.a.backward(&cache.0, g, &mut grads.a);
+        let db = self.b.backward(&cache.1, g.as_other(), &mut grads.b);
+        add(&da, &A::Input::from_other(db))
+    }
+
+    /// Both branches in the mode `M`.
+    #[inline]
+    fn backward_with<M: Mode>(
+        &self,
+        cache: &Self::Cache,
+        g: &A::Output,
+        grads: &mut Self,
+    ) -> A::Input {
+        let da = self.a.backward_with::<M>(&cache.0, g, &mut grads.a);
+        let db = self
+            .b
+            .backward_with::<M>(&cache.1, g.as_other(), &mut grads.b);
+        add(&da, &A::Input::from_other(db))
+    }
+}
