@@ -8,7 +8,9 @@ use num_traits::Float;
 /// The trait is implemented for exactly these two types. It adds to [`Float`] the few
 /// conversions the library needs without a fallible `NumCast` (which would leave a panic
 /// path in firmware).
-pub trait Scalar: Float + Debug + Default + Send + Sync + 'static {
+pub trait Scalar:
+    Float + Debug + Default + Send + Sync + 'static + crate::Elem<As<Self> = Self>
+{
     /// A short name for the type, used in messages and byte-image headers.
     const NAME: &'static str;
     /// Converts from `f64`, rounding to nearest for `f32`.
