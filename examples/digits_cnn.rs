@@ -15,7 +15,7 @@
 //! Prints the time per epoch and "test accuracy N %"; exits non-zero below the 95 %
 //! target. `TYPENET_SEED=<n>` picks another seed (default 0). Measured on seeds 0–4:
 //! 95.83, 95.28, 94.17, 96.39 and 95.56 % (mean 95.45 %; the dense network of
-//! `digits.rs` reaches 91.5 % on the plain images), 0.4–0.6 s per epoch in release on a
+//! `digits.rs` reaches 91.5 % on the plain images), about 0.3 s per epoch in release on a
 //! shared 2-core machine.
 //!
 //! ```sh
