@@ -39,6 +39,8 @@ mod sigmoid;
 pub(crate) mod softmax;
 mod step;
 mod tanh;
+#[cfg(feature = "serde")]
+mod wrappers_serde;
 
 pub use conv1d::Conv1d;
 pub use conv2d::{Conv2d, Padding, Same, Valid, out_size};
