@@ -186,6 +186,9 @@ pub fn exp_f32(x: f32) -> f32 {
 pub trait Vector<T>: Copy {
     /// The number of elements.
     const LEN: usize;
+    /// The sizes, outermost first: `[N]` for `[T; N]`, `[L, C]` for a signal, `[H, W, C]`
+    /// for an image (what a [summary](crate::summary) shows).
+    const SHAPE: &'static [usize] = &[Self::LEN];
     /// A vector of zeros.
     fn zeros() -> Self;
     /// The elements as a slice.
@@ -239,6 +242,7 @@ impl<T: Scalar, const N: usize> Vector<T> for [T; N] {
 /// [`Conv1d`](crate::Conv1d)).
 impl<T: Scalar, const C: usize, const L: usize> Vector<T> for [[T; C]; L] {
     const LEN: usize = L * C;
+    const SHAPE: &'static [usize] = &[L, C];
     #[inline]
     fn zeros() -> Self {
         [[T::zero(); C]; L]
@@ -268,6 +272,7 @@ impl<T: Scalar, const C: usize, const L: usize> Vector<T> for [[T; C]; L] {
 /// how it is seen as a slice (see [`Conv2d`](crate::Conv2d)).
 impl<T: Scalar, const C: usize, const W: usize, const H: usize> Vector<T> for [[[T; C]; W]; H] {
     const LEN: usize = H * W * C;
+    const SHAPE: &'static [usize] = &[H, W, C];
     #[inline]
     fn zeros() -> Self {
         [[[T::zero(); C]; W]; H]

@@ -490,3 +490,25 @@ fn a_projection_shortcut_block_matches_finite_differences() {
         assert_eq!(*s, u + v);
     }
 }
+
+#[test]
+fn a_summary_shows_image_shapes() {
+    type Net = (
+        Conv2d<8, 8, 1, 4, 3, 3, 1, 1, Same, 8, 8>,
+        MaxPool2d<8, 8, 4, 2, 2, 2, 2, Valid, 4, 4>,
+        Flatten<4, 4, 4, 64>,
+        Dense<64, 10>,
+    );
+    let text = typenet::summary::Summary::of(&Net::zeroed()).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].ends_with(": [f32; 8×8×1] → [f32; 10]"), "{text}");
+    assert_eq!(
+        lines[2],
+        "0: Conv2d<8, 8, 1, 4, 3, 3, 1, 1, Same, 8, 8>    8×8×4          40    160"
+    );
+    assert!(lines[3].ends_with(">   4×4×4           0      0"), "{text}");
+    assert!(
+        lines[4].ends_with(">                             64           0      0"),
+        "{text}"
+    );
+}
