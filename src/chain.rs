@@ -48,7 +48,8 @@ use rand_core::Rng;
 /// Connects one layer's output to the next layer's input; holds only when the two are the
 /// same array type. `Prev` and `Next` are the two layers, named so the error can say which.
 ///
-/// It is implemented for `[T; N]` into `[T; N]` alone, so a mismatch has no candidate impl
+/// It is implemented for `[E; N]` into `[E; N]` alone (any element `E`, so signals
+/// `[[T; C]; L]` and images `[[[T; C]; W]; H]` fit only their own shape), so a mismatch has no candidate impl
 /// and the compiler reports this trait's message rather than a wall of trait bounds.
 #[diagnostic::on_unimplemented(
     message = "layer sizes do not match: `{Prev}` outputs `{Self}`, but the next layer, `{Next}`, takes `{In}`",
@@ -130,6 +131,27 @@ impl<Net, Out: Fits<In, Prev, Next>, In, Prev, Next> Joins<Out, In, Prev, Next> 
     }
 }
 
+/// An element of a layer's vector: a scalar (`f32`, `f64`), or an array of elements (the
+/// rows and pixels of signals `[[T; C]; L]` and images `[[[T; C]; W]; H]`). `As<U>` is
+/// the same shape in the scalar `U`: how [`SameScalar`] and `#[derive(Network)]` name a
+/// layer's vector in the network's scalar.
+pub trait Elem {
+    /// The same shape, in the scalar `U`.
+    type As<U>;
+}
+
+impl Elem for f32 {
+    type As<U> = U;
+}
+
+impl Elem for f64 {
+    type As<U> = U;
+}
+
+impl<E: Elem, const N: usize> Elem for [E; N] {
+    type As<U> = [E::As<U>; N];
+}
+
 /// Says that a network's layer computes in the network's scalar type, the scalar type of
 /// its first layer: implemented for `T` alone, so `Self` (the layer's scalar) must be `T`.
 /// `First` and `L` are the first layer and the layer itself, named so the error can say
@@ -161,12 +183,13 @@ pub trait SameScalar<T, First, L>: Sized {
     fn to_net_vector<V: Vector<Self>>(v: V) -> Self::Vector<V>;
     /// The network's output gradient as the layer's.
     fn to_layer_vector_ref<V: Vector<Self>>(v: &Self::Vector<V>) -> &V;
-    /// A layer's vector as the network's.
-    fn to_net_array<const N: usize>(v: [Self; N]) -> [T; N];
+    /// A layer's vector as the network's (`[E; N]`: a vector of scalars, or of rows or
+    /// pixels of them, as images are).
+    fn to_net_array<E: Elem<As<Self> = E>, const N: usize>(v: [E; N]) -> [E::As<T>; N];
     /// The network's vector as a layer's.
-    fn to_layer_array<const N: usize>(v: [T; N]) -> [Self; N];
+    fn to_layer_array<E: Elem<As<Self> = E>, const N: usize>(v: [E::As<T>; N]) -> [E; N];
     /// [`to_layer_array`](SameScalar::to_layer_array) by reference.
-    fn to_layer_array_ref<const N: usize>(v: &[T; N]) -> &[Self; N];
+    fn to_layer_array_ref<E: Elem<As<Self> = E>, const N: usize>(v: &[E::As<T>; N]) -> &[E; N];
     /// A layer's parameters as the network's.
     fn to_net_slice(s: &[Self]) -> &[T];
     /// A layer's parameters as the network's, mutably.
@@ -176,9 +199,11 @@ pub trait SameScalar<T, First, L>: Sized {
     /// The network's scalars as a layer's, mutably.
     fn to_layer_slice_mut(s: &mut [T]) -> &mut [Self];
     /// A batch of the network's vectors as a layer's.
-    fn to_layer_arrays<const N: usize>(s: &[[T; N]]) -> &[[Self; N]];
+    fn to_layer_arrays<E: Elem<As<Self> = E>, const N: usize>(s: &[[E::As<T>; N]]) -> &[[E; N]];
     /// A batch of the network's vectors as a layer's, mutably.
-    fn to_layer_arrays_mut<const N: usize>(s: &mut [[T; N]]) -> &mut [[Self; N]];
+    fn to_layer_arrays_mut<E: Elem<As<Self> = E>, const N: usize>(
+        s: &mut [[E::As<T>; N]],
+    ) -> &mut [[E; N]];
 }
 
 impl<T, First, L> SameScalar<T, First, L> for T {
@@ -192,15 +217,15 @@ impl<T, First, L> SameScalar<T, First, L> for T {
         v
     }
     #[inline(always)]
-    fn to_net_array<const N: usize>(v: [T; N]) -> [T; N] {
+    fn to_net_array<E: Elem<As<T> = E>, const N: usize>(v: [E; N]) -> [E; N] {
         v
     }
     #[inline(always)]
-    fn to_layer_array<const N: usize>(v: [T; N]) -> [T; N] {
+    fn to_layer_array<E: Elem<As<T> = E>, const N: usize>(v: [E; N]) -> [E; N] {
         v
     }
     #[inline(always)]
-    fn to_layer_array_ref<const N: usize>(v: &[T; N]) -> &[T; N] {
+    fn to_layer_array_ref<E: Elem<As<T> = E>, const N: usize>(v: &[E; N]) -> &[E; N] {
         v
     }
     #[inline(always)]
@@ -220,11 +245,11 @@ impl<T, First, L> SameScalar<T, First, L> for T {
         s
     }
     #[inline(always)]
-    fn to_layer_arrays<const N: usize>(s: &[[T; N]]) -> &[[T; N]] {
+    fn to_layer_arrays<E: Elem<As<T> = E>, const N: usize>(s: &[[E; N]]) -> &[[E; N]] {
         s
     }
     #[inline(always)]
-    fn to_layer_arrays_mut<const N: usize>(s: &mut [[T; N]]) -> &mut [[T; N]] {
+    fn to_layer_arrays_mut<E: Elem<As<T> = E>, const N: usize>(s: &mut [[E; N]]) -> &mut [[E; N]] {
         s
     }
 }

@@ -7,17 +7,18 @@ use crate::layer::mode::Mode;
 use crate::layer::{Layer, Train};
 
 /// `[S; N]` with its scalar replaced by `T`: the network-scalar view of a layer's vector
-/// type. Implemented for every array whatever its scalar, so naming the type never fails;
+/// type. Implemented for every array of `f32` or `f64` (or nested arrays of them: signals,
+/// images) whatever its scalar, so naming the type never fails;
 /// the derive compares two layers' sizes on these views (with [`Fits`](crate::Fits)), and
 /// checks scalars separately (with [`SameScalar`](crate::SameScalar)), so each mistake is
 /// its own error.
 pub trait InScalar<T> {
-    /// `[T; N]`.
+    /// `[T; N]` (for images, `[[[T; C]; W]; H]`).
     type Out;
 }
 
-impl<S, T, const N: usize> InScalar<T> for [S; N] {
-    type Out = [T; N];
+impl<S: crate::Elem, T, const N: usize> InScalar<T> for [S; N] {
+    type Out = [S::As<T>; N];
 }
 
 /// Checks a batch's lengths and workspace (see [`BatchError`]).

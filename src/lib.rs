@@ -55,7 +55,7 @@ mod quant;
 
 pub use approx_eq::Approx;
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
-pub use chain::{Fits, SameScalar};
+pub use chain::{Elem, Fits, SameScalar};
 pub use eval::{Confusion, accuracy, accuracy_by, argmax, confusion, confusion_by};
 pub use fit::{BatchTrainer, EpochReport, FitError, Trainer, shuffle};
 pub use gradcheck::{GradCheck, check_gradients};

@@ -8,7 +8,9 @@ use num_traits::Float;
 /// The trait is implemented for exactly these two types. It adds to [`Float`] the few
 /// conversions the library needs without a fallible `NumCast` (which would leave a panic
 /// path in firmware).
-pub trait Scalar: Float + Debug + Default + Send + Sync + 'static {
+pub trait Scalar:
+    Float + Debug + Default + Send + Sync + 'static + crate::Elem<As<Self> = Self>
+{
     /// A short name for the type, used in messages and byte-image headers.
     const NAME: &'static str;
     /// Converts from `f64`, rounding to nearest for `f32`.
@@ -175,7 +177,8 @@ pub fn exp_f32(x: f32) -> f32 {
     }
 }
 
-/// A fixed-size vector of scalars: what flows between layers. Implemented for `[T; N]`.
+/// A fixed-size vector of scalars: what flows between layers. Implemented for `[T; N]`,
+/// and for signals `[[T; C]; L]` and images `[[[T; C]; W]; H]` (the same memory, nested).
 ///
 /// Layers name their input and output as plain arrays, so a user passes `&[0.0, 1.0]`
 /// and gets an array back. This trait lets generic code (losses, the gradient check)
@@ -183,6 +186,9 @@ pub fn exp_f32(x: f32) -> f32 {
 pub trait Vector<T>: Copy {
     /// The number of elements.
     const LEN: usize;
+    /// The sizes, outermost first: `[N]` for `[T; N]`, `[L, C]` for a signal, `[H, W, C]`
+    /// for an image (what a [summary](crate::summary) shows).
+    const SHAPE: &'static [usize] = &[Self::LEN];
     /// A vector of zeros.
     fn zeros() -> Self;
     /// The elements as a slice.
@@ -228,6 +234,76 @@ impl<T: Scalar, const N: usize> Vector<T> for [T; N] {
     fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
         const { assert!(N > 0, "{}", ZERO_WIDTH) };
         flat.as_chunks_mut::<N>().0
+    }
+}
+
+/// A signal, `L` steps of `C` channels (`[[T; C]; L]`, channels last): the same memory as
+/// a flat `[T; L·C]`, which is how it is seen as a slice (see the convolutional layers,
+/// [`Conv1d`](crate::Conv1d)).
+impl<T: Scalar, const C: usize, const L: usize> Vector<T> for [[T; C]; L] {
+    const LEN: usize = L * C;
+    const SHAPE: &'static [usize] = &[L, C];
+    #[inline]
+    fn zeros() -> Self {
+        [[T::zero(); C]; L]
+    }
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        self.as_flattened()
+    }
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self.as_flattened_mut()
+    }
+    #[inline]
+    fn slice_from_flat(flat: &[T]) -> &[Self] {
+        const { assert!(L * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks::<C>().0.as_chunks::<L>().0
+    }
+    #[inline]
+    fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
+        const { assert!(L * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks_mut::<C>().0.as_chunks_mut::<L>().0
+    }
+}
+
+/// An image, `H` rows of `W` pixels of `C` channels (`[[[T; C]; W]; H]`, channels last as
+/// TFLite stores it): the same memory as a flat `[T; H·W·C]` in TFLite's order, which is
+/// how it is seen as a slice (see [`Conv2d`](crate::Conv2d)).
+impl<T: Scalar, const C: usize, const W: usize, const H: usize> Vector<T> for [[[T; C]; W]; H] {
+    const LEN: usize = H * W * C;
+    const SHAPE: &'static [usize] = &[H, W, C];
+    #[inline]
+    fn zeros() -> Self {
+        [[[T::zero(); C]; W]; H]
+    }
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        self.as_flattened().as_flattened()
+    }
+    #[inline]
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self.as_flattened_mut().as_flattened_mut()
+    }
+    #[inline]
+    fn slice_from_flat(flat: &[T]) -> &[Self] {
+        const { assert!(H * W * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks::<C>()
+            .0
+            .as_chunks::<W>()
+            .0
+            .as_chunks::<H>()
+            .0
+    }
+    #[inline]
+    fn slice_from_flat_mut(flat: &mut [T]) -> &mut [Self] {
+        const { assert!(H * W * C > 0, "{}", ZERO_WIDTH) };
+        flat.as_chunks_mut::<C>()
+            .0
+            .as_chunks_mut::<W>()
+            .0
+            .as_chunks_mut::<H>()
+            .0
     }
 }
 

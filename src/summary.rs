@@ -59,6 +59,8 @@ pub struct Row {
     pub layers: usize,
     /// The length of its output vector.
     pub output: usize,
+    /// The sizes of its output, outermost first (`[10]`, or `[8, 8, 4]` for an image).
+    pub shape: &'static [usize],
     /// Its parameter count ([`Layer::PARAM_COUNT`]).
     pub params: usize,
     /// The bytes it occupies ([`Layer::BYTES`]).
@@ -85,6 +87,7 @@ impl Row {
             kind,
             layers,
             output: <L::Output as Vector<L::Scalar>>::LEN,
+            shape: <L::Output as Vector<L::Scalar>>::SHAPE,
             params: L::PARAM_COUNT,
             bytes: L::BYTES,
         }
@@ -196,6 +199,47 @@ impl Display for FirstColumn<'_> {
     }
 }
 
+/// Sizes as `8×8×4` (one size: the number alone). Pads like a number when given a width.
+struct Shape(&'static [usize]);
+
+impl Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = ShapeText {
+            buf: [0; 64],
+            len: 0,
+        };
+        for (i, d) in self.0.iter().enumerate() {
+            let _ = write!(s, "{}{d}", if i > 0 { "×" } else { "" });
+        }
+        f.pad(s.as_str())
+    }
+}
+
+/// A small buffer for [`Shape`]'s text (no allocation: sizes are a few digits each).
+struct ShapeText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl ShapeText {
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl Write for ShapeText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let b = s.as_bytes();
+        let end = self.len + b.len();
+        if end > self.buf.len() {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(b);
+        self.len = end;
+        Ok(())
+    }
+}
+
 fn width(d: impl Display) -> usize {
     let mut w = Width(0);
     // `Width` never fails
@@ -211,7 +255,7 @@ impl<N: crate::layer::Train> Display for Summary<N> {
             if r.depth > 0 {
                 first = first.max(width(FirstColumn(r)));
             }
-            out = out.max(width(r.output));
+            out = out.max(width(Shape(r.shape)));
             params = params.max(width(r.params));
             bytes = bytes.max(width(r.bytes));
         });
@@ -220,8 +264,8 @@ impl<N: crate::layer::Train> Display for Summary<N> {
             f,
             "{}: [{scalar}; {}] → [{scalar}; {}]",
             ShortType(core::any::type_name::<N>()),
-            <N::Input as Vector<N::Scalar>>::LEN,
-            total.output,
+            Shape(<N::Input as Vector<N::Scalar>>::SHAPE),
+            Shape(total.shape),
         )?;
         writeln!(
             f,
@@ -239,7 +283,7 @@ impl<N: crate::layer::Train> Display for Summary<N> {
                 "{}{:pad$}  {:>out$}  {:>params$}  {:>bytes$}",
                 FirstColumn(r),
                 "",
-                r.output,
+                Shape(r.shape),
                 r.params,
                 r.bytes
             );

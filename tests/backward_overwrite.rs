@@ -129,3 +129,37 @@ fn train_step_is_zero_accumulate_step() {
         assert_eq!(bits(&a), bits(&b));
     }
 }
+
+/// The convolutional layers and wrappers, first in a network (`OverwriteParams`) and
+/// after another layer (`Overwrite`): a per-pixel dense first, so its first pixel sets
+/// and the later ones add.
+#[test]
+fn convolutional_layers_overwrite_as_they_add() {
+    use typenet::{
+        Conv1d, Conv2d, DepthwiseConv2d, Flatten, Flatten1d, MaxPool2d, Parallel, PerPixel,
+        Residual, Same, Valid,
+    };
+    let mut rng = SplitMix64::new(11);
+    check(
+        &<(
+            PerPixel<Dense<2, 3>, 4, 4>,
+            Conv2d<4, 4, 3, 2, 3, 3, 1, 1, Same, 4, 4>,
+            Residual<PerPixel<Dense<2, 2>, 4, 4>>,
+            Parallel<
+                DepthwiseConv2d<4, 4, 2, 2, 3, 3, 2, 2, Same, 2, 2, 4>,
+                Conv2d<4, 4, 2, 4, 1, 1, 2, 2, Valid, 2, 2>,
+            >,
+            MaxPool2d<2, 2, 4, 2, 2, 1, 1, Same, 2, 2>,
+            Flatten<2, 2, 4, 16>,
+            Dense<16, 3>,
+        )>::initialized(Init::Uniform, &mut rng),
+        12,
+    );
+    check(
+        &<(Conv1d<9, 2, 3, 3, 2, Same, 5>, Flatten1d<5, 3, 15>)>::initialized(
+            Init::Uniform,
+            &mut rng,
+        ),
+        13,
+    );
+}

@@ -45,4 +45,10 @@ fn ui() {
         _ => {}
     }
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
+    // Errors found while building, not while checking: the convolutional layers' size
+    // checks are constants evaluated per instantiation, which `cargo check` (trybuild's
+    // default) skips. A `pass` case makes trybuild build this directory.
+    let built = trybuild::TestCases::new();
+    built.pass("tests/ui_build/sizes_computed_by_the_macros.rs");
+    built.compile_fail("tests/ui_build/[!s]*.rs");
 }

@@ -5,7 +5,9 @@
 //! * W2 — XOR: 2-4-1 sigmoid, one SGD step per sample;
 //! * W3 — 784-128-10 sigmoid, one SGD step per sample; W3i — the same, inference only;
 //! * W4 — the same, one SGD step on a mini-batch of 64; and a whole epoch of a
-//!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32).
+//!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32);
+//! * W5i — keyword spotting's DS-CNN block (49×10×1 → 25×5×64: conv, depthwise,
+//!   pointwise), inference per sample (`conv.rs`).
 //!
 //! A second table times the checked step, `try_train_step`, against `train_step` on W1-W3
 //! (same networks, same data, same run): what refusing non-finite data costs.
@@ -15,6 +17,7 @@
 //! under several build profiles). Ratios are typenet's time divided by the baseline's,
 //! measured in the same run.
 
+mod conv;
 mod hand;
 mod harness;
 
@@ -568,6 +571,51 @@ fn main() {
             plain: p,
             tuned: tu,
             one_thread: one,
+        });
+    }
+
+    // W5i: the DS-CNN block, one sample
+    {
+        let net: Box<conv::DsCnn> = boxed(true);
+        let x: conv::Input = core::array::from_fn(|_| core::array::from_fn(|_| [rng.next()]));
+        let zero = || Box::new([[[0.0f32; 64]; 5]; 25]);
+        {
+            // sanity: the baseline computes what typenet computes
+            let (mut a, mut b, mut y) = (zero(), zero(), zero());
+            conv::plain(&net, &x, &mut a, &mut b, &mut y);
+            let t = infer(&*net, &x);
+            for (p, q) in t
+                .as_flattened()
+                .as_flattened()
+                .iter()
+                .zip(y.as_flattened().as_flattened())
+            {
+                assert!(
+                    (p - q).abs() < 1e-4,
+                    "DS-CNN baseline disagrees: {p} vs {q}"
+                );
+            }
+        }
+        let n = net.clone();
+        let t = add(Case::new("W5i typenet", move |iters| {
+            for _ in 0..iters {
+                black_box(infer(&*n, black_box(&x)));
+            }
+        }));
+        let (mut a, mut b, mut y) = (zero(), zero(), zero());
+        let p = add(Case::new("W5i plain", move |iters| {
+            for _ in 0..iters {
+                conv::plain(&net, black_box(&x), &mut a, &mut b, &mut y);
+                black_box(&y);
+            }
+        }));
+        rows.push(Row {
+            workload: "W5i DS-CNN block 49×10×1 → 25×5×64, inference",
+            flops: Some(conv::FLOPS),
+            typenet: t,
+            plain: p,
+            tuned: None,
+            one_thread: None,
         });
     }
 

@@ -43,23 +43,28 @@ pub(crate) fn forward<
     y: &mut [[[T; O]; OW]; OH],
 ) {
     debug_assert_eq!((win.h.kernel, win.w.kernel), (KH, KW));
+    // The taps are found once per pixel and kernel cell, and every output channel's sum
+    // takes that cell's term in turn: each `acc[o]` still adds its terms in the order above
+    // (the same bits), but the tap arithmetic is not repeated `O` times (measured: the
+    // DS-CNN's 49×10×1 → 25×5×64 layer took 540 µs with the output channel outermost).
     for (oy, y_row) in y.iter_mut().enumerate() {
         for (ox, y_px) in y_row.iter_mut().enumerate() {
-            for (o, y_o) in y_px.iter_mut().enumerate() {
-                let mut acc = b[o];
-                for (ky, w_row) in w[o].iter().enumerate() {
-                    let Some(iy) = win.h.tap(oy, ky, H) else {
+            let mut acc = *b;
+            for ky in 0..KH {
+                let Some(iy) = win.h.tap(oy, ky, H) else {
+                    continue;
+                };
+                for kx in 0..KW {
+                    let Some(ix) = win.w.tap(ox, kx, W) else {
                         continue;
                     };
-                    for (kx, w_tap) in w_row.iter().enumerate() {
-                        let Some(ix) = win.w.tap(ox, kx, W) else {
-                            continue;
-                        };
-                        acc = acc + dot(&x[iy][ix], w_tap);
+                    let x_px = &x[iy][ix];
+                    for (a, w_o) in acc.iter_mut().zip(w) {
+                        *a = *a + dot(x_px, &w_o[ky][kx]);
                     }
                 }
-                *y_o = acc;
             }
+            *y_px = acc;
         }
     }
 }
@@ -123,19 +128,24 @@ pub(crate) fn backward_params<
     dw: &mut [[[[T; C]; KW]; KH]; O],
     db: &mut [T; O],
 ) {
+    // taps found once per pixel and kernel cell; each gradient element still adds its
+    // terms with `oy`, `ox` ascending (the same bits as the order documented above)
     for (oy, g_row) in g.iter().enumerate() {
         for (ox, g_px) in g_row.iter().enumerate() {
-            for ((dw_o, db_o), &g_o) in dw.iter_mut().zip(db.iter_mut()).zip(g_px) {
+            for (db_o, &g_o) in db.iter_mut().zip(g_px) {
                 *db_o = *db_o + g_o;
-                for (ky, dw_row) in dw_o.iter_mut().enumerate() {
-                    let Some(iy) = win.h.tap(oy, ky, H) else {
+            }
+            for ky in 0..KH {
+                let Some(iy) = win.h.tap(oy, ky, H) else {
+                    continue;
+                };
+                for kx in 0..KW {
+                    let Some(ix) = win.w.tap(ox, kx, W) else {
                         continue;
                     };
-                    for (kx, dw_tap) in dw_row.iter_mut().enumerate() {
-                        let Some(ix) = win.w.tap(ox, kx, W) else {
-                            continue;
-                        };
-                        axpy(dw_tap, g_o, &x[iy][ix]);
+                    let x_px = &x[iy][ix];
+                    for (dw_o, &g_o) in dw.iter_mut().zip(g_px) {
+                        axpy(&mut dw_o[ky][kx], g_o, x_px);
                     }
                 }
             }

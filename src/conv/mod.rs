@@ -1,5 +1,6 @@
-//! Convolution maths in floating point: the kernels the convolutional layers (issue 11)
-//! will wrap, each forward beside its backward.
+//! Convolution maths in floating point: the kernels the convolutional layers
+//! ([`Conv2d`](crate::Conv2d), the pools, [`Flatten`](crate::Flatten),
+//! [`Relu6`](crate::Relu6)) wrap, each forward beside its backward.
 //!
 //! | file | computes |
 //! |---|---|
@@ -49,8 +50,8 @@
 //! cells only, never empty because `total < k` (as `(out − 1)·s < in`).
 //!
 //! Output sizes are `const fn`s ([`shape::out_size`]). Stable Rust cannot compute a type
-//! from them, so a layer will take the output size as a const parameter written by the
-//! user (or by the derive) and check it per instantiation: [`shape::Window2d::new`] is a
+//! from them, so a layer takes the output size as a const parameter written by the
+//! user (or by the `conv2d!`/`pool2d!` macros, from literals) and checks it per instantiation: [`shape::Window2d::new`] is a
 //! `const fn` that panics with [`shape::check_2d`]'s message, and evaluating it in an
 //! associated constant or a `const { … }` block makes a wrong size a compile error:
 //!
@@ -114,8 +115,7 @@
 //! NumPy implementation (`scripts/conv_goldens.py`, data in `tests/data/conv/`, read by the
 //! tests so CI needs no Python); the size checks' messages word for word.
 
-// The layers of issue 11 are the users; until they exist nothing outside the tests calls
-// these kernels.
+// batch norm has no layer yet: only its tests call it
 #![allow(dead_code)]
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]

@@ -2,6 +2,14 @@
 //! element-wise activations [`Sigmoid`], [`Tanh`], [`Relu`], [`LeakyRelu`], [`Step`] and
 //! [`Identity`], and [`Softmax`].
 //!
+//! Convolutional layers work on images `[[[T; C]; W]; H]` (channels last, TFLite's
+//! order): [`Conv2d`], [`DepthwiseConv2d`], [`Conv1d`] (on signals `[[T; C]; L]`), [`MaxPool2d`], [`AvgPool2d`], [`GlobalAvgPool2d`], [`Flatten`]
+//! (image → vector), [`PerPixel`] (a vector layer on every pixel: activations after a
+//! convolution, or a 1×1 convolution with a `Dense` inside), [`Relu6`], and
+//! [`Residual`] (`x + block(x)`) and [`Parallel`] (`a(x) + b(x)`, a projection shortcut). Their output sizes are in their types, checked at
+//! compile time; [`conv2d!`](crate::conv2d), [`pool2d!`](crate::pool2d) and
+//! [`flatten!`](crate::flatten) compute them (see [`Conv2d`]).
+//!
 //! Each layer's documentation gives its forward formula and the local derivatives its
 //! backward applies. All are generic over their sizes and a scalar type (`f32` unless
 //! named), and can be built by `const fn`, so a trained network can be a `static`. Any type implementing [`Layer`](crate::Layer) can join them
@@ -15,19 +23,37 @@
 //! the crate names a layer: its parameter count, walks, byte image, serde and `Zeroable`
 //! follow from the struct's declaration.
 
+mod conv1d;
+mod conv2d;
 mod dense;
+mod depthwise;
+mod flatten;
 mod identity;
 mod leaky_relu;
+mod per_pixel;
+mod pool;
 mod relu;
+mod relu6;
+mod residual;
 mod sigmoid;
 pub(crate) mod softmax;
 mod step;
 mod tanh;
+#[cfg(feature = "serde")]
+mod wrappers_serde;
 
+pub use conv1d::Conv1d;
+pub use conv2d::{Conv2d, Padding, Same, Valid, out_size};
 pub use dense::{BLOCKED_MIN, Dense};
+pub use depthwise::DepthwiseConv2d;
+pub use flatten::{Flatten, Flatten1d};
 pub use identity::Identity;
 pub use leaky_relu::LeakyRelu;
+pub use per_pixel::PerPixel;
+pub use pool::{AvgPool2d, GlobalAvgPool2d, MaxPool2d};
 pub use relu::Relu;
+pub use relu6::Relu6;
+pub use residual::{KeepsShape, Parallel, Residual, SameShapes};
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 pub use step::Step;
