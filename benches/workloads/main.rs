@@ -590,8 +590,13 @@ fn main() {
     if let Ok(list) = std::env::var("TYPENET_BENCH_ROWS") {
         let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
         rows.retain(|r| wanted.contains(&r.workload.split(' ').next().unwrap_or("")));
+        checked.retain(|(w, ..)| wanted.contains(&w.split(' ').next().unwrap_or("")));
         for c in cases.iter_mut() {
             c.enabled = false;
+        }
+        for &(_, c, t) in &checked {
+            cases[c].enabled = true;
+            cases[t].enabled = true;
         }
         for r in &rows {
             for i in [Some(r.typenet), Some(r.plain), r.tuned, r.one_thread]
@@ -654,7 +659,7 @@ fn main() {
     println!();
     println!("| workload | try_train_step | train_step | ratio | cost of the checks |");
     println!("|---|---|---|---|---|");
-    for (workload, c, t) in checked {
+    for &(workload, c, t) in &checked {
         let (cn, tn) = (cases[c].median_ns(), cases[t].median_ns());
         println!(
             "| {workload} | {} (±{:.0}%) | {} | {:.2}× | {} |",
@@ -686,7 +691,16 @@ fn main() {
             );
         }
     }
-    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s
+    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s;
+    // and one per checked step: id, try_train_step and train_step nanoseconds
+    for (workload, c, t) in &checked {
+        println!(
+            "checked\t{}\t{:.1}\t{:.1}",
+            workload.split(' ').next().unwrap_or(""),
+            cases[*c].median_ns(),
+            cases[*t].median_ns(),
+        );
+    }
     for r in &rows {
         let ns = |i: Option<usize>| i.map_or(f64::NAN, |i| cases[i].median_ns());
         let tn = ns(Some(r.typenet));

@@ -156,55 +156,12 @@ impl From<InvalidSetting> for StepError {
     }
 }
 
-/// Whether `x` is NaN or infinite, as an integer (0 or 1).
-#[inline(always)]
-fn bad<T: Scalar>(x: T) -> u32 {
-    u32::from(!x.is_finite())
-}
-
-// The finiteness checks below are an OR of integers over a zip of slices: a reduction
-// the compiler vectorises, and a plain
-// loop on a microcontroller. Their result does not depend on the order.
-
-/// Whether `f(a[i], b[i])` is finite for every `i`.
-#[inline(always)]
-pub(crate) fn finite_map2<T: Scalar>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
-    a.iter().zip(b).fold(0, |acc, (&a, &b)| acc | bad(f(a, b))) == 0
-}
-
-/// Whether `f(a[i], b[i], c[i])` is finite for every `i`. `f` returns a witness of the
-/// values it checks: `0·x` is ±0 for a finite `x` and NaN otherwise, so `0·x + 0·y` is
-/// finite exactly when `x` and `y` are.
-#[inline(always)]
-pub(crate) fn finite_map3<T: Scalar>(a: &[T], b: &[T], c: &[T], f: impl Fn(T, T, T) -> T) -> bool {
-    a.iter()
-        .zip(b)
-        .zip(c)
-        .fold(0, |acc, ((&a, &b), &c)| acc | bad(f(a, b, c)))
-        == 0
-}
-
-/// Whether `f(a[i], b[i], c[i], d[i])` is finite for every `i` (see [`finite_map3`]).
-#[inline(always)]
-pub(crate) fn finite_map4<T: Scalar>(
-    a: &[T],
-    b: &[T],
-    c: &[T],
-    d: &[T],
-    f: impl Fn(T, T, T, T) -> T,
-) -> bool {
-    a.iter()
-        .zip(b)
-        .zip(c)
-        .zip(d)
-        .fold(0, |acc, (((&a, &b), &c), &d)| acc | bad(f(a, b, c, d)))
-        == 0
-}
-
-/// Whether every scalar of `s` is finite.
+/// Whether every scalar of `s` is finite. The finiteness scans of the checked steps are
+/// kernels (`crate::kernels::finite` and its kin): AVX2 twins where the CPU has AVX2,
+/// whatever the build profile, a plain loop on a microcontroller.
 #[inline]
 pub(crate) fn finite_slice<T: Scalar>(s: &[T]) -> bool {
-    s.iter().fold(0, |acc, &x| acc | bad(x)) == 0
+    crate::kernels::finite(s)
 }
 
 /// Whether every parameter of `net` is finite.
