@@ -772,6 +772,12 @@ fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 /// from row `o0` on, the samples added in order, so each element equals [`axpy`] applied
 /// sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
+///
+/// The blocks go column pair by column pair, every row block within one: the batch's 16
+/// columns of `xs` (4 KB for 64 samples) then stay in L1 while the row blocks pass,
+/// where rows first re-read all of `xs` from L2 for every row block (W4, batch 64
+/// through 784 → 128, Intel Xeon with AVX2, CPU time, same session: 531–567 → 501–507 µs,
+/// 0.55 → 0.52–0.53× the AVX2 + FMA loop's time).
 #[inline(always)]
 fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     lanes: L,
@@ -782,20 +788,21 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 ) {
     let chunks = I / 8;
     let full = chunks / 2 * 2;
-    let mut o = 0;
-    while o + 4 <= g.len() {
-        let (g0, rest) = g[o..].split_first_mut().unwrap();
-        let (g1, rest) = rest.split_first_mut().unwrap();
-        let (g2, rest) = rest.split_first_mut().unwrap();
-        let g3 = &mut rest[0];
-        let (g0, g1, g2, g3) = (
-            g0.as_chunks_mut::<8>().0,
-            g1.as_chunks_mut::<8>().0,
-            g2.as_chunks_mut::<8>().0,
-            g3.as_chunks_mut::<8>().0,
-        );
-        let mut c = 0;
-        while c < full {
+    let rows = g.len() / 4 * 4;
+    let mut c = 0;
+    while c < full {
+        let mut o = 0;
+        while o < rows {
+            let (g0, rest) = g[o..].split_first_mut().unwrap();
+            let (g1, rest) = rest.split_first_mut().unwrap();
+            let (g2, rest) = rest.split_first_mut().unwrap();
+            let g3 = &mut rest[0];
+            let (g0, g1, g2, g3) = (
+                g0.as_chunks_mut::<8>().0,
+                g1.as_chunks_mut::<8>().0,
+                g2.as_chunks_mut::<8>().0,
+                g3.as_chunks_mut::<8>().0,
+            );
             let (mut a00, mut a01) = (g0[c], g0[c + 1]);
             let (mut a10, mut a11) = (g1[c], g1[c + 1]);
             let (mut a20, mut a21) = (g2[c], g2[c + 1]);
@@ -817,13 +824,13 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
             (g1[c], g1[c + 1]) = (a10, a11);
             (g2[c], g2[c + 1]) = (a20, a21);
             (g3[c], g3[c + 1]) = (a30, a31);
-            c += 2;
+            o += 4;
         }
-        o += 4;
+        c += 2;
     }
     // what the blocks left: remaining rows whole, remaining columns of the blocked rows
     for (r, gr) in g.iter_mut().enumerate() {
-        let from = if r < o { full * 8 } else { 0 };
+        let from = if r < rows { full * 8 } else { 0 };
         let gc = gr.as_chunks_mut::<8>().0;
         for c in from / 8..chunks {
             let mut a = gc[c];
