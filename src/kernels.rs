@@ -501,30 +501,33 @@ pub(crate) trait Witness4<T>: Copy {
     fn witness(self, a: T, b: T, c: T, d: T) -> T;
 }
 
-/// Slices shorter than this are scanned by inline base-target code: the call to a twin
-/// would cost more than it saves (W1 and W2's tensors have 1 to 8 elements).
-#[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+/// Slices shorter than this are scanned by an inline plain loop: a call to a twin, and
+/// the blocked scan's final sum of 32 lanes, would cost more than they save (W1 and W2's
+/// tensors have 1 to 8 elements).
 const SCAN_MIN: usize = 256;
 
-/// Whether a scan of `len` elements is short enough for inline base-target code.
+/// Targets with vector registers, where the scans keep four eight-lane sums. A
+/// microcontroller's FPU works one number at a time: there the scans are one plain loop
+/// (an OR of "not finite" over the elements), which keeps firmware small and free of the
+/// blocked scan's slice bookkeeping. Same verdict either way.
+const VECTOR_TARGET: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64"
+));
+
+/// Whether `x` is NaN or infinite, as an integer (0 or 1), for the plain loops.
 #[inline(always)]
-fn short(len: usize) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
-    return len < SCAN_MIN;
-    // no twins: the entry point is the base code already
-    #[cfg(not(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2"))))]
-    {
-        let _ = len;
-        false
-    }
+fn bad<T: Scalar>(x: T) -> u32 {
+    u32::from(!x.is_finite())
 }
 
 /// Whether every scalar of `s` is finite (a checked step's input, loss gradient and
 /// parameters).
 #[inline]
 pub(crate) fn finite<T: Scalar>(s: &[T]) -> bool {
-    if short(s.len()) {
-        return finite_body(lanes::base(), s);
+    if !VECTOR_TARGET || s.len() < SCAN_MIN {
+        return s.iter().fold(0, |acc, &x| acc | bad(x)) == 0;
     }
     finite_seq(s)
 }
@@ -533,8 +536,9 @@ pub(crate) fn finite<T: Scalar>(s: &[T]) -> bool {
 /// is finite, over the shorter of the two slices.
 #[inline]
 pub(crate) fn sgd_finite<T: Scalar>(p: &[T], g: &[T], lr: T) -> bool {
-    if short(p.len()) {
-        return sgd_finite_body(lanes::base(), p, g, lr);
+    if !VECTOR_TARGET || p.len() < SCAN_MIN {
+        let each = p.iter().zip(g);
+        return each.fold(0, |acc, (&p, &g)| acc | bad(p - lr * g)) == 0;
     }
     sgd_finite_seq(p, g, lr)
 }
@@ -542,8 +546,9 @@ pub(crate) fn sgd_finite<T: Scalar>(p: &[T], g: &[T], lr: T) -> bool {
 /// Whether every `f.witness(a[i], b[i], c[i])` is finite, over the shortest slice.
 #[inline]
 pub(crate) fn finite3<T: Scalar, F: Witness3<T>>(f: F, a: &[T], b: &[T], c: &[T]) -> bool {
-    if short(a.len()) {
-        return finite3_body(lanes::base(), f, a, b, c);
+    if !VECTOR_TARGET || a.len() < SCAN_MIN {
+        let each = a.iter().zip(b).zip(c);
+        return each.fold(0, |acc, ((&a, &b), &c)| acc | bad(f.witness(a, b, c))) == 0;
     }
     finite3_seq(f, a, b, c)
 }
@@ -551,8 +556,10 @@ pub(crate) fn finite3<T: Scalar, F: Witness3<T>>(f: F, a: &[T], b: &[T], c: &[T]
 /// Whether every `f.witness(a[i], b[i], c[i], d[i])` is finite, over the shortest slice.
 #[inline]
 pub(crate) fn finite4<T: Scalar, F: Witness4<T>>(f: F, a: &[T], b: &[T], c: &[T], d: &[T]) -> bool {
-    if short(a.len()) {
-        return finite4_body(lanes::base(), f, a, b, c, d);
+    if !VECTOR_TARGET || a.len() < SCAN_MIN {
+        let each = a.iter().zip(b).zip(c).zip(d);
+        let bad4 = |acc, (((&a, &b), &c), &d)| acc | bad(f.witness(a, b, c, d));
+        return each.fold(0, bad4) == 0;
     }
     finite4_seq(f, a, b, c, d)
 }
