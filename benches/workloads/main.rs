@@ -83,6 +83,8 @@ fn infer_flops(i: usize, h: usize, o: usize) -> f64 {
 
 /// Sustained GFLOP/s of independent multiply-add chains held in registers.
 mod peak {
+    use super::harness::Clock;
+
     const CHAINS: usize = 12;
 
     /// SSE multiply then add, four lanes, twelve independent chains (written with
@@ -143,11 +145,11 @@ mod peak {
         acc.iter().sum()
     }
 
-    fn gflops(lanes: usize, f: impl Fn(u64) -> f32) -> f64 {
+    fn gflops(clock: Clock, lanes: usize, f: impl Fn(u64) -> f32) -> f64 {
         let iters = 20_000_000u64;
         let mut best = f64::INFINITY;
         for _ in 0..5 {
-            let t = std::time::Instant::now();
+            let t = clock.start();
             std::hint::black_box(f(iters));
             best = best.min(t.elapsed().as_secs_f64());
         }
@@ -156,16 +158,16 @@ mod peak {
 
     /// SSE multiply + add, and where the CPU has AVX2 and FMA: AVX2 multiply + add and
     /// AVX2 FMA, in GFLOP/s.
-    pub fn report() -> (f64, Option<(f64, f64)>) {
+    pub fn report(clock: Clock) -> (f64, Option<(f64, f64)>) {
         // SAFETY: SSE is part of the x86-64 baseline (elsewhere `sse` is a plain stub)
         #[allow(unused_unsafe)]
-        let s = gflops(4, |n| unsafe { sse(n) });
+        let s = gflops(clock, 4, |n| unsafe { sse(n) });
         #[cfg(target_arch = "x86_64")]
         if super::hand::tuned::available() {
             // SAFETY: AVX2 and FMA were detected at run time.
-            let avx2 = gflops(8, |n| unsafe { avx2(n) });
+            let avx2 = gflops(clock, 8, |n| unsafe { avx2(n) });
             // SAFETY: as above.
-            return (s, Some((avx2, gflops(8, |n| unsafe { fma(n) }))));
+            return (s, Some((avx2, gflops(clock, 8, |n| unsafe { fma(n) }))));
         }
         (s, None)
     }
@@ -631,7 +633,7 @@ fn main() {
             }
         }
     }
-    let (sse_peak, avx2_peaks) = peak::report();
+    let (sse_peak, avx2_peaks) = peak::report(clock);
     harness::run(&mut cases, rounds, target, clock);
 
     println!();
