@@ -1042,6 +1042,7 @@ mod tests {
     fn the_finiteness_scans_run_their_avx2_twins_where_the_cpu_has_avx2() {
         use crate::optim::{Adam, Momentum, Optimizer, Sgd};
         use crate::{Dense, Layer};
+        type Net = Dense<32, 16>;
         let avx2 = std::is_x86_feature_detected!("avx2");
         let runs = |f: &dyn Fn() -> bool| {
             let before = AVX2_RUNS.get();
@@ -1061,7 +1062,6 @@ mod tests {
         assert_eq!(runs(&|| finite(&x[..SCAN_MIN - 1])), 0, "short");
         // the optimizers' checked steps: one scan of the 32×16 weights (the 16 biases are
         // short), then the step's own kernels
-        type Net = Dense<32, 16>;
         let net: Net = Layer::initialized(crate::Init::Uniform, &mut SplitMix64::new(3));
         let grads = net;
         let step = |o: &mut dyn Optimizer<Net>| {
