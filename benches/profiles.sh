@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The W3, W3i and W4 rows of benches/workloads (and W3 try_train_step ÷ train_step) under
-# several build profiles, in one go, as one table. Each profile builds in its own target directory (target/profiles/NAME),
-# so re-running does not rebuild the others.
+# several build profiles, in one go, as one table. Each profile builds in its own target
+# directory (target/profiles/NAME), so re-running does not rebuild the others.
 #
 #   bash benches/profiles.sh                 # every profile below
 #   bash benches/profiles.sh fat-1 s-fat-1   # some of them
