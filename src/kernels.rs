@@ -291,7 +291,9 @@ macro_rules! multiversion {
                     // that requirement. Measured gain over the same kernels compiled for
                     // SSE2 (benches/workloads, AMD EPYC, same run): 784-128-10 inference
                     // 6.5 → 4.35 µs, training per sample 31 → 22 µs, a mini-batch of 64
-                    // 862 → 450 µs. The bits are the same either way (tests below).
+                    // 862 → 450 µs; the checked step's finiteness scans (Intel Xeon, CPU
+                    // time): W3 `try_train_step` ÷ `train_step` 1.67–1.70× → 1.38–1.50×.
+                    // The bits are the same either way (tests below).
                     return unsafe { avx2(lanes, $($arg),*) };
                 }
             }
@@ -783,8 +785,9 @@ fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 /// The blocks go column pair by column pair, every row block within one: the batch's 16
 /// columns of `xs` (4 KB for 64 samples) then stay in L1 while the row blocks pass,
 /// where rows first re-read all of `xs` from L2 for every row block (W4, batch 64
-/// through 784 → 128, Intel Xeon with AVX2, CPU time, same session: 531–567 → 501–507 µs,
-/// 0.55 → 0.52–0.53× the AVX2 + FMA loop's time).
+/// through 784 → 128, Intel Xeon with AVX2, CPU time, both orders run alternately in each
+/// of the eight build profiles of `benches/profiles.sh`: 4–8 % faster in every one, e.g.
+/// 399–405 → 371–397 µs with the default profile; benches/README.md).
 #[inline(always)]
 fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     lanes: L,
