@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The W3, W3i and W4 rows of benches/workloads under several build profiles, in one go,
-# as one table. Each profile builds in its own target directory (target/profiles/NAME),
-# so re-running does not rebuild the others.
+# The W3, W3i and W4 rows of benches/workloads (and W3 try_train_step ÷ train_step) under
+# several build profiles, in one go, as one table. Each profile builds in its own target
+# directory (target/profiles/NAME), so re-running does not rebuild the others.
 #
 #   bash benches/profiles.sh                 # every profile below
 #   bash benches/profiles.sh fat-1 s-fat-1   # some of them
@@ -73,24 +73,26 @@ for p in "${PROFILES[@]}"; do
     continue
   fi
   TYPENET_BENCH_CLOCK="${TYPENET_BENCH_CLOCK:-thread}" TYPENET_BENCH_ROWS="$ROWS" "$bin" --bench | awk -v name="$name" -v twins="$twins" \
-    '$1 == "row" { print name "\t" twins "\t" $0 }' >>"$out"
+    '$1 == "row" || $1 == "checked" { print name "\t" twins "\t" $0 }' >>"$out"
 done
 
 ((check)) && exit 0
 awk -F'\t' -v candle="$CANDLE_W3I_NS" '
   function t(ns) { return ns >= 1e6 ? sprintf("%.3f ms", ns / 1e6) : sprintf("%.2f µs", ns / 1e3) }
-  { k = $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k; tw[k] = $2 }
-    id = $4; tn[k, id] = $5; pl[k, id] = $6; tu[k, id] = $7; gf[k, id] = $8 }
+  { k = $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k; tw[k] = $2 } }
+  $3 == "checked" { ck[k, $4] = $5 / $6; next }
+  { id = $4; tn[k, id] = $5; pl[k, id] = $6; tu[k, id] = $7; gf[k, id] = $8 }
   END {
-    print "| profile | AVX2 twins with ymm multiplies | W3 typenet | W3 ÷ tuned | W3i typenet | W3i ÷ tuned | candle W3i ÷ typenet | W4 typenet | W4 ÷ tuned | W4 GFLOP/s |"
-    print "|---|---|---|---|---|---|---|---|---|---|"
+    print "| profile | AVX2 twins with ymm multiplies | W3 typenet | W3 ÷ tuned | W3 checked ÷ W3 | W3i typenet | W3i ÷ tuned | candle W3i ÷ typenet | W4 typenet | W4 ÷ tuned | W4 GFLOP/s |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= n; i++) {
       k = order[i]
-      printf "| %s | %s | %s | %.2f× | %s | %.2f× | %.2f× | %s | %.2f× | %.1f |\n", k, tw[k],
-        t(tn[k, "W3"]), tn[k, "W3"] / tu[k, "W3"],
+      printf "| %s | %s | %s | %.2f× | %.2f× | %s | %.2f× | %.2f× | %s | %.2f× | %.1f |\n", k, tw[k],
+        t(tn[k, "W3"]), tn[k, "W3"] / tu[k, "W3"], ck[k, "W3"],
         t(tn[k, "W3i"]), tn[k, "W3i"] / tu[k, "W3i"], candle / tn[k, "W3i"],
         t(tn[k, "W4"]), tn[k, "W4"] / tu[k, "W4"], gf[k, "W4"]
     }
     print ""
     print "typenet ÷ tuned below 1.00× means typenet is faster than the AVX2+FMA hand-written loop."
+    print "W3 checked ÷ W3: try_train_step ÷ train_step, the cost of the checked step."
   }' "$out"

@@ -242,14 +242,17 @@ mod lanes {
     }
 }
 
-/// How many times an AVX2 twin ran (a test checks the run-time choice with it).
+// How many times an AVX2 twin ran on this thread (tests check the run-time choice with
+// it; per thread, so that other tests running at the same time do not count).
 #[cfg(all(
     test,
     feature = "std",
     target_arch = "x86_64",
     not(target_feature = "avx2")
 ))]
-static AVX2_RUNS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+std::thread_local! {
+    static AVX2_RUNS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
 
 /// Each blocked kernel twice, by hand (function multiversioning): the `#[inline(always)]`
 /// body `$body` compiled once for the base target and once inside a
@@ -268,27 +271,29 @@ static AVX2_RUNS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUs
 macro_rules! multiversion {
     ($(
         $(#[$attr:meta])*
-        pub(crate) fn $name:ident[$($gen:tt)*]($($arg:ident: $ty:ty),* $(,)?) = $body:ident;
+        pub(crate) fn $name:ident[$($gen:tt)*]($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? = $body:ident;
     )*) => {$(
         $(#[$attr])*
         #[inline]
         #[allow(unsafe_code)]
-        pub(crate) fn $name<$($gen)*>($($arg: $ty),*) {
+        pub(crate) fn $name<$($gen)*>($($arg: $ty),*) $(-> $ret)? {
             #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
             {
                 #[target_feature(enable = "avx2")]
-                fn avx2<$($gen)*>(lanes: lanes::Avx2, $($arg: $ty),*) {
+                fn avx2<$($gen)*>(lanes: lanes::Avx2, $($arg: $ty),*) $(-> $ret)? {
                     $body(lanes, $($arg),*)
                 }
                 if let Some(lanes) = lanes::Avx2::detect() {
                     #[cfg(test)]
-                    AVX2_RUNS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    AVX2_RUNS.set(AVX2_RUNS.get() + 1);
                     // SAFETY: the CPU supports AVX2 (an `Avx2` value exists only then);
                     // calling a `#[target_feature]` function is unsafe only because of
                     // that requirement. Measured gain over the same kernels compiled for
                     // SSE2 (benches/workloads, AMD EPYC, same run): 784-128-10 inference
                     // 6.5 → 4.35 µs, training per sample 31 → 22 µs, a mini-batch of 64
-                    // 862 → 450 µs. The bits are the same either way (tests below).
+                    // 862 → 450 µs; the checked step's finiteness scans (Intel Xeon, CPU
+                    // time): W3 `try_train_step` ÷ `train_step` 1.67–1.70× → 1.38–1.50×.
+                    // The bits are the same either way (tests below).
                     return unsafe { avx2(lanes, $($arg),*) };
                 }
             }
@@ -334,6 +339,24 @@ multiversion! {
     /// `p[i] = p[i] − lr·g[i]`, a gradient-descent step on one tensor, in AVX2 where the
     /// CPU has it.
     pub(crate) fn sub_scaled[T: Scalar](p: &mut [T], g: &[T], lr: T) = sub_scaled_body;
+
+    /// Whether every scalar of `s` is finite ([`finite_body`]), in AVX2 where the CPU has
+    /// it.
+    pub(crate) fn finite_seq[T: Scalar](s: &[T]) -> bool = finite_body;
+
+    /// Whether every `p[i] − lr·g[i]` is finite ([`sgd_finite_body`]), in AVX2 where the
+    /// CPU has it.
+    pub(crate) fn sgd_finite_seq[T: Scalar](p: &[T], g: &[T], lr: T) -> bool = sgd_finite_body;
+
+    /// Whether every `f.witness(a[i], b[i], c[i])` is finite ([`finite3_body`]), in AVX2
+    /// where the CPU has it.
+    pub(crate) fn finite3_seq[T: Scalar, F: Witness3<T>](f: F, a: &[T], b: &[T], c: &[T]) -> bool
+        = finite3_body;
+
+    /// Whether every `f.witness(a[i], b[i], c[i], d[i])` is finite ([`finite4_body`]), in
+    /// AVX2 where the CPU has it.
+    pub(crate) fn finite4_seq[T: Scalar, F: Witness4<T>](f: F, a: &[T], b: &[T], c: &[T], d: &[T])
+        -> bool = finite4_body;
 }
 
 /// `ys[b][o] += dot(w[o], xs[b])` for every sample and output (see [`forward_rows_body`]);
@@ -463,6 +486,206 @@ fn sub_scaled_body<L: Lanes, T: Scalar>(lanes: L, p: &mut [T], g: &[T], lr: T) {
     }
 }
 
+/// An element-wise update that a checked step tests before it writes anything, for
+/// [`finite3`]: `witness(a, b, c)` is finite exactly when every new value the update
+/// computes from `a`, `b` and `c` is (`w·0 + v·0` of the new `w` and `v`, say: `x·0` is
+/// ±0 for a finite `x` and NaN otherwise). Implementations must be `#[inline(always)]`,
+/// so that the AVX2 twin compiles them as AVX2 code (a call to a function compiled for
+/// the base target would not be).
+pub(crate) trait Witness3<T>: Copy {
+    /// See the trait.
+    fn witness(self, a: T, b: T, c: T) -> T;
+}
+
+/// [`Witness3`] with four inputs, for [`finite4`].
+pub(crate) trait Witness4<T>: Copy {
+    /// See [`Witness3`].
+    fn witness(self, a: T, b: T, c: T, d: T) -> T;
+}
+
+/// Slices shorter than this are scanned by an inline plain loop: a call to a twin, and
+/// the blocked scan's final sum of 32 lanes, would cost more than they save (W1 and W2's
+/// tensors have 1 to 8 elements).
+const SCAN_MIN: usize = 256;
+
+/// Targets with vector registers, where the scans keep four eight-lane sums. A
+/// microcontroller's FPU works one number at a time: there the scans are one plain loop
+/// (an OR of "not finite" over the elements), which keeps firmware small and free of the
+/// blocked scan's slice bookkeeping. Same verdict either way.
+const VECTOR_TARGET: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64"
+));
+
+/// Whether `x` is NaN or infinite, as an integer (0 or 1), for the plain loops.
+#[inline(always)]
+fn bad<T: Scalar>(x: T) -> u32 {
+    u32::from(!x.is_finite())
+}
+
+/// Whether every scalar of `s` is finite (a checked step's input, loss gradient and
+/// parameters).
+#[inline]
+pub(crate) fn finite<T: Scalar>(s: &[T]) -> bool {
+    if !VECTOR_TARGET || s.len() < SCAN_MIN {
+        return s.iter().fold(0, |acc, &x| acc | bad(x)) == 0;
+    }
+    finite_seq(s)
+}
+
+/// Whether every `p[i] − lr·g[i]` (an SGD step, computed as [`sub_scaled`] computes it)
+/// is finite, over the shorter of the two slices.
+#[inline]
+pub(crate) fn sgd_finite<T: Scalar>(p: &[T], g: &[T], lr: T) -> bool {
+    if !VECTOR_TARGET || p.len() < SCAN_MIN {
+        let each = p.iter().zip(g);
+        return each.fold(0, |acc, (&p, &g)| acc | bad(p - lr * g)) == 0;
+    }
+    sgd_finite_seq(p, g, lr)
+}
+
+/// Whether every `f.witness(a[i], b[i], c[i])` is finite, over the shortest slice.
+#[inline]
+pub(crate) fn finite3<T: Scalar, F: Witness3<T>>(f: F, a: &[T], b: &[T], c: &[T]) -> bool {
+    if !VECTOR_TARGET || a.len() < SCAN_MIN {
+        let each = a.iter().zip(b).zip(c);
+        return each.fold(0, |acc, ((&a, &b), &c)| acc | bad(f.witness(a, b, c))) == 0;
+    }
+    finite3_seq(f, a, b, c)
+}
+
+/// Whether every `f.witness(a[i], b[i], c[i], d[i])` is finite, over the shortest slice.
+#[inline]
+pub(crate) fn finite4<T: Scalar, F: Witness4<T>>(f: F, a: &[T], b: &[T], c: &[T], d: &[T]) -> bool {
+    if !VECTOR_TARGET || a.len() < SCAN_MIN {
+        let each = a.iter().zip(b).zip(c).zip(d);
+        let bad4 = |acc, (((&a, &b), &c), &d)| acc | bad(f.witness(a, b, c, d));
+        return each.fold(0, bad4) == 0;
+    }
+    finite4_seq(f, a, b, c, d)
+}
+
+/// The scan behind the finiteness checks: whether every value computed element by element
+/// from the slices is finite. Each slice is named with the names its eight-element chunks
+/// (`&[T; 8]`) and its single elements (`T`) take in the two expressions that follow:
+/// `chunk` computes eight values from chunks, `one` one value from elements (the last
+/// `n mod 8`, `n` the shortest slice's length).
+///
+/// Four eight-lane sums of `value·0` run side by side (one would be a chain of dependent
+/// additions): `x·0` is ±0 for a finite `x` and NaN otherwise, and NaN stays NaN through
+/// the sums, so the verdict is exact and does not depend on the order. The products and
+/// sums are lane operations (`L`), so the AVX2 twins compute them with the AVX
+/// intrinsics at every `opt-level`.
+macro_rules! finite_scan {
+    ($lanes:expr, $T:ty, [$($s:ident: $c:ident, $e:ident);+],
+     chunk: $chunk:expr, one: $one:expr $(,)?) => {{
+        let n = usize::MAX $(.min($s.len()))+;
+        let zero = <$T>::zero();
+        let (mut z0, mut z1, mut z2, mut z3) = ([zero; 8], [zero; 8], [zero; 8], [zero; 8]);
+        let whole = n / 32 * 32;
+        // 32 elements at a time, one chunk into each sum
+        $(let mut $c = $s[..whole].as_chunks::<32>().0.iter();)+
+        loop {
+            $(let Some($c) = $c.next() else { break };)+
+            $(let $c = $c.as_chunks::<8>().0;)+
+            {
+                $(let $c: &[$T; 8] = &$c[0];)+
+                $lanes.mul_add_s(&$chunk, zero, &mut z0);
+            }
+            {
+                $(let $c: &[$T; 8] = &$c[1];)+
+                $lanes.mul_add_s(&$chunk, zero, &mut z1);
+            }
+            {
+                $(let $c: &[$T; 8] = &$c[2];)+
+                $lanes.mul_add_s(&$chunk, zero, &mut z2);
+            }
+            {
+                $(let $c: &[$T; 8] = &$c[3];)+
+                $lanes.mul_add_s(&$chunk, zero, &mut z3);
+            }
+        }
+        // then up to three chunks, then single elements
+        $(let ($c, $e) = $s[whole..n].as_chunks::<8>();)+
+        $(let mut $c = $c.iter();)+
+        loop {
+            $(let Some($c) = $c.next() else { break };)+
+            $lanes.mul_add_s(&$chunk, zero, &mut z0);
+        }
+        let mut sum = zero;
+        $(let mut $e = $e.iter();)+
+        loop {
+            $(let Some(&$e) = $e.next() else { break };)+
+            sum = ($one).mul_add_fast(zero, sum);
+        }
+        for z in [z0, z1, z2, z3] {
+            for v in z {
+                sum = sum + v;
+            }
+        }
+        sum.is_finite()
+    }};
+}
+
+#[inline(always)]
+fn finite_body<L: Lanes, T: Scalar>(lanes: L, s: &[T]) -> bool {
+    finite_scan!(lanes, T, [s: c, e], chunk: *c, one: e)
+}
+
+#[inline(always)]
+fn sgd_finite_body<L: Lanes, T: Scalar>(lanes: L, p: &[T], g: &[T], lr: T) -> bool {
+    finite_scan!(lanes, T, [p: pc, pe; g: gc, ge],
+        chunk: {
+            let mut q = *pc;
+            lanes.sub_scaled(&mut q, lr, gc);
+            q
+        },
+        one: pe - lr * ge,
+    )
+}
+
+#[inline(always)]
+fn finite3_body<L: Lanes, T: Scalar, F: Witness3<T>>(
+    lanes: L,
+    f: F,
+    a: &[T],
+    b: &[T],
+    c: &[T],
+) -> bool {
+    finite_scan!(lanes, T, [a: ac, ae; b: bc, be; c: cc, ce],
+        chunk: {
+            let mut w = [T::zero(); 8];
+            for k in 0..8 {
+                w[k] = f.witness(ac[k], bc[k], cc[k]);
+            }
+            w
+        },
+        one: f.witness(ae, be, ce),
+    )
+}
+
+#[inline(always)]
+fn finite4_body<L: Lanes, T: Scalar, F: Witness4<T>>(
+    lanes: L,
+    f: F,
+    a: &[T],
+    b: &[T],
+    c: &[T],
+    d: &[T],
+) -> bool {
+    finite_scan!(lanes, T, [a: ac, ae; b: bc, be; c: cc, ce; d: dc, de],
+        chunk: {
+            let mut w = [T::zero(); 8];
+            for k in 0..8 {
+                w[k] = f.witness(ac[k], bc[k], cc[k], dc[k]);
+            }
+            w
+        },
+        one: f.witness(ae, be, ce, de),
+    )
+}
+
 // The blocked kernels keep each accumulator in its own `[T; 8]` local: the compiler
 // keeps such a local in one vector register (or two SSE registers), whereas an array of
 // accumulators indexed in a loop stays in memory when the loop is too large to unroll.
@@ -558,6 +781,13 @@ fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 /// from row `o0` on, the samples added in order, so each element equals [`axpy`] applied
 /// sample after sample. A block of 4 rows × 16
 /// columns of `g` stays in registers while the whole batch streams past.
+///
+/// The blocks go column pair by column pair, every row block within one: the batch's 16
+/// columns of `xs` (4 KB for 64 samples) then stay in L1 while the row blocks pass,
+/// where rows first re-read all of `xs` from L2 for every row block (W4, batch 64
+/// through 784 → 128, Intel Xeon with AVX2, CPU time, both orders run alternately in each
+/// of the eight build profiles of `benches/profiles.sh`: 4–8 % faster in every one, e.g.
+/// 399–405 → 371–397 µs with the default profile; benches/README.md).
 #[inline(always)]
 fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     lanes: L,
@@ -568,20 +798,21 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 ) {
     let chunks = I / 8;
     let full = chunks / 2 * 2;
-    let mut o = 0;
-    while o + 4 <= g.len() {
-        let (g0, rest) = g[o..].split_first_mut().unwrap();
-        let (g1, rest) = rest.split_first_mut().unwrap();
-        let (g2, rest) = rest.split_first_mut().unwrap();
-        let g3 = &mut rest[0];
-        let (g0, g1, g2, g3) = (
-            g0.as_chunks_mut::<8>().0,
-            g1.as_chunks_mut::<8>().0,
-            g2.as_chunks_mut::<8>().0,
-            g3.as_chunks_mut::<8>().0,
-        );
-        let mut c = 0;
-        while c < full {
+    let rows = g.len() / 4 * 4;
+    let mut c = 0;
+    while c < full {
+        let mut o = 0;
+        while o < rows {
+            let (g0, rest) = g[o..].split_first_mut().unwrap();
+            let (g1, rest) = rest.split_first_mut().unwrap();
+            let (g2, rest) = rest.split_first_mut().unwrap();
+            let g3 = &mut rest[0];
+            let (g0, g1, g2, g3) = (
+                g0.as_chunks_mut::<8>().0,
+                g1.as_chunks_mut::<8>().0,
+                g2.as_chunks_mut::<8>().0,
+                g3.as_chunks_mut::<8>().0,
+            );
             let (mut a00, mut a01) = (g0[c], g0[c + 1]);
             let (mut a10, mut a11) = (g1[c], g1[c + 1]);
             let (mut a20, mut a21) = (g2[c], g2[c + 1]);
@@ -603,13 +834,13 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
             (g1[c], g1[c + 1]) = (a10, a11);
             (g2[c], g2[c + 1]) = (a20, a21);
             (g3[c], g3[c + 1]) = (a30, a31);
-            c += 2;
+            o += 4;
         }
-        o += 4;
+        c += 2;
     }
     // what the blocks left: remaining rows whole, remaining columns of the blocked rows
     for (r, gr) in g.iter_mut().enumerate() {
-        let from = if r < o { full * 8 } else { 0 };
+        let from = if r < rows { full * 8 } else { 0 };
         let gc = gr.as_chunks_mut::<8>().0;
         for c in from / 8..chunks {
             let mut a = gc[c];
@@ -798,14 +1029,62 @@ mod tests {
     #[test]
     #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
     fn the_avx2_twins_run_where_the_cpu_has_avx2() {
-        use core::sync::atomic::Ordering::Relaxed;
         let (w, xs) = ([[1.0f32; 16]; 16], [[2.0f32; 16]; 3]);
         let mut ys = [[0.0f32; 16]; 3];
-        let before = AVX2_RUNS.load(Relaxed);
+        let before = AVX2_RUNS.get();
         forward_rows(&w, &xs, &mut ys);
         assert_eq!(ys, [[32.0; 16]; 3]);
-        let ran = AVX2_RUNS.load(Relaxed) > before;
+        let ran = AVX2_RUNS.get() > before;
         assert_eq!(ran, std::is_x86_feature_detected!("avx2"));
+    }
+
+    /// The checked steps' finiteness scans run their AVX2 twins on a CPU with AVX2, each
+    /// of them, for `f32` and `f64`, from the optimizers' checked steps too.
+    #[test]
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+    fn the_finiteness_scans_run_their_avx2_twins_where_the_cpu_has_avx2() {
+        use crate::optim::{Adam, Momentum, Optimizer, Sgd};
+        use crate::{Dense, Layer};
+        type Net = Dense<32, 16>;
+        let avx2 = std::is_x86_feature_detected!("avx2");
+        let runs = |f: &dyn Fn() -> bool| {
+            let before = AVX2_RUNS.get();
+            assert!(f(), "all finite");
+            AVX2_RUNS.get() - before
+        };
+        let x = [0.5f32; 300];
+        let y = [0.25f64; 300];
+        let expect = usize::from(avx2);
+        assert_eq!(runs(&|| finite(&x)), expect, "finite f32");
+        assert_eq!(runs(&|| finite(&y)), expect, "finite f64");
+        assert_eq!(runs(&|| sgd_finite(&x, &x, 0.1)), expect, "sgd f32");
+        assert_eq!(runs(&|| sgd_finite(&y, &y, 0.1)), expect, "sgd f64");
+        assert_eq!(runs(&|| finite3(Sum, &x, &x, &x)), expect, "finite3");
+        assert_eq!(runs(&|| finite4(Sum, &y, &y, &y, &y)), expect, "finite4");
+        // short slices stay in the caller's code
+        assert_eq!(runs(&|| finite(&x[..SCAN_MIN - 1])), 0, "short");
+        // the optimizers' checked steps: one scan of the 32×16 weights (the 16 biases are
+        // short), then the step's own kernels
+        let net: Net = Layer::initialized(crate::Init::Uniform, &mut SplitMix64::new(3));
+        let grads = net;
+        let step = |o: &mut dyn Optimizer<Net>| {
+            let mut n = net;
+            let before = AVX2_RUNS.get();
+            o.try_step(&mut n, &grads).unwrap();
+            AVX2_RUNS.get() - before
+        };
+        let mut sgd = Sgd::new(0.1).unwrap();
+        let plain_sgd = {
+            let mut n = net;
+            let before = AVX2_RUNS.get();
+            sgd.step(&mut n, &grads);
+            AVX2_RUNS.get() - before
+        };
+        assert_eq!(step(&mut sgd), plain_sgd + expect, "Sgd::try_step");
+        let mut momentum = Momentum::new(0.1, 0.9).unwrap();
+        assert_eq!(step(&mut momentum), expect, "Momentum::try_step");
+        let mut adam = Adam::new(0.01).unwrap();
+        assert_eq!(step(&mut adam), expect, "Adam::try_step");
     }
 
     /// With the `parallel` feature, kernels split across threads give the one-thread bits
@@ -857,6 +1136,81 @@ mod tests {
         check_parallel::<784, 130>(29, 2);
         check_parallel::<300, 37>(61, 3);
         check_parallel::<1000, 9>(64, 7);
+    }
+
+    /// A witness for the scan tests: `a + b + c (+ d)`, which overflows for large inputs.
+    #[derive(Clone, Copy)]
+    struct Sum;
+
+    impl<T: Scalar> Witness3<T> for Sum {
+        #[inline(always)]
+        fn witness(self, a: T, b: T, c: T) -> T {
+            a + b + c
+        }
+    }
+
+    impl<T: Scalar> Witness4<T> for Sum {
+        #[inline(always)]
+        fn witness(self, a: T, b: T, c: T, d: T) -> T {
+            a + b + c + d
+        }
+    }
+
+    /// Every scan, through the lanes as loops and through the entry points (the AVX2
+    /// twins where the CPU has AVX2), against `is_finite` element by element: all finite,
+    /// then a NaN, an infinity, or values whose update overflows, at each position (every
+    /// block, chunk and tail position of lengths around the blocks of 32).
+    fn check_scans<T: Scalar>(big: T) {
+        let v = |i: usize| T::from_f64(((i * 7919) % 1000) as f64 / 250.0 - 2.0);
+        let lr = T::from_f64(0.37);
+        for n in (0..100).chain([255, 256, 257, 300, 1000, 1003]) {
+            let a: std::vec::Vec<T> = (0..n).map(v).collect();
+            let b: std::vec::Vec<T> = (0..n).map(|i| v(i + 3)).collect();
+            let positions = (0..n).filter(|i| n < 100 || i % 31 == 0 || *i + 40 > n);
+            for at in [None].into_iter().chain(positions.map(Some)) {
+                for bad in [T::nan(), T::infinity(), T::neg_infinity(), big] {
+                    let mut a = a.clone();
+                    let mut b = b.clone();
+                    if let Some(i) = at {
+                        a[i] = bad;
+                        // with `big` in `a`: `a − lr·b` overflows for `b = −big`, the
+                        // sums for `b = big`
+                        b[i] = if i % 2 == 0 { big } else { -big };
+                    }
+                    let want_finite = a.iter().all(|x| x.is_finite());
+                    let want_sgd = a.iter().zip(&b).all(|(p, g)| (*p - lr * *g).is_finite());
+                    let want3 = (0..n).all(|i| (a[i] + b[i] + a[i]).is_finite());
+                    let want4 = (0..n).all(|i| (a[i] + b[i] + a[i] + b[i]).is_finite());
+                    let got = [
+                        (finite(&a), finite_body(lanes::Plain, &a)),
+                        (
+                            sgd_finite(&a, &b, lr),
+                            sgd_finite_body(lanes::Plain, &a, &b, lr),
+                        ),
+                        (
+                            finite3(Sum, &a, &b, &a),
+                            finite3_body(lanes::Plain, Sum, &a, &b, &a),
+                        ),
+                        (
+                            finite4(Sum, &a, &b, &a, &b),
+                            finite4_body(lanes::Plain, Sum, &a, &b, &a, &b),
+                        ),
+                    ];
+                    let want = [want_finite, want_sgd, want3, want4];
+                    for (k, ((entry, plain), want)) in got.iter().zip(want).enumerate() {
+                        let what = (k, n, at, bad);
+                        assert_eq!(*entry, want, "entry point {what:?}");
+                        assert_eq!(*plain, want, "loops {what:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finiteness_scans_agree_with_is_finite_element_by_element() {
+        check_scans::<f32>(f32::MAX);
+        check_scans::<f64>(f64::MAX);
     }
 
     #[test]

@@ -23,7 +23,7 @@ impl Clock {
         }
     }
 
-    fn start(self) -> Stamp {
+    pub fn start(self) -> Stamp {
         match self {
             Clock::Wall => Stamp::Wall(Instant::now()),
             Clock::Thread => Stamp::Thread(thread_cpu_ns()),
@@ -37,7 +37,7 @@ pub enum Stamp {
 }
 
 impl Stamp {
-    fn elapsed(&self) -> Duration {
+    pub fn elapsed(&self) -> Duration {
         match self {
             Stamp::Wall(t) => t.elapsed(),
             Stamp::Thread(t) => Duration::from_nanos(thread_cpu_ns() - t),

@@ -86,6 +86,8 @@ fn infer_flops(i: usize, h: usize, o: usize) -> f64 {
 
 /// Sustained GFLOP/s of independent multiply-add chains held in registers.
 mod peak {
+    use super::harness::Clock;
+
     const CHAINS: usize = 12;
 
     /// SSE multiply then add, four lanes, twelve independent chains (written with
@@ -111,6 +113,26 @@ mod peak {
         0.0
     }
 
+    /// AVX2 multiply then add, eight lanes, the same chains: the ceiling of code that
+    /// keeps `a·b + c` as two roundings, as typenet's kernels do (no FMA).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn avx2(iters: u64) -> f32 {
+        use std::arch::x86_64::{
+            __m256, _mm256_add_ps, _mm256_cvtss_f32, _mm256_mul_ps, _mm256_set1_ps,
+        };
+        let m = _mm256_set1_ps(std::hint::black_box(0.999_999f32));
+        let c = _mm256_set1_ps(std::hint::black_box(1e-7f32));
+        let mut acc: [__m256; CHAINS] = [_mm256_set1_ps(1.0); CHAINS];
+        for _ in 0..iters {
+            for v in &mut acc {
+                *v = _mm256_add_ps(_mm256_mul_ps(*v, m), c);
+            }
+        }
+        acc.iter().map(|v| _mm256_cvtss_f32(*v)).sum()
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     #[inline(never)]
@@ -126,25 +148,29 @@ mod peak {
         acc.iter().sum()
     }
 
-    fn gflops(lanes: usize, f: impl Fn(u64) -> f32) -> f64 {
+    fn gflops(clock: Clock, lanes: usize, f: impl Fn(u64) -> f32) -> f64 {
         let iters = 20_000_000u64;
         let mut best = f64::INFINITY;
         for _ in 0..5 {
-            let t = std::time::Instant::now();
+            let t = clock.start();
             std::hint::black_box(f(iters));
             best = best.min(t.elapsed().as_secs_f64());
         }
         (iters as f64 * (CHAINS * lanes * 2) as f64) / best / 1e9
     }
 
-    pub fn report() -> (f64, Option<f64>) {
+    /// SSE multiply + add, and where the CPU has AVX2 and FMA: AVX2 multiply + add and
+    /// AVX2 FMA, in GFLOP/s.
+    pub fn report(clock: Clock) -> (f64, Option<(f64, f64)>) {
         // SAFETY: SSE is part of the x86-64 baseline (elsewhere `sse` is a plain stub)
         #[allow(unused_unsafe)]
-        let s = gflops(4, |n| unsafe { sse(n) });
+        let s = gflops(clock, 4, |n| unsafe { sse(n) });
         #[cfg(target_arch = "x86_64")]
         if super::hand::tuned::available() {
             // SAFETY: AVX2 and FMA were detected at run time.
-            return (s, Some(gflops(8, |n| unsafe { fma(n) })));
+            let avx2 = gflops(clock, 8, |n| unsafe { avx2(n) });
+            // SAFETY: as above.
+            return (s, Some((avx2, gflops(clock, 8, |n| unsafe { fma(n) }))));
         }
         (s, None)
     }
@@ -638,8 +664,13 @@ fn main() {
     if let Ok(list) = std::env::var("TYPENET_BENCH_ROWS") {
         let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
         rows.retain(|r| wanted.contains(&r.workload.split(' ').next().unwrap_or("")));
+        checked.retain(|(w, ..)| wanted.contains(&w.split(' ').next().unwrap_or("")));
         for c in cases.iter_mut() {
             c.enabled = false;
+        }
+        for &(_, c, t) in &checked {
+            cases[c].enabled = true;
+            cases[t].enabled = true;
         }
         for r in &rows {
             for i in [Some(r.typenet), Some(r.plain), r.tuned, r.one_thread]
@@ -650,7 +681,7 @@ fn main() {
             }
         }
     }
-    let (sse_peak, fma_peak) = peak::report();
+    let (sse_peak, avx2_peaks) = peak::report(clock);
     harness::run(&mut cases, rounds, target, clock);
 
     println!();
@@ -663,8 +694,10 @@ fn main() {
         }
     );
     println!(
-        "peak (12 register-resident chains): SSE mul+add {sse_peak:.1} GFLOP/s, AVX2 FMA {}",
-        fma_peak.map_or("n/a".into(), |p| format!("{p:.1} GFLOP/s"))
+        "peak (12 register-resident chains): SSE mul+add {sse_peak:.1} GFLOP/s, {}",
+        avx2_peaks.map_or("AVX2 n/a".into(), |(a, f)| format!(
+            "AVX2 mul+add {a:.1} GFLOP/s, AVX2 FMA {f:.1} GFLOP/s"
+        ))
     );
     println!();
     println!(
@@ -697,21 +730,23 @@ fn main() {
     println!(
         "FLOPs count multiply-adds as 2: forward, weight gradients and the hidden layer's input gradient."
     );
-    println!();
-    println!("checked step: try_train_step / train_step, SGD, one sample per step (same run)");
-    println!();
-    println!("| workload | try_train_step | train_step | ratio | cost of the checks |");
-    println!("|---|---|---|---|---|");
-    for (workload, c, t) in checked {
-        let (cn, tn) = (cases[c].median_ns(), cases[t].median_ns());
-        println!(
-            "| {workload} | {} (±{:.0}%) | {} | {:.2}× | {} |",
-            fmt_ns(cn),
-            cases[c].spread() * 50.0,
-            fmt_ns(tn),
-            cn / tn,
-            fmt_ns(cn - tn),
-        );
+    if !checked.is_empty() {
+        println!();
+        println!("checked step: try_train_step / train_step, SGD, one sample per step (same run)");
+        println!();
+        println!("| workload | try_train_step | train_step | ratio | cost of the checks |");
+        println!("|---|---|---|---|---|");
+        for &(workload, c, t) in &checked {
+            let (cn, tn) = (cases[c].median_ns(), cases[t].median_ns());
+            println!(
+                "| {workload} | {} (±{:.0}%) | {} | {:.2}× | {} |",
+                fmt_ns(cn),
+                cases[c].spread() * 50.0,
+                fmt_ns(tn),
+                cn / tn,
+                fmt_ns(cn - tn),
+            );
+        }
     }
     #[cfg(feature = "parallel")]
     {
@@ -734,7 +769,16 @@ fn main() {
             );
         }
     }
-    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s
+    // one line per row for scripts (benches/profiles.sh): id, then nanoseconds and GFLOP/s;
+    // and one per checked step: id, try_train_step and train_step nanoseconds
+    for (workload, c, t) in &checked {
+        println!(
+            "checked\t{}\t{:.1}\t{:.1}",
+            workload.split(' ').next().unwrap_or(""),
+            cases[*c].median_ns(),
+            cases[*t].median_ns(),
+        );
+    }
     for r in &rows {
         let ns = |i: Option<usize>| i.map_or(f64::NAN, |i| cases[i].median_ns());
         let tn = ns(Some(r.typenet));

@@ -1,9 +1,8 @@
 //! Adam: per-parameter step sizes from running moments of the gradient.
 
 use super::state::{self, StateError};
-use super::{
-    InvalidSetting, Optimizer, StepError, decay, finite_map4, non_negative, positive, rejected,
-};
+use super::{InvalidSetting, Optimizer, StepError, decay, non_negative, positive, rejected};
+use crate::kernels::{Witness4, finite4};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -308,6 +307,19 @@ fn update<T: Scalar>(w: T, g: T, m: T, v: T, k: [T; 7]) -> (T, T, T) {
     (w * shrink - step * m / (v.sqrt() * v_scale + eps), m, v)
 }
 
+/// [`update`] for the checked step's scan: `w'·0 + m'·0 + v'·0` of the new values,
+/// finite exactly when all three are.
+#[derive(Clone, Copy)]
+struct Check<T>([T; 7]);
+
+impl<T: Scalar> Witness4<T> for Check<T> {
+    #[inline(always)]
+    fn witness(self, w: T, g: T, m: T, v: T) -> T {
+        let (w, m, v) = update(w, g, m, v, self.0);
+        w * T::zero() + m * T::zero() + v * T::zero()
+    }
+}
+
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let [beta1_t, beta2_t, step, v_scale] = self.next_coefficients();
@@ -339,18 +351,10 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Adam<N, S> {
         self.check_settings()?;
         let [_, _, step, v_scale] = self.next_coefficients();
         let k = self.update_constants(step, v_scale);
-        let zero = N::Scalar::zero();
         let mut ok = step.is_finite() & v_scale.is_finite();
         let state = [self.m.borrow_mut(), self.v.borrow_mut()];
         net.zip_params(grads, state, &mut |w, g, [m, v]| {
-            let check = || {
-                finite_map4(w, g, m, v, |w, g, m, v| {
-                    let (w, m, v) = update(w, g, m, v, k);
-                    w * zero + m * zero + v * zero
-                })
-            };
-            // base-target code: the run-time AVX2 twins take kernels, not closures
-            ok &= check();
+            ok &= finite4(Check(k), w, g, m, v);
         });
         if !ok {
             return Err(rejected(grads));

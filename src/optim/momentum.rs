@@ -1,7 +1,8 @@
 //! SGD with momentum (classical or Nesterov).
 
 use super::state::{self, StateError};
-use super::{InvalidSetting, Optimizer, StepError, decay, finite_map3, non_negative, rejected};
+use super::{InvalidSetting, Optimizer, StepError, decay, non_negative, rejected};
+use crate::kernels::{Witness3, finite3};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 use core::borrow::BorrowMut;
@@ -161,6 +162,22 @@ fn update<T: Scalar>(w: T, g: T, v: T, [lr, mu, wd]: [T; 3], nesterov: bool) -> 
     (w - lr * d, v)
 }
 
+/// [`update`] for the checked step's scan: `w'·0 + v'·0` of the new values, finite
+/// exactly when both are.
+#[derive(Clone, Copy)]
+struct Check<T> {
+    k: [T; 3],
+    nesterov: bool,
+}
+
+impl<T: Scalar> Witness3<T> for Check<T> {
+    #[inline(always)]
+    fn witness(self, w: T, g: T, v: T) -> T {
+        let (w, v) = update(w, g, v, self.k, self.nesterov);
+        w * T::zero() + v * T::zero()
+    }
+}
+
 impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
     fn step(&mut self, net: &mut N, grads: &N) {
         let k = [self.learning_rate, self.momentum, self.weight_decay];
@@ -184,17 +201,10 @@ impl<N: Layer, S: BorrowMut<N>> Optimizer<N> for Momentum<N, S> {
         self.check_settings()?;
         let k = [self.learning_rate, self.momentum, self.weight_decay];
         let nesterov = self.nesterov;
-        let zero = N::Scalar::zero();
+        let check = Check { k, nesterov };
         let mut ok = true;
         net.zip_params(grads, [self.velocity.borrow_mut()], &mut |w, g, [v]| {
-            let check = || {
-                finite_map3(w, g, v, |w, g, v| {
-                    let (w, v) = update(w, g, v, k, nesterov);
-                    w * zero + v * zero
-                })
-            };
-            // base-target code: the run-time AVX2 twins take kernels, not closures
-            ok &= check();
+            ok &= finite3(check, w, g, v);
         });
         if !ok {
             return Err(rejected(grads));

@@ -1,6 +1,6 @@
 //! Plain stochastic gradient descent.
 
-use super::{InvalidSetting, Optimizer, StepError, finite_map2, non_negative, rejected};
+use super::{InvalidSetting, Optimizer, StepError, non_negative, rejected};
 use crate::layer::Layer;
 use crate::scalar::Scalar;
 
@@ -64,9 +64,7 @@ impl<T: Scalar, N: Layer<Scalar = T>> Optimizer<N> for Sgd<T> {
         let lr = self.learning_rate;
         let mut ok = true;
         net.zip_params(grads, [], &mut |p, g, []| {
-            let check = || finite_map2(p, g, |p, g| p - lr * g);
-            // base-target code: the run-time AVX2 twins take kernels, not closures
-            ok &= check();
+            ok &= crate::kernels::sgd_finite(p, g, lr);
         });
         if !ok {
             return Err(rejected(grads));
