@@ -50,7 +50,7 @@ pub mod zeroable;
 
 mod conv;
 mod kernels;
-mod quant;
+pub mod quant;
 
 pub use batch::{BatchError, accumulate_batch, train_step_batch};
 pub use chain::{Fits, SameScalar};

@@ -9,7 +9,10 @@ use super::fully_connected::fully_connected;
 use super::pool::{average_pool, max_pool};
 use super::quantize::{dequantize, quantize};
 use super::softmax::{SoftmaxParams, softmax};
-use super::{Activation, ChannelRequant, OutputQuant, Padding, Window, output_size};
+use super::{
+    Activation, ChannelRequant, Dequantize, OutputQuant, Padding, QAdd, QDense, QLayer, QSoftmax,
+    QuantParams, Quantize, Window, output_size,
+};
 use core::array::from_fn;
 use std::format;
 use std::println;
@@ -156,7 +159,7 @@ fn requant<const N: usize>(
 
 fn fc_case<const I: usize, const O: usize>(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     per_channel: bool,
     act: Activation,
 ) {
@@ -182,12 +185,27 @@ fn fc_case<const I: usize, const O: usize>(
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("fc {I}x{O} pc={per_channel} {act:?}")
     });
+    // The same case through the public layer, built from the raw scales.
+    let weight_scales: [f32; O] = from_fn(|o| scales[if per_channel { o } else { 0 }]);
+    let dense = QDense::new(
+        weights,
+        &weight_scales,
+        from_fn(|o| bias[o]),
+        QuantParams::new(s_in, z_in).unwrap(),
+        QuantParams::new(s_out, z_out).unwrap(),
+        act,
+    )
+    .unwrap();
+    let y = dense.forward(&from_fn(|i| x[i]));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("QDense {I}x{O} pc={per_channel} {act:?}")
+    });
 }
 
 #[test]
 fn fully_connected_matches_tflite() {
     let mut r = Reader::open("fully_connected");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let per_channel = r.u8() != 0;
         let act = activation(r.u8());
@@ -212,7 +230,9 @@ fn fully_connected_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("fully_connected", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("fully_connected", r.cases);
+    layer.finish("QDense", r.cases);
 }
 
 // ------------------------------------------------------------------ conv2d
@@ -460,7 +480,7 @@ fn pooling_matches_tflite() {
 
 // ------------------------------------------------------------------ add
 
-fn add_case<const N: usize>(r: &mut Reader, t: &mut Tally, act: Activation) {
+fn add_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2], act: Activation) {
     let (s1, z1, s2, z2, so, zo) = (r.f32(), r.i32(), r.f32(), r.i32(), r.f32(), r.i32());
     let x1 = r.i8s(N);
     let x2 = r.i8s(N);
@@ -471,12 +491,19 @@ fn add_case<const N: usize>(r: &mut Reader, t: &mut Tally, act: Activation) {
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("add {N} {act:?} {s1} {s2} {so}")
     });
+    let p = |s, z| QuantParams::new(s, z).unwrap();
+    let y = QAdd::<N>::new(p(s1, z1), p(s2, z2), p(so, zo), act)
+        .unwrap()
+        .forward(&(from_fn(|i| x1[i]), from_fn(|i| x2[i])));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("QAdd {N} {act:?} {s1} {s2} {so}")
+    });
 }
 
 #[test]
 fn add_matches_tflite() {
     let mut r = Reader::open("add");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let act = activation(r.u8());
         match r.usize() {
@@ -489,13 +516,15 @@ fn add_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("add", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("add", r.cases);
+    layer.finish("QAdd", r.cases);
 }
 
 // ------------------------------------------------------------------ softmax
 
-fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, t: &mut Tally) {
-    let (beta, s_in, _z_in) = (r.f32(), r.f32(), r.i32());
+fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
+    let (beta, s_in, z_in) = (r.f32(), r.f32(), r.i32());
     let x = r.i8s(R * N);
     let want = r.i8s(R * N);
     let params = SoftmaxParams::new(s_in, beta).unwrap();
@@ -505,12 +534,20 @@ fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, t: &mut Tally) {
     t.record(&got, &bytes_i8(&want), || {
         format!("softmax {R}x{N} beta {beta} s {s_in}")
     });
+    // Through the layer, one row at a time.
+    let softmax = QSoftmax::<N>::new(QuantParams::new(s_in, z_in).unwrap(), beta).unwrap();
+    let got: Vec<u8> = (0..R)
+        .flat_map(|row| bytes_i8(&softmax.forward(&from_fn(|j| x[row * N + j]))))
+        .collect();
+    layer.record(&got, &bytes_i8(&want), || {
+        format!("QSoftmax {R}x{N} beta {beta} s {s_in}")
+    });
 }
 
 #[test]
 fn softmax_matches_tflite() {
     let mut r = Reader::open("softmax");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match (r.usize(), r.usize()) {
             (1, 2) => softmax_case::<1, 2>(&mut r, &mut t),
@@ -523,12 +560,14 @@ fn softmax_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("softmax", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("softmax", r.cases);
+    layer.finish("QSoftmax", r.cases);
 }
 
 // ------------------------------------------------------------------ quantize / dequantize
 
-fn quantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
+fn quantize_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
     let (scale, zp) = (r.f32(), r.i32());
     let x = r.f32s(N);
     let want = r.i8s(N);
@@ -537,9 +576,13 @@ fn quantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("quantize {N} {scale} {zp}")
     });
+    let y = Quantize::<N>::new(QuantParams::new(scale, zp).unwrap()).forward(&from_fn(|i| x[i]));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("Quantize {N} {scale} {zp}")
+    });
 }
 
-fn dequantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
+fn dequantize_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
     let (scale, zp) = (r.f32(), r.i32());
     let x = r.i8s(N);
     let want = r.f32s(N);
@@ -548,12 +591,15 @@ fn dequantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
     let got: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
     let want: Vec<u8> = want.iter().flat_map(|v| v.to_le_bytes()).collect();
     t.record(&got, &want, || format!("dequantize {N} {scale} {zp}"));
+    let y = Dequantize::<N>::new(QuantParams::new(scale, zp).unwrap()).forward(&from_fn(|i| x[i]));
+    let got: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
+    layer.record(&got, &want, || format!("Dequantize {N} {scale} {zp}"));
 }
 
 #[test]
 fn quantize_matches_tflite() {
     let mut r = Reader::open("quantize");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match r.usize() {
             1 => quantize_case::<1>(&mut r, &mut t),
@@ -563,13 +609,15 @@ fn quantize_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("quantize", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("quantize", r.cases);
+    layer.finish("Quantize", r.cases);
 }
 
 #[test]
 fn dequantize_matches_tflite() {
     let mut r = Reader::open("dequantize");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match r.usize() {
             1 => dequantize_case::<1>(&mut r, &mut t),
@@ -579,5 +627,7 @@ fn dequantize_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("dequantize", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("dequantize", r.cases);
+    layer.finish("Dequantize", r.cases);
 }
