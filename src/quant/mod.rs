@@ -62,6 +62,51 @@
 //! does; the kernels themselves use integers only, except quantize/dequantize, whose job
 //! is to cross the float boundary.
 //!
+//! # Post-training quantization
+//!
+//! 1. **Calibrate**: run the float network on the calibration samples and record, for
+//!    the input and for every layer's output, the smallest and largest value seen
+//!    ([`Range`]). This is the "min/max" observer of TensorFlow Lite's converter.
+//! 2. **Choose activation parameters**: each range, widened to hold 0, is spread over the
+//!    256 codes ([`QuantParams::from_range`]).
+//! 3. **Quantize each layer**, first to last, from its input's parameters (the previous
+//!    layer's output) and its own output range ([`Quantizable::quantize_layer`]):
+//!    a [`Dense`](crate::Dense) becomes a [`QDense`] with symmetric per-output-channel weights
+//!    (`s_w[o] = max_i |w[o][i]| / 127`, `q = round(w / s_w[o])`) and an `i32` bias in
+//!    steps of `s_in · s_w[o]`; an element-wise activation (sigmoid, tanh, ReLU, …)
+//!    becomes a [`QTable`] of its 256 results; a [`Softmax`](crate::Softmax) becomes a [`QSoftmax`].
+//!
+//! Nothing here allocates: ranges are a tuple of [`Range`]s shaped like the network, so
+//! quantizing works without `std` too (it uses floating point, as preparing any int8
+//! layer does; the int8 network it returns does not).
+//!
+//! ```
+//! use typenet::quant::{QLayer, quantize};
+//! use typenet::{Dense, Init, Layer, Relu, SplitMix64};
+//! let net: (Dense<2, 8>, Relu<8>, Dense<8, 1>) =
+//!     Layer::initialized(Init::HeUniform, &mut SplitMix64::new(1));
+//! let calibration = [[0.0, 0.0], [1.0, -1.0], [-1.0, 0.5], [0.3, 0.9]];
+//! let int8 = quantize(&net, &calibration)?;
+//! // (Quantize<2>, (QDense<2, 8>, QTable<8>, QDense<8, 1>), Dequantize<1>)
+//! let (float, fixed) = (net.forward(&[0.5, 0.5])[0], int8.forward(&[0.5, 0.5])[0]);
+//! assert!((float - fixed).abs() < 0.05, "{float} vs {fixed}");
+//! # Ok::<(), typenet::quant::QuantError>(())
+//! ```
+//!
+//! A layer without an int8 twin is a compile error that names it ("\`Net\` has no int8
+//! twin"); so, for now, is a `#[derive(Network)]` struct: quantize a tuple of the same
+//! layers.
+//!
+//! ```compile_fail
+//! use typenet::quant::quantize;
+//! use typenet::{Dense, Layer, Network};
+//! #[derive(Network)]
+//! struct Net {
+//!     hidden: Dense<2, 2>,
+//! }
+//! quantize(&Net::zeroed(), &[[0.0, 0.0]]);
+//! ```
+//!
 //! # Goldens
 //!
 //! `tests/data/int8/*.bin` hold randomized cases (shapes, scales, zero points, weights,
