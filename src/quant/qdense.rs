@@ -1,6 +1,5 @@
 //! The int8 fully connected layer.
 
-use super::fully_connected::fully_connected;
 use super::{Activation, ChannelRequant, OutputQuant, QLayer, QuantError, QuantParams};
 
 /// A fully connected layer in int8: `I` codes in, `O` codes out, TensorFlow Lite's
@@ -44,7 +43,10 @@ use super::{Activation, ChannelRequant, OutputQuant, QLayer, QuantError, QuantPa
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QDense<const I: usize, const O: usize> {
     weights: [[i8; I]; O],
-    bias: [i32; O],
+    /// `bias[o] − z_in · Σ_i q_w[o][i]`, wrapping: the input zero point's share of the
+    /// accumulator, added once instead of subtracted from every input. The same `i32`
+    /// bits as TFLite's order of operations, since both wrap modulo 2^32.
+    folded_bias: [i32; O],
     requant: ChannelRequant<O>,
     input_zero_point: i32,
     out: OutputQuant,
@@ -72,7 +74,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         let out = OutputQuant::new(output.scale, output.zero_point, activation)?;
         Ok(Self {
             weights,
-            bias,
+            folded_bias: fold(&weights, bias, input.zero_point),
             requant,
             input_zero_point: input.zero_point,
             out,
@@ -117,7 +119,7 @@ impl<const I: usize, const O: usize> QDense<I, O> {
         }
         Ok(Self {
             weights,
-            bias,
+            folded_bias: fold(&weights, bias, input_zero_point),
             requant: ChannelRequant { multiplier, shift },
             input_zero_point,
             out: OutputQuant {
@@ -134,8 +136,8 @@ impl<const I: usize, const O: usize> QDense<I, O> {
     }
 
     /// The bias, in steps of `s_in · s_w[o]`.
-    pub const fn bias(&self) -> &[i32; O] {
-        &self.bias
+    pub const fn bias(&self) -> [i32; O] {
+        fold(&self.weights, self.folded_bias, -self.input_zero_point)
     }
 
     /// The Q31 significands of the requantization multipliers, one per output.
@@ -163,20 +165,58 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     type Input = [i8; I];
     type Output = [i8; O];
 
+    /// TFLite's `FullyConnected` with the zero point's share folded into the bias:
+    /// `acc = folded_bias[o] + Σ_i q_w[o][i] · q_x[i]`, then requantized.
     #[inline]
     fn forward(&self, x: &[i8; I]) -> [i8; O] {
         let mut y = [0; O];
-        fully_connected(
-            x,
-            self.input_zero_point,
-            &self.weights,
-            &self.bias,
-            &self.requant,
-            &self.out,
-            &mut y,
-        );
+        let rows = self.weights.iter().zip(&self.folded_bias);
+        let requant = self.requant.multiplier.iter().zip(&self.requant.shift);
+        for ((out, (row, &bias)), (&m, &s)) in y.iter_mut().zip(rows).zip(requant) {
+            *out = self.out.finish_single_rounding(dot(bias, row, x), m, s);
+        }
         y
     }
+}
+
+/// `acc + Σ_i w[i] · x[i]`, wrapping as TFLite's `i32` sum does. Eight products at a
+/// time (at most 8 · 2^14 together, no overflow), which takes the loop overhead off
+/// seven of every eight multiply-adds: one digits inference (2368 of them) went from
+/// 30 941 to 19 070 executed instructions on the Cortex-M0 and from 15 927 to 10 764 on
+/// the M3 (QEMU's count, one product at a time against eight; four gave 20 900 and
+/// 12 202).
+#[inline]
+fn dot<const I: usize>(mut acc: i32, w: &[i8; I], x: &[i8; I]) -> i32 {
+    let (w4, w_rest) = w.as_chunks::<8>();
+    let (x4, x_rest) = x.as_chunks::<8>();
+    for (w, x) in w4.iter().zip(x4) {
+        let p = |k: usize| i32::from(w[k]) * i32::from(x[k]);
+        acc = acc.wrapping_add(p(0) + p(1) + p(2) + p(3) + p(4) + p(5) + p(6) + p(7));
+    }
+    for (&w, &x) in w_rest.iter().zip(x_rest) {
+        acc = acc.wrapping_add(i32::from(w) * i32::from(x));
+    }
+    acc
+}
+
+/// `bias[o] − zero_point · Σ_i weights[o][i]`, wrapping.
+const fn fold<const I: usize, const O: usize>(
+    weights: &[[i8; I]; O],
+    mut bias: [i32; O],
+    zero_point: i32,
+) -> [i32; O] {
+    let mut o = 0;
+    while o < O {
+        let mut sum = 0i32;
+        let mut i = 0;
+        while i < I {
+            sum = sum.wrapping_add(weights[o][i] as i32);
+            i += 1;
+        }
+        bias[o] = bias[o].wrapping_sub(zero_point.wrapping_mul(sum));
+        o += 1;
+    }
+    bias
 }
 
 #[cfg(test)]
@@ -197,9 +237,10 @@ mod tests {
             Activation::Relu6,
         )
         .unwrap();
+        assert_eq!(a.bias(), [100, -5000]);
         let b = QDense::from_prepared(
             *a.weights(),
-            *a.bias(),
+            a.bias(),
             (*a.multipliers(), *a.shifts()),
             a.zero_points(),
             a.clamp(),

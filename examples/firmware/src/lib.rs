@@ -7,6 +7,7 @@
 #![no_std]
 
 pub mod device;
+pub mod digits;
 pub mod fit;
 pub mod load;
 pub mod out;
