@@ -10,8 +10,9 @@ use super::pool::{average_pool, max_pool};
 use super::quantize::{dequantize, quantize};
 use super::softmax::{SoftmaxParams, softmax};
 use super::{
-    Activation, ChannelRequant, Dequantize, OutputQuant, Padding, QAdd, QDense, QLayer, QSoftmax,
-    QuantParams, Quantize, Window, output_size,
+    Activation, ChannelRequant, Dequantize, OutputQuant, Padding, QAdd, QAvgPool2d, QConv2d,
+    QDense, QDepthwiseConv2d, QLayer, QMaxPool2d, QSoftmax, QuantParams, Quantize, Stride, Window,
+    output_size,
 };
 use core::array::from_fn;
 use std::format;
@@ -249,7 +250,7 @@ fn conv_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     pad: Padding,
     sh: usize,
     sw: usize,
@@ -282,12 +283,27 @@ fn conv_case<
     t.record(&flat3(&y), &bytes_i8(&want), || {
         format!("conv {H}x{W}x{C} k{KH}x{KW} oc{OC} s{sh},{sw} {pad:?} pc={per_channel} {act:?}")
     });
+    let conv = QConv2d::<H, W, C, KH, KW, OC, OH, OW>::new(
+        filters,
+        &from_fn(|o| scales[if per_channel { o } else { 0 }]),
+        from_fn(|o| bias[o]),
+        Stride::new(pad, sh, sw),
+        (
+            QuantParams::new(s_in, z_in).unwrap(),
+            QuantParams::new(s_out, z_out).unwrap(),
+        ),
+        act,
+    )
+    .unwrap();
+    layer.record(&flat3(&conv.forward(&input)), &bytes_i8(&want), || {
+        format!("QConv2d {H}x{W}x{C} k{KH}x{KW} oc{OC} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn conv2d_matches_tflite() {
     let mut r = Reader::open("conv2d");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let pad = padding(r.u8());
         let act = activation(r.u8());
@@ -316,7 +332,9 @@ fn conv2d_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("conv2d", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("conv2d", r.cases);
+    layer.finish("QConv2d", r.cases);
 }
 
 // ------------------------------------------------------------------ depthwise conv2d
@@ -334,7 +352,7 @@ fn dw_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     pad: Padding,
     sh: usize,
     sw: usize,
@@ -367,12 +385,27 @@ fn dw_case<
     t.record(&flat3(&y), &bytes_i8(&want), || {
         format!("dw {H}x{W}x{C} m{M} k{KH}x{KW} s{sh},{sw} {pad:?} pc={per_channel} {act:?}")
     });
+    let dw = QDepthwiseConv2d::<H, W, C, M, CM, KH, KW, OH, OW>::new(
+        filters,
+        &from_fn(|o| scales[if per_channel { o } else { 0 }]),
+        from_fn(|o| bias[o]),
+        Stride::new(pad, sh, sw),
+        (
+            QuantParams::new(s_in, z_in).unwrap(),
+            QuantParams::new(s_out, z_out).unwrap(),
+        ),
+        act,
+    )
+    .unwrap();
+    layer.record(&flat3(&dw.forward(&input)), &bytes_i8(&want), || {
+        format!("QDepthwiseConv2d {H}x{W}x{C} m{M} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn depthwise_conv2d_matches_tflite() {
     let mut r = Reader::open("depthwise_conv2d");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let pad = padding(r.u8());
         let act = activation(r.u8());
@@ -400,7 +433,9 @@ fn depthwise_conv2d_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("depthwise_conv2d", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("depthwise_conv2d", r.cases);
+    layer.finish("QDepthwiseConv2d", r.cases);
 }
 
 // ------------------------------------------------------------------ pooling
@@ -416,7 +451,7 @@ fn pool_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut [Tally; 2],
+    t: &mut [Tally; 4],
     kind: u8,
     pad: Padding,
     sh: usize,
@@ -438,12 +473,28 @@ fn pool_case<
     t[usize::from(kind)].record(&flat3(&y), &bytes_i8(&want), || {
         format!("pool{kind} {H}x{W}x{C} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
     });
+    let (stride, params) = (
+        Stride::new(pad, sh, sw),
+        QuantParams::new(scale, zp).unwrap(),
+    );
+    let y = if kind == 0 {
+        QAvgPool2d::<H, W, C, KH, KW, OH, OW>::new(stride, params, act)
+            .unwrap()
+            .forward(&input)
+    } else {
+        QMaxPool2d::<H, W, C, KH, KW, OH, OW>::new(stride, params, act)
+            .unwrap()
+            .forward(&input)
+    };
+    t[2 + usize::from(kind)].record(&flat3(&y), &bytes_i8(&want), || {
+        format!("QPool{kind} {H}x{W}x{C} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn pooling_matches_tflite() {
     let mut r = Reader::open("pool2d");
-    let mut t = [Tally::default(), Tally::default()];
+    let mut t: [Tally; 4] = Default::default();
     for _ in 0..r.cases {
         let kind = r.u8();
         let pad = padding(r.u8());
@@ -472,10 +523,12 @@ fn pooling_matches_tflite() {
         );
     }
     assert!(r.done());
-    let [avg, max] = t;
+    let [avg, max, qavg, qmax] = t;
     let (na, nm) = (avg.cases, max.cases);
     avg.finish("average_pool", na);
     max.finish("max_pool", nm);
+    qavg.finish("QAvgPool2d", na);
+    qmax.finish("QMaxPool2d", nm);
 }
 
 // ------------------------------------------------------------------ add

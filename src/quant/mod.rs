@@ -2,9 +2,10 @@
 //! post-training quantization of typenet's own networks.
 //!
 //! * Layers: [`QDense`] (per-channel int8 weights, `i32` bias, fused ReLU/ReLU6 clamp),
-//!   [`QSoftmax`], [`QTable`] (any element-wise activation as a 256-entry table),
-//!   [`QAdd`] (a residual sum around a block), and [`Quantize`] / [`Dequantize`] at the
-//!   float boundaries. They implement [`QLayer`], and tuples of them are networks, as
+//!   [`QConv2d`], [`QDepthwiseConv2d`], [`QAvgPool2d`], [`QMaxPool2d`] (images, channels
+//!   last), [`QSoftmax`], [`QTable`] (any element-wise activation as a 256-entry table),
+//!   [`QAdd`] (a residual sum), and [`Quantize`] / [`Dequantize`] at the float
+//!   boundaries. They implement [`QLayer`], and tuples of them are networks, as
 //!   tuples of float layers are.
 //! * Post-training quantization: [`quantize`] turns a trained `f32` network (a tuple of
 //!   [`Dense`](crate::Dense) and activations) and a calibration set into its int8 twin,
@@ -121,7 +122,7 @@
 //! cargo test --lib quant
 //! ```
 
-// The convolution and pooling kernels are used by the tests only until layers wrap them.
+// Some preparation helpers are used by the tests only.
 #![allow(dead_code)]
 
 pub(crate) mod add;
@@ -135,6 +136,7 @@ mod qadd;
 mod qdense;
 mod qlayer;
 mod qsoftmax;
+mod qspatial;
 mod qtable;
 pub(crate) mod quantize;
 pub(crate) mod softmax;
@@ -148,6 +150,7 @@ pub use qadd::QAdd;
 pub use qdense::QDense;
 pub use qlayer::QLayer;
 pub use qsoftmax::QSoftmax;
+pub use qspatial::{QAvgPool2d, QConv2d, QDepthwiseConv2d, QMaxPool2d, Stride};
 pub use qtable::QTable;
 
 use arith::{
@@ -406,7 +409,7 @@ impl<const N: usize> ChannelRequant<N> {
 
 /// Padding as TFLite names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Padding {
+pub enum Padding {
     /// Only windows that fit in the input: `out = (in − k) / stride + 1`.
     Valid,
     /// Zero-padded so that `out = ceil(in / stride)`; the odd pixel of padding goes at the
