@@ -74,9 +74,9 @@ impl Reader {
 fn activation(code: u8) -> Activation {
     match code {
         0 => Activation::None,
-        1 => Activation::Relu,
-        2 => Activation::ReluN1To1,
-        3 => Activation::Relu6,
+        1 => Activation::ReLU,
+        2 => Activation::ReLUN1To1,
+        3 => Activation::ReLU6,
         _ => panic!("activation code {code}"),
     }
 }

@@ -67,7 +67,7 @@
 //!
 //! 1. **Calibrate**: run the float network on the calibration samples and record, for
 //!    the input and for every layer's output, the smallest and largest value seen
-//!    ([`Range`]). This is the "min/max" observer of TensorFlow Lite's converter.
+//!    ([`MinMax`]). This is the "min/max" observer of TensorFlow Lite's converter.
 //! 2. **Choose activation parameters**: each range, widened to hold 0, is spread over the
 //!    256 codes ([`QuantParams::from_range`]).
 //! 3. **Quantize each layer**, first to last, from its input's parameters (the previous
@@ -77,7 +77,7 @@
 //!    steps of `s_in · s_w[o]`; an element-wise activation (sigmoid, tanh, ReLU, …)
 //!    becomes a [`QTable`] of its 256 results; a [`Softmax`](crate::Softmax) becomes a [`QSoftmax`].
 //!
-//! Nothing here allocates: ranges are a tuple of [`Range`]s shaped like the network, so
+//! Nothing here allocates: ranges are a tuple of [`MinMax`]s shaped like the network, so
 //! quantizing works without `std` too (it uses floating point, as preparing any int8
 //! layer does; the int8 network it returns does not).
 //!
@@ -145,7 +145,7 @@ pub(crate) mod softmax;
 mod golden;
 
 pub use boundary::{Dequantize, Quantize};
-pub use ptq::{Quantizable, Range, calibrate, quantize};
+pub use ptq::{MinMax, Quantizable, calibrate, quantize};
 pub use qadd::QAdd;
 pub use qdense::QDense;
 pub use qlayer::QLayer;
@@ -291,11 +291,11 @@ pub enum Activation {
     /// No clamp beyond the int8 range.
     None,
     /// `max(0, x)`.
-    Relu,
+    ReLU,
     /// `clamp(x, −1, 1)`.
-    ReluN1To1,
+    ReLUN1To1,
     /// `clamp(x, 0, 6)`.
-    Relu6,
+    ReLU6,
 }
 
 pub(crate) fn check_scale(scale: f32) -> Result<(), QuantError> {
@@ -341,9 +341,9 @@ impl OutputQuant {
         };
         let (min, max) = match activation {
             Activation::None => (-128, 127),
-            Activation::Relu => (quantize(0.0).max(-128), 127),
-            Activation::Relu6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
-            Activation::ReluN1To1 => (quantize(-1.0).max(-128), quantize(1.0).min(127)),
+            Activation::ReLU => (quantize(0.0).max(-128), 127),
+            Activation::ReLU6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
+            Activation::ReLUN1To1 => (quantize(-1.0).max(-128), quantize(1.0).min(127)),
         };
         Ok(Self {
             zero_point,
@@ -498,13 +498,13 @@ mod tests {
 
     #[test]
     fn activation_ranges() {
-        let q = OutputQuant::new(0.05, -10, Activation::Relu6).unwrap();
+        let q = OutputQuant::new(0.05, -10, Activation::ReLU6).unwrap();
         assert_eq!((q.min, q.max), (-10, 110));
-        let q = OutputQuant::new(0.01, 5, Activation::Relu6).unwrap();
+        let q = OutputQuant::new(0.01, 5, Activation::ReLU6).unwrap();
         assert_eq!((q.min, q.max), (5, 127));
-        let q = OutputQuant::new(0.1, 0, Activation::ReluN1To1).unwrap();
+        let q = OutputQuant::new(0.1, 0, Activation::ReLUN1To1).unwrap();
         assert_eq!((q.min, q.max), (-10, 10));
-        let q = OutputQuant::new(0.1, -128, Activation::Relu).unwrap();
+        let q = OutputQuant::new(0.1, -128, Activation::ReLU).unwrap();
         assert_eq!((q.min, q.max), (-128, 127));
         assert_eq!(
             OutputQuant::new(0.0, 0, Activation::None),

@@ -11,13 +11,13 @@ use crate::scalar::Vector;
 
 /// The smallest and largest value seen while calibrating one tensor.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Range {
+pub struct MinMax {
     min: f32,
     max: f32,
     finite: bool,
 }
 
-impl Range {
+impl MinMax {
     /// Nothing seen yet.
     pub const EMPTY: Self = Self {
         min: f32::INFINITY,
@@ -67,7 +67,7 @@ impl Range {
     note = "`typenet::quant::quantize` takes `Dense`, `Sigmoid`, `Tanh`, `Relu`, `LeakyRelu`, `Step`, `Identity`, `Softmax` and tuples of them"
 )]
 pub trait Quantizable: Layer<Scalar = f32> {
-    /// The ranges calibration records: one [`Range`] per layer output, shaped like the
+    /// The ranges calibration records: one [`MinMax`] per layer output, shaped like the
     /// network (a tuple for a tuple).
     type Ranges: Copy + core::fmt::Debug;
     /// The int8 twin: codes in, codes out.
@@ -97,11 +97,11 @@ pub trait Quantizable: Layer<Scalar = f32> {
 pub fn calibrate<N: Quantizable>(
     net: &N,
     samples: &[N::Input],
-) -> Result<(Range, N::Ranges), QuantError> {
+) -> Result<(MinMax, N::Ranges), QuantError> {
     if samples.is_empty() {
         return Err(QuantError::EmptyCalibration);
     }
-    let mut input = Range::EMPTY;
+    let mut input = MinMax::EMPTY;
     let mut ranges = N::NO_RANGES;
     for x in samples {
         input.observe(x.as_slice());
@@ -134,11 +134,11 @@ where
 }
 
 impl<const I: usize, const O: usize> Quantizable for Dense<I, O, f32> {
-    type Ranges = Range;
+    type Ranges = MinMax;
     type Quantized = QDense<I, O>;
-    const NO_RANGES: Range = Range::EMPTY;
+    const NO_RANGES: MinMax = MinMax::EMPTY;
 
-    fn observe(&self, x: &[f32; I], ranges: &mut Range) -> [f32; O] {
+    fn observe(&self, x: &[f32; I], ranges: &mut MinMax) -> [f32; O] {
         let y = self.forward(x);
         ranges.observe(&y);
         y
@@ -147,7 +147,7 @@ impl<const I: usize, const O: usize> Quantizable for Dense<I, O, f32> {
     fn quantize_layer(
         &self,
         input: QuantParams,
-        ranges: &Range,
+        ranges: &MinMax,
     ) -> Result<(QDense<I, O>, QuantParams), QuantError> {
         let output = ranges.params()?;
         let mut weights = [[0i8; I]; O];
@@ -182,11 +182,11 @@ macro_rules! element_wise {
         /// Becomes a [`QTable`] of the function between the input's and the output's
         /// quantization.
         impl<const N: usize> Quantizable for $name<N, f32> {
-            type Ranges = Range;
+            type Ranges = MinMax;
             type Quantized = QTable<N>;
-            const NO_RANGES: Range = Range::EMPTY;
+            const NO_RANGES: MinMax = MinMax::EMPTY;
 
-            fn observe(&self, x: &[f32; N], ranges: &mut Range) -> [f32; N] {
+            fn observe(&self, x: &[f32; N], ranges: &mut MinMax) -> [f32; N] {
                 let y = self.forward(x);
                 ranges.observe(&y);
                 y
@@ -195,7 +195,7 @@ macro_rules! element_wise {
             fn quantize_layer(
                 &self,
                 input: QuantParams,
-                ranges: &Range,
+                ranges: &MinMax,
             ) -> Result<(QTable<N>, QuantParams), QuantError> {
                 let output = ranges.params()?;
                 // The layer's own forward, on one value (settings such as a slope
@@ -297,7 +297,7 @@ mod tests {
             QuantParams::from_range(2.0, 1.0),
             Err(QuantError::NotFinite)
         );
-        let mut r = Range::EMPTY;
+        let mut r = MinMax::EMPTY;
         assert_eq!(r.params(), Err(QuantError::EmptyCalibration));
         r.observe(&[0.5, -0.25]);
         assert_eq!(r.bounds(), Some((-0.25, 0.5)));

@@ -234,7 +234,7 @@ mod tests {
             [100, -5000],
             x,
             y,
-            Activation::Relu6,
+            Activation::ReLU6,
         )
         .unwrap();
         assert_eq!(a.bias(), [100, -5000]);
