@@ -236,10 +236,11 @@ impl QuantParams {
         Ok(Self { scale, zero_point })
     }
 
-    /// The parameters that cover `[min, max]` with the 256 codes, as TensorFlow Lite's
-    /// converter chooses them: the range is first widened to hold 0 (so that 0 is a code:
-    /// padding, ReLU), then `scale = (max − min) / 255` and the zero point is the code of
-    /// 0, rounded and clamped. A range of a single point (0) gets scale 1.
+    /// The parameters that cover `[min, max]` with the 256 codes, chosen as gemmlowp's
+    /// and TensorFlow Lite's `ChooseQuantizationParams` do: the range is first widened to
+    /// hold 0 (so that 0 is a code: padding, ReLU), then `scale = (max − min) / 255`, and
+    /// the zero point is the code of 0 computed from whichever end loses less precision,
+    /// rounded and clamped. A range of a single point (0) gets scale 1.
     ///
     /// # Errors
     /// [`QuantError::NotFinite`] if a bound is NaN or infinite, or `min > max`.
@@ -252,9 +253,15 @@ impl QuantParams {
         if max <= min {
             return Self::new(1.0, 0);
         }
-        let scale = ((max - min) / 255.0) as f32;
-        let zero_point_from_min = -128.0 - min / f64::from(scale);
-        let zero_point = libm::round(zero_point_from_min).clamp(-128.0, 127.0) as i32;
+        let scale = (max - min) / 255.0;
+        let (from_min, from_max) = (-128.0 - min / scale, 127.0 - max / scale);
+        let zero_point = if 128.0 + (min / scale).abs() < 127.0 + (max / scale).abs() {
+            from_min
+        } else {
+            from_max
+        };
+        let zero_point = libm::round(zero_point).clamp(-128.0, 127.0) as i32;
+        let scale = scale as f32;
         Self::new(scale, zero_point)
     }
 
