@@ -4,9 +4,9 @@
 //! * Layers: [`QDense`] (per-channel int8 weights, `i32` bias, fused ReLU/ReLU6 clamp),
 //!   [`QConv2d`], [`QDepthwiseConv2d`], [`QAvgPool2d`], [`QMaxPool2d`] (images, channels
 //!   last), [`QSoftmax`], [`QTable`] (any element-wise activation as a 256-entry table),
-//!   [`QAdd`] (a residual sum), and [`Quantize`] / [`Dequantize`] at the float
-//!   boundaries. They implement [`QLayer`], and tuples of them are networks, as
-//!   tuples of float layers are.
+//!   [`QAdd`] and [`QResidual`] (residual sums), and [`Quantize`] / [`Dequantize`] at
+//!   the float boundaries. They implement [`QLayer`], and tuples of them are networks,
+//!   as tuples of float layers are.
 //! * Post-training quantization: [`quantize`] turns a trained `f32` network (a tuple of
 //!   [`Dense`](crate::Dense) and activations) and a calibration set into its int8 twin,
 //!   layer by layer through the [`Quantizable`] trait.
@@ -146,7 +146,7 @@ mod golden;
 
 pub use boundary::{Dequantize, Quantize};
 pub use ptq::{MinMax, Quantizable, calibrate, quantize};
-pub use qadd::QAdd;
+pub use qadd::{QAdd, QResidual};
 pub use qdense::QDense;
 pub use qlayer::QLayer;
 pub use qsoftmax::QSoftmax;

@@ -58,3 +58,65 @@ impl<const N: usize> QLayer for QAdd<N> {
         y
     }
 }
+
+/// A residual connection in int8: `y = x + block(x)`, the sum a [`QAdd`] of the block's
+/// input and output (ResNet's skip connection, MobileNetV2's inverted residual).
+///
+/// ```
+/// use typenet::quant::{Activation, QLayer, QResidual, QTable, QuantParams};
+/// let x = QuantParams::new(0.1, 0)?;
+/// // the block doubles its input (codes 0.1 apart in, 0.2 apart out)
+/// let double = QTable::<2>::from_fn(x, QuantParams::new(0.2, 0)?, |v| 2.0 * v)?;
+/// let out = QuantParams::new(0.3, 0)?;
+/// let residual = QResidual::new(double, x, QuantParams::new(0.2, 0)?, out, Activation::None)?;
+/// // x + 2x = 3x: codes of 0.1 in, codes of 0.3 out
+/// assert_eq!(residual.forward(&[10, -40]), [10, -40]);
+/// # Ok::<(), typenet::quant::QuantError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QResidual<B, const N: usize> {
+    block: B,
+    add: QAdd<N>,
+}
+
+impl<B, const N: usize> QResidual<B, N>
+where
+    B: QLayer<Input = [i8; N], Output = [i8; N]>,
+{
+    /// `x + block(x)`, for an input quantized with `input`, a block whose output is
+    /// quantized with `block_output`, into `output` with the fused clamp `activation`.
+    ///
+    /// # Errors
+    /// Those of [`QAdd::new`].
+    pub fn new(
+        block: B,
+        input: QuantParams,
+        block_output: QuantParams,
+        output: QuantParams,
+        activation: Activation,
+    ) -> Result<Self, QuantError> {
+        Ok(Self {
+            block,
+            add: QAdd::new(input, block_output, output, activation)?,
+        })
+    }
+
+    /// The block inside the connection.
+    pub const fn block(&self) -> &B {
+        &self.block
+    }
+}
+
+impl<B, const N: usize> QLayer for QResidual<B, N>
+where
+    B: QLayer<Input = [i8; N], Output = [i8; N]>,
+{
+    type Input = [i8; N];
+    type Output = [i8; N];
+
+    #[inline]
+    fn forward(&self, x: &[i8; N]) -> [i8; N] {
+        let y = self.block.forward(x);
+        self.add.forward(&(*x, y))
+    }
+}
