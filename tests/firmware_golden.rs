@@ -16,6 +16,9 @@ mod digits;
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
 #[allow(dead_code)]
+#[path = "../examples/firmware/src/int8_layers.rs"]
+mod int8_layers;
+#[allow(dead_code)]
 #[path = "../examples/firmware/src/load.rs"]
 mod load;
 #[allow(dead_code)]
@@ -149,6 +152,13 @@ fn digits_golden() {
         let int8 = digits::INT8_NET.forward(c).map(f32::from);
         assert_eq!(float, argmax(&int8));
     }
+}
+
+#[test]
+fn int8_layers_golden() {
+    let mut buf = Buf::default();
+    assert!(int8_layers::run(&mut buf), "{}", buf.text());
+    check_file("golden/int8_layers.txt", &buf.text());
 }
 
 #[test]
