@@ -51,7 +51,7 @@ pub mod zeroable;
 
 mod conv;
 mod kernels;
-mod quant;
+pub mod quant;
 
 pub use approx_eq::Approx;
 pub use batch::{BatchError, accumulate_batch, train_step_batch};

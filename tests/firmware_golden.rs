@@ -10,8 +10,14 @@
 //! weights with `TYPENET_BLESS=1 cargo test --test firmware_golden`.
 
 #[allow(dead_code)]
+#[path = "../examples/firmware/src/digits.rs"]
+mod digits;
+#[allow(dead_code)]
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/int8_layers.rs"]
+mod int8_layers;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/load.rs"]
 mod load;
@@ -126,6 +132,34 @@ fn sine_golden_matches_the_trainer_and_sin() {
     for (&x, &s) in sine::CHECK_X.iter().zip(&sine::CHECK_SIN) {
         assert_abs_diff_eq!(f64::from(x).sin(), f64::from(s), epsilon = 1e-7);
     }
+}
+
+/// The digits network in f32 and its int8 twin: the outputs the firmware must reproduce,
+/// and the two networks' predictions side by side.
+#[test]
+fn digits_golden() {
+    use typenet::Layer as _;
+    use typenet::quant::QLayer as _;
+    let mut buf = Buf::default();
+    assert!(digits::run_f32(&mut buf), "{}", buf.text());
+    check_file("golden/digits_f32.txt", &buf.text());
+    let mut buf = Buf::default();
+    assert!(digits::run_int8(&mut buf), "{}", buf.text());
+    check_file("golden/digits_int8.txt", &buf.text());
+    // The int8 network reads the same digits as the float one on these images.
+    let argmax = |v: &[f32]| typenet::argmax(v);
+    for (x, c) in digits::IMAGES.iter().zip(&digits::CODES) {
+        let float = argmax(&digits::F32_NET.forward(x));
+        let int8 = digits::INT8_NET.forward(c).map(f32::from);
+        assert_eq!(float, argmax(&int8));
+    }
+}
+
+#[test]
+fn int8_layers_golden() {
+    let mut buf = Buf::default();
+    assert!(int8_layers::run(&mut buf), "{}", buf.text());
+    check_file("golden/int8_layers.txt", &buf.text());
 }
 
 #[test]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the firmware for an emulated Cortex-M3 and Cortex-M4F, runs every binary under
-# QEMU, compares its stdout with the golden file the host test wrote, measures its
-# footprint and checks the budgets. Every binary is linked with `panic-never` (feature
+# Builds the firmware for an emulated Cortex-M3 and Cortex-M4F (and the digits binaries
+# for a Cortex-M0 too), runs every binary under QEMU, compares its stdout with the golden
+# file the host test wrote, measures its footprint, checks the budgets, and counts the
+# instructions one digits inference executes, in f32 and in int8. Every binary is linked with `panic-never` (feature
 # `nopanic`), so a panic branch left anywhere in it is a link error.
 #
 #   examples/firmware/run.sh            # everything; exit 1 on any failure
@@ -17,14 +18,31 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
-BINS=(xor fit load sine nopanic)
+TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf thumbv6m-none-eabi)
+BINS=(xor fit load sine nopanic digits_f32 digits_int8 int8_layers)
+# The Cortex-M0 (QEMU's microbit, 16K RAM, no FPU) runs the digits network, f32 and int8,
+# and every int8 layer once (`int8_layers`: with panic-never, none of them can panic).
+M0_BINS=(digits_f32 digits_int8 int8_layers)
+# The binaries whose instructions per inference are counted.
+COUNTED=(digits_f32 digits_int8)
+bins_for() {
+  case $1 in
+    thumbv6m-*) echo "${M0_BINS[@]}" ;;
+    *) echo "${BINS[@]}" ;;
+  esac
+}
+# Integer-only images: no software floating-point routine at all (`__aeabi_f*` or
+# `__aeabi_d*`), which also shows that nothing in their int8 path computes in floats.
+INT_ONLY=(digits_int8)
+# Instructions per inference, counted under QEMU: "target machine".
+COUNT_ON=("thumbv6m-none-eabi microbit" "thumbv7m-none-eabi lm3s6965evb")
+# Test images each digits binary runs (digits.rs).
+DIGITS_IMAGES=10
 # No image may link a software double-precision routine (`__aeabi_d*`). `fit` trains with
 # `Trainer` and `clip_grad_norm`, which summed losses and squared gradients in f64 until
 # they moved to compensated f32 sums: that linked __aeabi_dadd/dmul/dcmp*/d2f, and `fit`
 # measured 11396 B of flash on the M3 and 10428 B on the M4F, against 9924 B and 8228 B
 # now (-1472 B and -2200 B, the new non-finite checks included).
-F32_ONLY=("${BINS[@]}")
 # Budgets in bytes: "bin target what limit". flash = text + data; ram = data + bss + peak stack.
 BUDGETS=(
   "nopanic thumbv7em-none-eabihf flash 4096"
@@ -34,6 +52,9 @@ BUDGETS=(
   "fit thumbv7m-none-eabi flash 10240"
   "fit thumbv7m-none-eabi ram 2048"
   "load thumbv7m-none-eabi ram 1024"
+  "digits_int8 thumbv6m-none-eabi flash 8192"
+  "digits_int8 thumbv6m-none-eabi ram 1024"
+  "digits_f32 thumbv6m-none-eabi ram 2048"
 )
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120
@@ -83,8 +104,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 for t in "${TARGETS[@]}"; do
   echo "--- $t: build (release)"
-  cargo build --release --locked --target "$t" --features nopanic
-  for b in "${BINS[@]}"; do
+  read -r -a bins <<<"$(bins_for "$t")"
+  cargo build --release --locked --target "$t" --features nopanic $(printf -- '--bin %s ' "${bins[@]}")
+  for b in "${bins[@]}"; do
     out="$tmp/$t.$b.out"
     # The runner in .cargo/config.toml wraps QEMU in `timeout`; this outer one also
     # bounds cargo itself.
@@ -114,7 +136,19 @@ for t in "${TARGETS[@]}"; do
     STACK[$b.$t]=${stack:-?}
     RAM[$b.$t]=$((data + bss + ${stack:-0}))
   done
-  for b in "${F32_ONLY[@]}"; do
+  for b in "${INT_ONLY[@]}"; do
+    floats=$(arm-none-eabi-nm "$target_dir/$t/release/$b" | awk '$NF ~ /^__aeabi_[fd]/ { print $NF }' | tr '\n' ' ')
+    if [ -n "$floats" ]; then
+      echo "FAIL: $b on $t links software floating-point routines: $floats"
+      fail=1
+    else
+      echo "ok: $b on $t links no __aeabi_f* or __aeabi_d* routine"
+    fi
+  done
+  for b in "${bins[@]}"; do
+    # int8_layers prepares its layers on the device, whose multipliers TFLite computes in
+    # f64 (QuantizeMultiplier); digits_int8 builds them from prepared integers instead.
+    [ "$b" = int8_layers ] && continue
     doubles=$(arm-none-eabi-nm "$target_dir/$t/release/$b" | awk '$NF ~ /^__aeabi_d/ { print $NF }' | tr '\n' ' ')
     if [ -n "$doubles" ]; then
       echo "FAIL: $b on $t links software double-precision routines: $doubles"
@@ -124,6 +158,43 @@ for t in "${TARGETS[@]}"; do
     fi
   done
 done
+
+# --- instructions per inference ---------------------------------------------------------
+# QEMU models no cycles, but logs every executed instruction (`-singlestep -d exec,nochain`:
+# one `Trace` line each), counted through a named pipe. Each digits binary is built with
+# TYPENET_EXTRA_PASSES=1 (one unprinted pass over its images before the printed one) and
+# with 0; the difference over the number of images is one inference. On these cores most
+# instructions take one cycle: a fair comparison of two programs on the same core.
+declare -A INSNS
+count_insns() { # machine elf
+  local fifo="$tmp/trace.fifo"
+  rm -f "$fifo"
+  mkfifo "$fifo"
+  grep -c '^Trace' <"$fifo" >"$tmp/count" &
+  local reader=$!
+  timeout 600 qemu-system-arm -machine "$1" -nographic -semihosting-config enable=on,target=native \
+    -singlestep -d exec,nochain -D "$fifo" -kernel "$2" >/dev/null 2>&1 || true
+  wait "$reader" || true
+  cat "$tmp/count"
+}
+for entry in "${COUNT_ON[@]}"; do
+  read -r t machine <<<"$entry"
+  echo "--- $t: instructions per inference"
+  for passes in 1 0; do
+    TYPENET_EXTRA_PASSES=$passes cargo build -q --release --locked --target "$t" --features nopanic \
+      $(printf -- '--bin %s ' "${COUNTED[@]}")
+    for b in "${COUNTED[@]}"; do
+      cp "$target_dir/$t/release/$b" "$tmp/$b.$t.$passes"
+    done
+  done
+  for b in "${COUNTED[@]}"; do
+    with=$(count_insns "$machine" "$tmp/$b.$t.1")
+    without=$(count_insns "$machine" "$tmp/$b.$t.0")
+    INSNS[$b.$t]=$(((with - without) / DIGITS_IMAGES))
+    echo "$b on $t: ${INSNS[$b.$t]} instructions per inference ($with - $without over $DIGITS_IMAGES)"
+  done
+done
+# The release images left in target/ are the printed-only ones, as built above.
 
 # --- footprint and budgets -------------------------------------------------------------
 # The table is docs/firmware-sizes.md, the one place the figures are written down: it must
@@ -145,8 +216,22 @@ sizes_doc=../../docs/firmware-sizes.md
   echo "|---|---|---:|---:|---:|"
   for b in "${BINS[@]}"; do
     for t in "${TARGETS[@]}"; do
+      [ -n "${FLASH[$b.$t]:-}" ] || continue
       echo "| \`$b\` | $t | ${FLASH[$b.$t]} B | ${STATIC[$b.$t]} B | ${STACK[$b.$t]} B |"
     done
+  done
+  echo
+  echo "Instructions executed per inference of the digits network (64 → 32 sigmoid → 10),"
+  echo "counted under QEMU (\`-singlestep -d exec\`), the float network and its int8 twin on"
+  echo "the same core (the Cortex-M0 and M3 have no FPU: f32 is software floating point):"
+  echo
+  echo "| target | \`digits_f32\` | \`digits_int8\` | f32 / int8 |"
+  echo "|---|---:|---:|---:|"
+  for entry in "${COUNT_ON[@]}"; do
+    read -r t _ <<<"$entry"
+    f=${INSNS[digits_f32.$t]}
+    i=${INSNS[digits_int8.$t]}
+    echo "| $t | $f | $i | $(awk -v f="$f" -v i="$i" 'BEGIN { printf "%.1f", f / i }') |"
   done
   echo
   echo "Budgets (the run fails above them):"

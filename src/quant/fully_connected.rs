@@ -48,7 +48,7 @@ mod tests {
         // and ReLU clamps it at the zero point.
         fully_connected(&[3, 3], -1, &weights, &bias, &requant, &out, &mut y);
         assert_eq!(y, [-5]);
-        let relu = OutputQuant::new(0.1, 10, Activation::Relu).unwrap();
+        let relu = OutputQuant::new(0.1, 10, Activation::ReLU).unwrap();
         fully_connected(&[3, 3], -1, &weights, &bias, &requant, &relu, &mut y);
         assert_eq!(y, [10]);
     }

@@ -9,7 +9,11 @@ use super::fully_connected::fully_connected;
 use super::pool::{average_pool, max_pool};
 use super::quantize::{dequantize, quantize};
 use super::softmax::{SoftmaxParams, softmax};
-use super::{Activation, ChannelRequant, OutputQuant, Padding, Window, output_size};
+use super::{
+    Activation, ChannelRequant, Dequantize, OutputQuant, Padding, QAdd, QAvgPool2d, QConv2d,
+    QDense, QDepthwiseConv2d, QLayer, QMaxPool2d, QSoftmax, QuantParams, Quantize, Stride, Window,
+    output_size,
+};
 use core::array::from_fn;
 use std::format;
 use std::println;
@@ -70,9 +74,9 @@ impl Reader {
 fn activation(code: u8) -> Activation {
     match code {
         0 => Activation::None,
-        1 => Activation::Relu,
-        2 => Activation::ReluN1To1,
-        3 => Activation::Relu6,
+        1 => Activation::ReLU,
+        2 => Activation::ReLUN1To1,
+        3 => Activation::ReLU6,
         _ => panic!("activation code {code}"),
     }
 }
@@ -156,7 +160,7 @@ fn requant<const N: usize>(
 
 fn fc_case<const I: usize, const O: usize>(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     per_channel: bool,
     act: Activation,
 ) {
@@ -182,12 +186,27 @@ fn fc_case<const I: usize, const O: usize>(
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("fc {I}x{O} pc={per_channel} {act:?}")
     });
+    // The same case through the public layer, built from the raw scales.
+    let weight_scales: [f32; O] = from_fn(|o| scales[if per_channel { o } else { 0 }]);
+    let dense = QDense::new(
+        weights,
+        &weight_scales,
+        from_fn(|o| bias[o]),
+        QuantParams::new(s_in, z_in).unwrap(),
+        QuantParams::new(s_out, z_out).unwrap(),
+        act,
+    )
+    .unwrap();
+    let y = dense.forward(&from_fn(|i| x[i]));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("QDense {I}x{O} pc={per_channel} {act:?}")
+    });
 }
 
 #[test]
 fn fully_connected_matches_tflite() {
     let mut r = Reader::open("fully_connected");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let per_channel = r.u8() != 0;
         let act = activation(r.u8());
@@ -212,7 +231,9 @@ fn fully_connected_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("fully_connected", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("fully_connected", r.cases);
+    layer.finish("QDense", r.cases);
 }
 
 // ------------------------------------------------------------------ conv2d
@@ -229,7 +250,7 @@ fn conv_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     pad: Padding,
     sh: usize,
     sw: usize,
@@ -262,12 +283,27 @@ fn conv_case<
     t.record(&flat3(&y), &bytes_i8(&want), || {
         format!("conv {H}x{W}x{C} k{KH}x{KW} oc{OC} s{sh},{sw} {pad:?} pc={per_channel} {act:?}")
     });
+    let conv = QConv2d::<H, W, C, KH, KW, OC, OH, OW>::new(
+        filters,
+        &from_fn(|o| scales[if per_channel { o } else { 0 }]),
+        from_fn(|o| bias[o]),
+        Stride::new(pad, sh, sw),
+        (
+            QuantParams::new(s_in, z_in).unwrap(),
+            QuantParams::new(s_out, z_out).unwrap(),
+        ),
+        act,
+    )
+    .unwrap();
+    layer.record(&flat3(&conv.forward(&input)), &bytes_i8(&want), || {
+        format!("QConv2d {H}x{W}x{C} k{KH}x{KW} oc{OC} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn conv2d_matches_tflite() {
     let mut r = Reader::open("conv2d");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let pad = padding(r.u8());
         let act = activation(r.u8());
@@ -296,7 +332,9 @@ fn conv2d_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("conv2d", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("conv2d", r.cases);
+    layer.finish("QConv2d", r.cases);
 }
 
 // ------------------------------------------------------------------ depthwise conv2d
@@ -314,7 +352,7 @@ fn dw_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut Tally,
+    [t, layer]: &mut [Tally; 2],
     pad: Padding,
     sh: usize,
     sw: usize,
@@ -347,12 +385,27 @@ fn dw_case<
     t.record(&flat3(&y), &bytes_i8(&want), || {
         format!("dw {H}x{W}x{C} m{M} k{KH}x{KW} s{sh},{sw} {pad:?} pc={per_channel} {act:?}")
     });
+    let dw = QDepthwiseConv2d::<H, W, C, M, CM, KH, KW, OH, OW>::new(
+        filters,
+        &from_fn(|o| scales[if per_channel { o } else { 0 }]),
+        from_fn(|o| bias[o]),
+        Stride::new(pad, sh, sw),
+        (
+            QuantParams::new(s_in, z_in).unwrap(),
+            QuantParams::new(s_out, z_out).unwrap(),
+        ),
+        act,
+    )
+    .unwrap();
+    layer.record(&flat3(&dw.forward(&input)), &bytes_i8(&want), || {
+        format!("QDepthwiseConv2d {H}x{W}x{C} m{M} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn depthwise_conv2d_matches_tflite() {
     let mut r = Reader::open("depthwise_conv2d");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let pad = padding(r.u8());
         let act = activation(r.u8());
@@ -380,7 +433,9 @@ fn depthwise_conv2d_matches_tflite() {
         );
     }
     assert!(r.done());
-    t.finish("depthwise_conv2d", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("depthwise_conv2d", r.cases);
+    layer.finish("QDepthwiseConv2d", r.cases);
 }
 
 // ------------------------------------------------------------------ pooling
@@ -396,7 +451,7 @@ fn pool_case<
     const OW: usize,
 >(
     r: &mut Reader,
-    t: &mut [Tally; 2],
+    t: &mut [Tally; 4],
     kind: u8,
     pad: Padding,
     sh: usize,
@@ -418,12 +473,28 @@ fn pool_case<
     t[usize::from(kind)].record(&flat3(&y), &bytes_i8(&want), || {
         format!("pool{kind} {H}x{W}x{C} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
     });
+    let (stride, params) = (
+        Stride::new(pad, sh, sw),
+        QuantParams::new(scale, zp).unwrap(),
+    );
+    let y = if kind == 0 {
+        QAvgPool2d::<H, W, C, KH, KW, OH, OW>::new(stride, params, act)
+            .unwrap()
+            .forward(&input)
+    } else {
+        QMaxPool2d::<H, W, C, KH, KW, OH, OW>::new(stride, params, act)
+            .unwrap()
+            .forward(&input)
+    };
+    t[2 + usize::from(kind)].record(&flat3(&y), &bytes_i8(&want), || {
+        format!("QPool{kind} {H}x{W}x{C} k{KH}x{KW} s{sh},{sw} {pad:?} {act:?}")
+    });
 }
 
 #[test]
 fn pooling_matches_tflite() {
     let mut r = Reader::open("pool2d");
-    let mut t = [Tally::default(), Tally::default()];
+    let mut t: [Tally; 4] = Default::default();
     for _ in 0..r.cases {
         let kind = r.u8();
         let pad = padding(r.u8());
@@ -452,15 +523,17 @@ fn pooling_matches_tflite() {
         );
     }
     assert!(r.done());
-    let [avg, max] = t;
+    let [avg, max, qavg, qmax] = t;
     let (na, nm) = (avg.cases, max.cases);
     avg.finish("average_pool", na);
     max.finish("max_pool", nm);
+    qavg.finish("QAvgPool2d", na);
+    qmax.finish("QMaxPool2d", nm);
 }
 
 // ------------------------------------------------------------------ add
 
-fn add_case<const N: usize>(r: &mut Reader, t: &mut Tally, act: Activation) {
+fn add_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2], act: Activation) {
     let (s1, z1, s2, z2, so, zo) = (r.f32(), r.i32(), r.f32(), r.i32(), r.f32(), r.i32());
     let x1 = r.i8s(N);
     let x2 = r.i8s(N);
@@ -471,12 +544,19 @@ fn add_case<const N: usize>(r: &mut Reader, t: &mut Tally, act: Activation) {
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("add {N} {act:?} {s1} {s2} {so}")
     });
+    let p = |s, z| QuantParams::new(s, z).unwrap();
+    let y = QAdd::<N>::new(p(s1, z1), p(s2, z2), p(so, zo), act)
+        .unwrap()
+        .forward(&(from_fn(|i| x1[i]), from_fn(|i| x2[i])));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("QAdd {N} {act:?} {s1} {s2} {so}")
+    });
 }
 
 #[test]
 fn add_matches_tflite() {
     let mut r = Reader::open("add");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         let act = activation(r.u8());
         match r.usize() {
@@ -489,13 +569,15 @@ fn add_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("add", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("add", r.cases);
+    layer.finish("QAdd", r.cases);
 }
 
 // ------------------------------------------------------------------ softmax
 
-fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, t: &mut Tally) {
-    let (beta, s_in, _z_in) = (r.f32(), r.f32(), r.i32());
+fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
+    let (beta, s_in, z_in) = (r.f32(), r.f32(), r.i32());
     let x = r.i8s(R * N);
     let want = r.i8s(R * N);
     let params = SoftmaxParams::new(s_in, beta).unwrap();
@@ -505,12 +587,20 @@ fn softmax_case<const R: usize, const N: usize>(r: &mut Reader, t: &mut Tally) {
     t.record(&got, &bytes_i8(&want), || {
         format!("softmax {R}x{N} beta {beta} s {s_in}")
     });
+    // Through the layer, one row at a time.
+    let softmax = QSoftmax::<N>::new(QuantParams::new(s_in, z_in).unwrap(), beta).unwrap();
+    let got: Vec<u8> = (0..R)
+        .flat_map(|row| bytes_i8(&softmax.forward(&from_fn(|j| x[row * N + j]))))
+        .collect();
+    layer.record(&got, &bytes_i8(&want), || {
+        format!("QSoftmax {R}x{N} beta {beta} s {s_in}")
+    });
 }
 
 #[test]
 fn softmax_matches_tflite() {
     let mut r = Reader::open("softmax");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match (r.usize(), r.usize()) {
             (1, 2) => softmax_case::<1, 2>(&mut r, &mut t),
@@ -523,12 +613,14 @@ fn softmax_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("softmax", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("softmax", r.cases);
+    layer.finish("QSoftmax", r.cases);
 }
 
 // ------------------------------------------------------------------ quantize / dequantize
 
-fn quantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
+fn quantize_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
     let (scale, zp) = (r.f32(), r.i32());
     let x = r.f32s(N);
     let want = r.i8s(N);
@@ -537,9 +629,13 @@ fn quantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
     t.record(&bytes_i8(&y), &bytes_i8(&want), || {
         format!("quantize {N} {scale} {zp}")
     });
+    let y = Quantize::<N>::new(QuantParams::new(scale, zp).unwrap()).forward(&from_fn(|i| x[i]));
+    layer.record(&bytes_i8(&y), &bytes_i8(&want), || {
+        format!("Quantize {N} {scale} {zp}")
+    });
 }
 
-fn dequantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
+fn dequantize_case<const N: usize>(r: &mut Reader, [t, layer]: &mut [Tally; 2]) {
     let (scale, zp) = (r.f32(), r.i32());
     let x = r.i8s(N);
     let want = r.f32s(N);
@@ -548,12 +644,15 @@ fn dequantize_case<const N: usize>(r: &mut Reader, t: &mut Tally) {
     let got: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
     let want: Vec<u8> = want.iter().flat_map(|v| v.to_le_bytes()).collect();
     t.record(&got, &want, || format!("dequantize {N} {scale} {zp}"));
+    let y = Dequantize::<N>::new(QuantParams::new(scale, zp).unwrap()).forward(&from_fn(|i| x[i]));
+    let got: Vec<u8> = y.iter().flat_map(|v| v.to_le_bytes()).collect();
+    layer.record(&got, &want, || format!("Dequantize {N} {scale} {zp}"));
 }
 
 #[test]
 fn quantize_matches_tflite() {
     let mut r = Reader::open("quantize");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match r.usize() {
             1 => quantize_case::<1>(&mut r, &mut t),
@@ -563,13 +662,15 @@ fn quantize_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("quantize", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("quantize", r.cases);
+    layer.finish("Quantize", r.cases);
 }
 
 #[test]
 fn dequantize_matches_tflite() {
     let mut r = Reader::open("dequantize");
-    let mut t = Tally::default();
+    let mut t = [Tally::default(), Tally::default()];
     for _ in 0..r.cases {
         match r.usize() {
             1 => dequantize_case::<1>(&mut r, &mut t),
@@ -579,5 +680,7 @@ fn dequantize_matches_tflite() {
         }
     }
     assert!(r.done());
-    t.finish("dequantize", r.cases);
+    let [kernel, layer] = t;
+    kernel.finish("dequantize", r.cases);
+    layer.finish("Dequantize", r.cases);
 }

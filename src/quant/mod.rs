@@ -1,5 +1,15 @@
-//! Int8 arithmetic and kernels that agree bit for bit with TensorFlow Lite's reference
-//! kernels: the groundwork for the quantized layers (`QDense`, `QConv2d`, …) of issue 12.
+//! Int8 inference that agrees bit for bit with TensorFlow Lite's reference kernels, and
+//! post-training quantization of typenet's own networks.
+//!
+//! * Layers: [`QDense`] (per-channel int8 weights, `i32` bias, fused ReLU/ReLU6 clamp),
+//!   [`QConv2d`], [`QDepthwiseConv2d`], [`QAvgPool2d`], [`QMaxPool2d`] (images, channels
+//!   last), [`QSoftmax`], [`QTable`] (any element-wise activation as a 256-entry table),
+//!   [`QAdd`] and [`QResidual`] (residual sums), and [`Quantize`] / [`Dequantize`] at
+//!   the float boundaries. They implement [`QLayer`], and tuples of them are networks,
+//!   as tuples of float layers are.
+//! * Post-training quantization: [`quantize`] turns a trained `f32` network (a tuple of
+//!   [`Dense`](crate::Dense) and activations) and a calibration set into its int8 twin,
+//!   layer by layer through the [`Quantizable`] trait.
 //!
 //! # The scheme, for a learner
 //!
@@ -30,9 +40,9 @@
 //! quantization (`s_out`, `z_out`) it is multiplied by the real number
 //! `M = s_in·s_w[o] / s_out`: this is **requantization**. At preparation time `M` is split
 //! into a Q31 fixed-point significand and a power-of-two shift,
-//! `M ≈ m · 2^(shift − 31)` with `m ∈ [2^30, 2^31)` ([`arith::quantize_multiplier`]); at
+//! `M ≈ m · 2^(shift − 31)` with `m ∈ [2^30, 2^31)` (TFLite's `QuantizeMultiplier`); at
 //! run time `acc · M` is computed with a 64-bit product, a rounding "high half", and a
-//! rounding shift ([`arith::multiply_by_quantized_multiplier`]); then `z_out` is added and the
+//! rounding shift (`MultiplyByQuantizedMultiplier`); then `z_out` is added and the
 //! result clamped to the fused activation's range (`ReLU` clamps below at `z_out`,
 //! `ReLU6` also above at `z_out + round(6 / s_out)`), which is all a fused activation costs.
 //!
@@ -46,12 +56,57 @@
 //!
 //! # Kernels
 //!
-//! One file per family, each a function over fixed-size arrays (channels last, as TFLite
-//! stores images: `[[[i8; C]; W]; H]`): [`fully_connected`], [`conv`] (conv2d and
-//! depthwise), [`pool`] (average and max), [`add`], [`softmax`], and [`quantize`]
+//! One (private) file per family, each a function over fixed-size arrays (channels last,
+//! as TFLite stores images: `[[[i8; C]; W]; H]`): fully connected, conv2d and
+//! depthwise, average and max pooling, add, softmax, and quantize/dequantize
 //! (the float boundaries). Preparation (scales to multipliers) may use `f64`, as TFLite
 //! does; the kernels themselves use integers only, except quantize/dequantize, whose job
 //! is to cross the float boundary.
+//!
+//! # Post-training quantization
+//!
+//! 1. **Calibrate**: run the float network on the calibration samples and record, for
+//!    the input and for every layer's output, the smallest and largest value seen
+//!    ([`MinMax`]). This is the "min/max" observer of TensorFlow Lite's converter.
+//! 2. **Choose activation parameters**: each range, widened to hold 0, is spread over the
+//!    256 codes ([`QuantParams::from_range`]).
+//! 3. **Quantize each layer**, first to last, from its input's parameters (the previous
+//!    layer's output) and its own output range ([`Quantizable::quantize_layer`]):
+//!    a [`Dense`](crate::Dense) becomes a [`QDense`] with symmetric per-output-channel weights
+//!    (`s_w[o] = max_i |w[o][i]| / 127`, `q = round(w / s_w[o])`) and an `i32` bias in
+//!    steps of `s_in · s_w[o]`; an element-wise activation (sigmoid, tanh, ReLU, …)
+//!    becomes a [`QTable`] of its 256 results; a [`Softmax`](crate::Softmax) becomes a [`QSoftmax`].
+//!
+//! Nothing here allocates: ranges are a tuple of [`MinMax`]s shaped like the network, so
+//! quantizing works without `std` too (it uses floating point, as preparing any int8
+//! layer does; the int8 network it returns does not).
+//!
+//! ```
+//! use typenet::quant::{QLayer, quantize};
+//! use typenet::{Dense, Init, Layer, Relu, SplitMix64};
+//! let net: (Dense<2, 8>, Relu<8>, Dense<8, 1>) =
+//!     Layer::initialized(Init::HeUniform, &mut SplitMix64::new(1));
+//! let calibration = [[0.0, 0.0], [1.0, -1.0], [-1.0, 0.5], [0.3, 0.9]];
+//! let int8 = quantize(&net, &calibration)?;
+//! // (Quantize<2>, (QDense<2, 8>, QTable<8>, QDense<8, 1>), Dequantize<1>)
+//! let (float, fixed) = (net.forward(&[0.5, 0.5])[0], int8.forward(&[0.5, 0.5])[0]);
+//! assert!((float - fixed).abs() < 0.05, "{float} vs {fixed}");
+//! # Ok::<(), typenet::quant::QuantError>(())
+//! ```
+//!
+//! A layer without an int8 twin is a compile error that names it ("\`Net\` has no int8
+//! twin"); so, for now, is a `#[derive(Network)]` struct: quantize a tuple of the same
+//! layers.
+//!
+//! ```compile_fail
+//! use typenet::quant::quantize;
+//! use typenet::{Dense, Layer, Network};
+//! #[derive(Network)]
+//! struct Net {
+//!     hidden: Dense<2, 2>,
+//! }
+//! quantize(&Net::zeroed(), &[[0.0, 0.0]]);
+//! ```
 //!
 //! # Goldens
 //!
@@ -67,33 +122,51 @@
 //! cargo test --lib quant
 //! ```
 
-// The kernels are used by the tests only until the quantized layers wrap them.
+// Some preparation helpers are used by the tests only.
 #![allow(dead_code)]
 
 pub(crate) mod add;
 pub(crate) mod arith;
+mod boundary;
 pub(crate) mod conv;
 pub(crate) mod fully_connected;
 pub(crate) mod pool;
+mod ptq;
+mod qadd;
+mod qdense;
+mod qlayer;
+mod qsoftmax;
+mod qspatial;
+mod qtable;
 pub(crate) mod quantize;
 pub(crate) mod softmax;
 
 #[cfg(test)]
 mod golden;
 
+pub use boundary::{Dequantize, Quantize};
+pub use ptq::{MinMax, Quantizable, calibrate, quantize};
+pub use qadd::{QAdd, QResidual};
+pub use qdense::QDense;
+pub use qlayer::QLayer;
+pub use qsoftmax::QSoftmax;
+pub use qspatial::{QAvgPool2d, QConv2d, QDepthwiseConv2d, QMaxPool2d, Stride};
+pub use qtable::QTable;
+
 use arith::{
     multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single_rounding,
     quantize_multiplier,
 };
 
-/// Why a quantized layer's settings were refused.
+/// Why quantized settings (or a calibration) were refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum QuantError {
+#[non_exhaustive]
+pub enum QuantError {
     /// A scale is zero, negative or not finite.
     Scale,
     /// A zero point lies outside −128..=127.
     ZeroPoint,
-    /// A real multiplier cannot be represented (negative, not finite, or ≥ 2^30).
+    /// A real multiplier cannot be represented (negative, not finite, or ≥ 2^31).
     Multiplier,
     /// A stride is zero.
     Stride,
@@ -101,20 +174,135 @@ pub(crate) enum QuantError {
     OutputSize,
     /// Softmax's beta is zero, negative or not finite.
     Beta,
+    /// A prepared Q31 multiplier lies outside `[2^30, 2^31)` (and is not 0 with shift 0),
+    /// or its shift outside −31..=31.
+    Prepared,
+    /// A clamp's bounds are outside −128..=127 or its minimum exceeds its maximum.
+    Clamp,
+    /// The calibration set is empty.
+    EmptyCalibration,
+    /// A value met while calibrating (an input, a weight, an activation) is not finite.
+    NotFinite,
+}
+
+impl core::fmt::Display for QuantError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Scale => "a scale must be a finite number greater than zero",
+            Self::ZeroPoint => "an int8 zero point must lie in -128..=127",
+            Self::Multiplier => {
+                "a requantization multiplier (s_in·s_w / s_out) must be finite, \
+                 not negative and below 2^31"
+            }
+            Self::Stride => "a stride must be at least 1",
+            Self::OutputSize => {
+                "the output size in the type is not the one the padding and strides give"
+            }
+            Self::Beta => "softmax's beta must be a finite number greater than zero",
+            Self::Prepared => {
+                "a prepared multiplier must lie in [2^30, 2^31) (or be 0 with shift 0) \
+                 and its shift in -31..=31"
+            }
+            Self::Clamp => "an output clamp must satisfy -128 <= min <= max <= 127",
+            Self::EmptyCalibration => "the calibration set holds no sample",
+            Self::NotFinite => "a value met while quantizing is not finite (NaN or infinite)",
+        })
+    }
+}
+
+impl core::error::Error for QuantError {}
+
+/// How an int8 tensor stands for real numbers: `real = scale · (q − zero_point)`, with a
+/// scale that is finite and positive and a zero point in −128..=127 (checked when built).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QuantParams {
+    scale: f32,
+    zero_point: i32,
+}
+
+impl QuantParams {
+    /// The parameters `(scale, zero_point)`, checked.
+    ///
+    /// # Errors
+    /// [`QuantError::Scale`] for a scale that is not finite and positive,
+    /// [`QuantError::ZeroPoint`] for a zero point outside −128..=127.
+    pub const fn new(scale: f32, zero_point: i32) -> Result<Self, QuantError> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(QuantError::Scale);
+        }
+        if zero_point < -128 || zero_point > 127 {
+            return Err(QuantError::ZeroPoint);
+        }
+        Ok(Self { scale, zero_point })
+    }
+
+    /// The parameters that cover `[min, max]` with the 256 codes, chosen as gemmlowp's
+    /// and TensorFlow Lite's `ChooseQuantizationParams` do: the range is first widened to
+    /// hold 0 (so that 0 is a code: padding, ReLU), then `scale = (max − min) / 255`, and
+    /// the zero point is the code of 0 computed from whichever end loses less precision,
+    /// rounded and clamped. A range of a single point (0) gets scale 1.
+    ///
+    /// # Errors
+    /// [`QuantError::NotFinite`] if a bound is NaN or infinite, or `min > max`.
+    pub fn from_range(min: f32, max: f32) -> Result<Self, QuantError> {
+        if !(min.is_finite() && max.is_finite() && min <= max) {
+            return Err(QuantError::NotFinite);
+        }
+        let (min, max) = (f64::from(min.min(0.0)), f64::from(max.max(0.0)));
+        // Both are 0 (the range was widened to hold it): any scale will do.
+        if max <= min {
+            return Self::new(1.0, 0);
+        }
+        let scale = (max - min) / 255.0;
+        let (from_min, from_max) = (-128.0 - min / scale, 127.0 - max / scale);
+        let zero_point = if 128.0 + (min / scale).abs() < 127.0 + (max / scale).abs() {
+            from_min
+        } else {
+            from_max
+        };
+        let zero_point = libm::round(zero_point).clamp(-128.0, 127.0) as i32;
+        let scale = scale as f32;
+        Self::new(scale, zero_point)
+    }
+
+    /// The scale: the real value of one step.
+    pub const fn scale(self) -> f32 {
+        self.scale
+    }
+
+    /// The zero point: the code of real 0.
+    pub const fn zero_point(self) -> i32 {
+        self.zero_point
+    }
+
+    /// `clamp(round(x / scale) + zero_point, −128, 127)`, rounding half away from zero
+    /// (TFLite's `Quantize`); NaN gives the zero point.
+    pub fn quantize(self, x: f32) -> i8 {
+        let mut out = [0i8];
+        quantize::quantize(&[x], self.scale, self.zero_point, &mut out);
+        out[0]
+    }
+
+    /// `scale · (q − zero_point)` (TFLite's `Dequantize`).
+    pub fn dequantize(self, q: i8) -> f32 {
+        let mut out = [0f32];
+        quantize::dequantize(&[q], self.scale, self.zero_point, &mut out);
+        out[0]
+    }
 }
 
 /// The activation fused into a layer, applied as a clamp of the quantized output (codes
 /// as in TFLite's schema).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Activation {
+pub enum Activation {
     /// No clamp beyond the int8 range.
     None,
     /// `max(0, x)`.
-    Relu,
+    ReLU,
     /// `clamp(x, −1, 1)`.
-    ReluN1To1,
+    ReLUN1To1,
     /// `clamp(x, 0, 6)`.
-    Relu6,
+    ReLU6,
 }
 
 pub(crate) fn check_scale(scale: f32) -> Result<(), QuantError> {
@@ -160,9 +348,9 @@ impl OutputQuant {
         };
         let (min, max) = match activation {
             Activation::None => (-128, 127),
-            Activation::Relu => (quantize(0.0).max(-128), 127),
-            Activation::Relu6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
-            Activation::ReluN1To1 => (quantize(-1.0).max(-128), quantize(1.0).min(127)),
+            Activation::ReLU => (quantize(0.0).max(-128), 127),
+            Activation::ReLU6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
+            Activation::ReLUN1To1 => (quantize(-1.0).max(-128), quantize(1.0).min(127)),
         };
         Ok(Self {
             zero_point,
@@ -228,7 +416,7 @@ impl<const N: usize> ChannelRequant<N> {
 
 /// Padding as TFLite names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Padding {
+pub enum Padding {
     /// Only windows that fit in the input: `out = (in − k) / stride + 1`.
     Valid,
     /// Zero-padded so that `out = ceil(in / stride)`; the odd pixel of padding goes at the
@@ -317,13 +505,13 @@ mod tests {
 
     #[test]
     fn activation_ranges() {
-        let q = OutputQuant::new(0.05, -10, Activation::Relu6).unwrap();
+        let q = OutputQuant::new(0.05, -10, Activation::ReLU6).unwrap();
         assert_eq!((q.min, q.max), (-10, 110));
-        let q = OutputQuant::new(0.01, 5, Activation::Relu6).unwrap();
+        let q = OutputQuant::new(0.01, 5, Activation::ReLU6).unwrap();
         assert_eq!((q.min, q.max), (5, 127));
-        let q = OutputQuant::new(0.1, 0, Activation::ReluN1To1).unwrap();
+        let q = OutputQuant::new(0.1, 0, Activation::ReLUN1To1).unwrap();
         assert_eq!((q.min, q.max), (-10, 10));
-        let q = OutputQuant::new(0.1, -128, Activation::Relu).unwrap();
+        let q = OutputQuant::new(0.1, -128, Activation::ReLU).unwrap();
         assert_eq!((q.min, q.max), (-128, 127));
         assert_eq!(
             OutputQuant::new(0.0, 0, Activation::None),

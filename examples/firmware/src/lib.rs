@@ -7,7 +7,9 @@
 #![no_std]
 
 pub mod device;
+pub mod digits;
 pub mod fit;
+pub mod int8_layers;
 pub mod load;
 pub mod out;
 pub mod sine;

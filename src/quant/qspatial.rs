@@ -1,0 +1,371 @@
+//! Int8 layers over images (channels last, `[[[i8; C]; W]; H]`): convolution, depthwise
+//! convolution, average and max pooling.
+//!
+//! Sizes are in the type, the input's and the output's (`OH`, `OW`); stride and padding
+//! are values, checked when the layer is built: the output size in the type must be the
+//! one they give (TFLite's `ComputeOutSize`), or the constructor returns
+//! [`QuantError::OutputSize`].
+
+use super::conv::{conv2d, depthwise_conv2d};
+use super::pool::{average_pool, max_pool};
+use super::{
+    Activation, ChannelRequant, OutputQuant, Padding, QLayer, QuantError, QuantParams, Window,
+};
+
+/// How a window slides: padding and the strides along the height and the width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stride {
+    /// `SAME` or `VALID`, as TFLite names them.
+    pub padding: Padding,
+    /// Rows between two windows.
+    pub height: usize,
+    /// Columns between two windows.
+    pub width: usize,
+}
+
+impl Stride {
+    /// `padding` with stride `height × width`.
+    pub const fn new(padding: Padding, height: usize, width: usize) -> Self {
+        Self {
+            padding,
+            height,
+            width,
+        }
+    }
+
+    const fn window<
+        const H: usize,
+        const W: usize,
+        const KH: usize,
+        const KW: usize,
+        const OH: usize,
+        const OW: usize,
+    >(
+        self,
+    ) -> Result<Window, QuantError> {
+        Window::new::<H, W, KH, KW, OH, OW>(self.padding, self.height, self.width)
+    }
+}
+
+/// 2-D convolution in int8: an `H×W×C` image, `OC` filters of `KH×KW×C` (TFLite's OHWI
+/// layout), an `OH×OW×OC` output; TensorFlow Lite's `CONV_2D` bit for bit.
+///
+/// The arithmetic is [`QDense`](super::QDense)'s, over each window: symmetric
+/// per-output-channel weights, an `i32` bias in steps of `s_in · s_w[o]`, a Q31
+/// multiplier per output channel, and the fused clamp. Taps in the padding count as the
+/// input zero point (real 0). Unlike the fully connected kernel, TFLite's convolution
+/// rounds the requantization twice (high multiply, then shift), and so does this layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QConv2d<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const OC: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    filters: [[[[i8; C]; KW]; KH]; OC],
+    bias: [i32; OC],
+    window: Window,
+    requant: ChannelRequant<OC>,
+    input_zero_point: i32,
+    out: OutputQuant,
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const OC: usize,
+    const OH: usize,
+    const OW: usize,
+> QConv2d<H, W, C, KH, KW, OC, OH, OW>
+{
+    /// The layer from its quantized filters and bias, one weight scale per output
+    /// channel, the window, and the input's and output's parameters.
+    ///
+    /// # Errors
+    /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if `OH×OW`
+    /// is not what the padding and strides give, and the errors of
+    /// [`QDense::new`](super::QDense::new).
+    pub fn new(
+        filters: [[[[i8; C]; KW]; KH]; OC],
+        weight_scales: &[f32; OC],
+        bias: [i32; OC],
+        stride: Stride,
+        (input, output): (QuantParams, QuantParams),
+        activation: Activation,
+    ) -> Result<Self, QuantError> {
+        Ok(Self {
+            filters,
+            bias,
+            window: stride.window::<H, W, KH, KW, OH, OW>()?,
+            requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
+            input_zero_point: input.zero_point,
+            out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const OC: usize,
+    const OH: usize,
+    const OW: usize,
+> QLayer for QConv2d<H, W, C, KH, KW, OC, OH, OW>
+{
+    type Input = [[[i8; C]; W]; H];
+    type Output = [[[i8; OC]; OW]; OH];
+
+    fn forward(&self, x: &Self::Input) -> Self::Output {
+        let mut y = [[[0; OC]; OW]; OH];
+        conv2d(
+            x,
+            self.input_zero_point,
+            &self.filters,
+            &self.bias,
+            &self.window,
+            &self.requant,
+            &self.out,
+            &mut y,
+        );
+        y
+    }
+}
+
+/// Depthwise convolution in int8: each of the `C` input channels has `M` filters of
+/// `KH×KW`, and output channel `c·M + m` sees input channel `c` only; TensorFlow Lite's
+/// `DEPTHWISE_CONV_2D` bit for bit. Filters are `KH×KW×CM` (TFLite's `[1, KH, KW, C·M]`);
+/// `CM` must equal `C·M`, which is checked while compiling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QDepthwiseConv2d<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const M: usize,
+    const CM: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+> {
+    filters: [[[i8; CM]; KW]; KH],
+    bias: [i32; CM],
+    window: Window,
+    requant: ChannelRequant<CM>,
+    input_zero_point: i32,
+    out: OutputQuant,
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const M: usize,
+    const CM: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+> QDepthwiseConv2d<H, W, C, M, CM, KH, KW, OH, OW>
+{
+    /// The layer from its quantized filters and bias, one weight scale per output
+    /// channel, the window, and the input's and output's parameters.
+    ///
+    /// # Errors
+    /// As [`QConv2d::new`].
+    pub fn new(
+        filters: [[[i8; CM]; KW]; KH],
+        weight_scales: &[f32; CM],
+        bias: [i32; CM],
+        stride: Stride,
+        (input, output): (QuantParams, QuantParams),
+        activation: Activation,
+    ) -> Result<Self, QuantError> {
+        Ok(Self {
+            filters,
+            bias,
+            window: stride.window::<H, W, KH, KW, OH, OW>()?,
+            requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
+            input_zero_point: input.zero_point,
+            out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+}
+
+impl<
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const M: usize,
+    const CM: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+> QLayer for QDepthwiseConv2d<H, W, C, M, CM, KH, KW, OH, OW>
+{
+    type Input = [[[i8; C]; W]; H];
+    type Output = [[[i8; CM]; OW]; OH];
+
+    fn forward(&self, x: &Self::Input) -> Self::Output {
+        let mut y = [[[0; CM]; OW]; OH];
+        depthwise_conv2d::<H, W, C, M, CM, KH, KW, OH, OW>(
+            x,
+            self.input_zero_point,
+            &self.filters,
+            &self.bias,
+            &self.window,
+            &self.requant,
+            &self.out,
+            &mut y,
+        );
+        y
+    }
+}
+
+macro_rules! pool {
+    ($(#[$doc:meta])* $name:ident, $kernel:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $name<
+            const H: usize,
+            const W: usize,
+            const C: usize,
+            const KH: usize,
+            const KW: usize,
+            const OH: usize,
+            const OW: usize,
+        > {
+            window: Window,
+            out: OutputQuant,
+        }
+
+        impl<
+            const H: usize,
+            const W: usize,
+            const C: usize,
+            const KH: usize,
+            const KW: usize,
+            const OH: usize,
+            const OW: usize,
+        > $name<H, W, C, KH, KW, OH, OW>
+        {
+            /// Pooling `KH×KW` windows of an input quantized with `params` (the output
+            /// keeps them, as in TFLite), with the fused clamp `activation`.
+            ///
+            /// # Errors
+            /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if
+            /// `OH×OW` is not what the padding and strides give, and those of
+            /// [`QuantParams`] for the clamp.
+            pub fn new(
+                stride: Stride,
+                params: QuantParams,
+                activation: Activation,
+            ) -> Result<Self, QuantError> {
+                Ok(Self {
+                    window: stride.window::<H, W, KH, KW, OH, OW>()?,
+                    out: OutputQuant::new(params.scale, params.zero_point, activation)?,
+                })
+            }
+        }
+
+        impl<
+            const H: usize,
+            const W: usize,
+            const C: usize,
+            const KH: usize,
+            const KW: usize,
+            const OH: usize,
+            const OW: usize,
+        > QLayer for $name<H, W, C, KH, KW, OH, OW>
+        {
+            type Input = [[[i8; C]; W]; H];
+            type Output = [[[i8; C]; OW]; OH];
+
+            fn forward(&self, x: &Self::Input) -> Self::Output {
+                let mut y = [[[0; C]; OW]; OH];
+                $kernel::<H, W, C, KH, KW, OH, OW>(x, &self.window, self.out.min, self.out.max, &mut y);
+                y
+            }
+        }
+    };
+}
+
+pool!(
+    /// Average pooling in int8 over `KH×KW` windows: TensorFlow Lite's `AVERAGE_POOL_2D`
+    /// bit for bit (the sum of the codes in the window, divided by the number of taps
+    /// inside the image, rounded half away from zero). Input and output share their
+    /// quantization.
+    QAvgPool2d,
+    average_pool
+);
+
+pool!(
+    /// Max pooling in int8 over `KH×KW` windows: TensorFlow Lite's `MAX_POOL_2D` bit for
+    /// bit (the largest code in the window; the order of codes is the order of the reals
+    /// they stand for). Input and output share their quantization.
+    QMaxPool2d,
+    max_pool
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString as _;
+
+    #[test]
+    fn windows_that_do_not_give_the_typed_output_are_refused_in_words() {
+        let p = QuantParams::new(0.1, 0).unwrap();
+        let err = QMaxPool2d::<4, 4, 1, 2, 2, 3, 3>::new(
+            Stride::new(Padding::Valid, 2, 2),
+            p,
+            Activation::None,
+        )
+        .unwrap_err();
+        assert_eq!(err, QuantError::OutputSize);
+        assert_eq!(
+            err.to_string(),
+            "the output size in the type is not the one the padding and strides give"
+        );
+        assert_eq!(
+            QAvgPool2d::<4, 4, 1, 2, 2, 2, 2>::new(
+                Stride::new(Padding::Valid, 0, 2),
+                p,
+                Activation::None
+            ),
+            Err(QuantError::Stride)
+        );
+        // 2×2 max pooling of a 4×4 ramp, stride 2: the bottom-right of each window.
+        let pool = QMaxPool2d::<4, 4, 1, 2, 2, 2, 2>::new(
+            Stride::new(Padding::Valid, 2, 2),
+            p,
+            Activation::None,
+        )
+        .unwrap();
+        let x: [[[i8; 1]; 4]; 4] =
+            core::array::from_fn(|r| core::array::from_fn(|c| [(4 * r + c) as i8]));
+        assert_eq!(pool.forward(&x), [[[5], [7]], [[13], [15]]]);
+        let conv = QConv2d::<3, 3, 1, 3, 3, 1, 1, 1>::new(
+            [[[[1]; 3]; 3]],
+            &[1.0],
+            [0],
+            Stride::new(Padding::Valid, 1, 1),
+            (p, QuantParams::new(0.9, 0).unwrap()),
+            Activation::None,
+        )
+        .unwrap();
+        // Σ of 0..9 = 36 steps of 0.1 = 3.6 in real terms, 4 steps of 0.9.
+        let x: [[[i8; 1]; 3]; 3] =
+            core::array::from_fn(|r| core::array::from_fn(|c| [(3 * r + c) as i8]));
+        assert_eq!(conv.forward(&x), [[[4]]]);
+    }
+}
