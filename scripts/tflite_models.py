@@ -15,7 +15,13 @@ Writes tests/data/tflite/:
   its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
   (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
   typenet's imported network;
-* files the compile-error tests use: `mul.tflite` (FC then MUL, an operator typenet does
+* `cnn.tflite` (CONV_2D 3×3 SAME + RELU, MAX_POOL_2D, DEPTHWISE_CONV_2D ×2 + RELU6,
+  CONV_2D 3×3 VALID stride 2 + RELU, RESHAPE to a vector, FC, SOFTMAX on a 10×10×1
+  image) and `pools.tflite` (AVERAGE_POOL_2D 3×3 SAME stride 2, CONV_2D SAME stride 2
+  + RELU6, DEPTHWISE_CONV_2D, RELU6, MEAN over height and width, FC + RELU6, TANH on a
+  7×6×3 image), with their `.io` files as above (inputs in NHWC order);
+* files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
+  CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
   `truncated.tflite` (the first 200 bytes of xor.tflite).
 
@@ -584,6 +590,14 @@ def main():
     ops = [{"code": BO.FULLY_CONNECTED, "inputs": [0, 1, 2], "outputs": [3], "options": fc_options(NONE)}]
     with open(os.path.join(OUT_DIR, "int8_fc.tflite"), "wb") as f:
         f.write(build(tensors, ops, [0], [3]))
+
+    # conv_dilated.tflite and conv_tanh.tflite: two CONV_2D on a 6×6×2 image, the second
+    # (operator 1) with dilation 2×2, or with the fused activation TANH.
+    for name, options in [("conv_dilated", conv_options(SAME, (1, 1), NONE, (2, 2))), ("conv_tanh", conv_options(SAME, (1, 1), 4))]:
+        g = Graph([1, 6, 6, 2]).conv(filt(3, 3, 3, 2), small(3), (1, 1), SAME, RELU).conv(filt(2, 3, 3, 3), small(2), (1, 1), SAME)
+        g.ops[1]["options"] = options
+        with open(os.path.join(OUT_DIR, name + ".tflite"), "wb") as f:
+            f.write(g.model())
 
     with open(os.path.join(OUT_DIR, "truncated.tflite"), "wb") as f:
         f.write(xor[:200])

@@ -154,7 +154,7 @@ fn check_declared(
     let n: usize = dims.iter().product();
     let expected = array_text(dims);
     let what = if let [h, w, c] = dims {
-        format!("an image of {h}×{w}×{c} float32 values (`{expected}`)")
+        format!("an image of {h}×{w}×{c} float32 values (height × width × channels: `{expected}`)")
     } else {
         let values = if n == 1 { "value" } else { "values" };
         format!("{n} float32 {values}")
