@@ -19,7 +19,10 @@ Writes tests/data/tflite/:
   CONV_2D 3×3 VALID stride 2 + RELU, RESHAPE to a vector, FC, SOFTMAX on a 10×10×1
   image) and `pools.tflite` (AVERAGE_POOL_2D 3×3 SAME stride 2, CONV_2D SAME stride 2
   + RELU6, DEPTHWISE_CONV_2D, RELU6, MEAN over height and width, FC + RELU6, TANH on a
-  7×6×3 image), with their `.io` files as above (inputs in NHWC order);
+  7×6×3 image) and `speechlike.tflite` (the layout of MicroFlow's `speech.tflite` in
+  float32: RESHAPE of a 60-value input into a 6×10×1 image, DEPTHWISE_CONV_2D ×4 + RELU,
+  FULLY_CONNECTED on the image, SOFTMAX), with their `.io` files as above (inputs in
+  NHWC order);
 * files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
   CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
@@ -571,6 +574,18 @@ def main():
         .unary(BO.TANH)
     )
     write("pools", pools, rng.standard_normal((32, 7, 6, 3)).astype(np.float32) * 2)
+
+    # The layout of MicroFlow's `speech.tflite` in float32: a vector input RESHAPEd into a
+    # 6×10×1 image, DEPTHWISE_CONV_2D 4×3 SAME stride 2 ×4 + RELU, FULLY_CONNECTED on the
+    # image (TFLite reads it as one row), SOFTMAX.
+    speechlike = (
+        Graph([1, 60])
+        .reshape([1, 6, 10, 1])
+        .depthwise(filt(1, 4, 3, 4) * 2, small(4), 4, (2, 2), SAME, RELU)
+        .fc(rand(4, 60) * 2, small(4))
+        .unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("speechlike", speechlike, rng.uniform(-2, 2, (32, 60)).astype(np.float32))
 
     # Compile-error fixtures (never run).
     g = Graph([1, 2]).fc(w1, b1, RELU)

@@ -56,6 +56,13 @@ include_tflite! {
     struct Pools: [[[f32; 3]; 6]; { 3 + 4 }] -> [f32; 3] = "tests/data/tflite/pools.tflite";
 }
 
+include_tflite! {
+    /// `speech.tflite`'s layout in float32: its 60-value input RESHAPEd into a 6×10×1
+    /// image (so the network takes that image), DEPTHWISE ×4 + RELU, FC on the image,
+    /// SOFTMAX.
+    struct SpeechLike: [[[f32; 1]; 10]; 6] -> [f32; 4] = "tests/data/tflite/speechlike.tflite";
+}
+
 // Without a signature; the output length named by a constant elsewhere.
 include_tflite!(struct MlpUnsigned = "tests/data/tflite/mlp.tflite");
 
@@ -296,6 +303,25 @@ fn an_imported_network_fine_tunes() {
 fn cnn_matches_litert() {
     static CNN: Cnn = Cnn::new();
     check_image(&CNN, "cnn");
+}
+
+#[test]
+fn a_reshaped_input_and_fc_on_an_image_match_litert() {
+    use typenet::{DepthwiseConv2d, Flatten, PerPixel, Same};
+    let net = SpeechLike::new();
+    check_image(&net, "speechlike");
+    // operator 0, the RESHAPE, adds no layer; the FC flattens its image first
+    let _: (
+        &DepthwiseConv2d<6, 10, 1, 4, 4, 3, 2, 2, Same, 3, 5, 4>,
+        &PerPixel<Relu<4>, 3, 5>,
+        &Flatten<3, 5, 4, 60>,
+        &Dense<60, 4>,
+    ) = (
+        &net.op1_depthwise,
+        &net.op1_relu,
+        &net.op2_flatten,
+        &net.op2_dense,
+    );
 }
 
 #[test]

@@ -133,7 +133,8 @@ pub struct Network {
     pub output_image: Option<Img>,
     /// The layers, in order.
     pub steps: Vec<Step>,
-    /// Operators skipped because they change nothing on a flat vector (RESHAPE).
+    /// Operators skipped because they change nothing (a RESHAPE of a vector, or of the
+    /// input into the image the network then takes).
     pub skipped: Vec<(usize, String)>,
 }
 
@@ -385,7 +386,7 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     let mut steps = Vec::new();
     let mut skipped = Vec::new();
     let (mut cur, mut n) = (input, inputs);
-    let input_image = conv::image(t_in);
+    let mut input_image = conv::image(t_in);
     let mut img = input_image;
     for (k, op) in graph.operators.iter().enumerate() {
         if float16_ops.contains(&k) {
@@ -614,6 +615,13 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                         push(Layer::Flatten { h, w, c }, false);
                     }
                     (None, None) => skipped.push((k, name.clone())),
+                    // The model's input reshaped into an image before anything else
+                    // (`speech.tflite` does this): the network takes that image, the
+                    // same values in the same order.
+                    (None, Some(b)) if cur == input => {
+                        input_image = Some(b);
+                        skipped.push((k, name.clone()));
+                    }
                     _ => {
                         return Err(format!(
                             "{at} reshapes {:?} into {:?}; typenet imports a RESHAPE that keeps the shape, flattens an image into a vector ([1, n]) or reshapes a vector",
@@ -621,7 +629,7 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                         ));
                     }
                 }
-                next_img = to.filter(|_| img.is_some());
+                next_img = to;
             }
             "CONV_2D" | "DEPTHWISE_CONV_2D" | "MAX_POOL_2D" | "AVERAGE_POOL_2D" | "MEAN" => {
                 let Some(image) = img else {
