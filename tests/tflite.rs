@@ -400,6 +400,32 @@ fn the_cnn_layers_are_typed() {
     );
 }
 
+/// An imported convolutional network trains too: a few steps lower the loss, and the
+/// convolution's weights move.
+#[test]
+fn an_imported_cnn_fine_tunes() {
+    use typenet::{Mse, Sgd, train_step};
+    let mut net = Cnn::new();
+    let x: [[[f32; 1]; 10]; 10] =
+        core::array::from_fn(|r| core::array::from_fn(|c| [((r * 7 + c * 3) % 5) as f32]));
+    let t = [0.0, 1.0, 0.0, 0.0, 0.0];
+    let loss = |n: &Cnn| {
+        let y = n.forward(&x);
+        y.iter()
+            .zip(&t)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+    };
+    let before = loss(&net);
+    let mut grads = Cnn::zeroed();
+    let mut opt = Sgd::new(0.1).unwrap();
+    for _ in 0..5 {
+        train_step(&mut net, &mut grads, &Mse::new(), &mut opt, &x, &t);
+    }
+    assert!(loss(&net) < before, "{} !< {before}", loss(&net));
+    assert_ne!(net.op0_conv2d, Cnn::new().op0_conv2d);
+}
+
 /// The byte image of an imported network round-trips, and is the tuple of the same
 /// layers' image (the derive's parameter order is the tuple's).
 #[test]
