@@ -22,7 +22,8 @@ Writes tests/data/tflite/:
   7×6×3 image) and `speechlike.tflite` (the layout of MicroFlow's `speech.tflite` in
   float32: RESHAPE of a 60-value input into a 6×10×1 image, DEPTHWISE_CONV_2D ×4 + RELU,
   FULLY_CONNECTED on the image, SOFTMAX), with their `.io` files as above (inputs in
-  NHWC order);
+  NHWC order), and `image_acts.tflite` (LOGISTIC, TANH, LEAKY_RELU and SOFTMAX on
+  images between two CONV_2D, the output a 3×4×3 image);
 * files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
   CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
@@ -365,9 +366,9 @@ class Graph:
         self.cur = y
         return self
 
-    def image_unary(self, code):
+    def image_unary(self, code, options=None, alpha=None):
         y = self.image(self.tensors[self.cur]["shape"][1:])
-        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y]})
+        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options, "alpha": alpha})
         self.cur = y
         return self
 
@@ -442,8 +443,8 @@ class Graph:
             elif c == BO.TANH:
                 y = np.tanh(a)
             elif c == BO.SOFTMAX:
-                e = np.exp(a - a.max())
-                y = e / e.sum()
+                e = np.exp(a - a.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
             elif c == BO.RESHAPE:
                 to = self.tensors[op["outputs"][0]]["shape"]
                 y = a.reshape(to[1:] if len(to) == 4 else -1)
@@ -586,6 +587,20 @@ def main():
         .unary(BO.SOFTMAX, softmax_options(1.0))
     )
     write("speechlike", speechlike, rng.uniform(-2, 2, (32, 60)).astype(np.float32))
+
+    # Activations on an image (each a layer per pixel) and an image as the output:
+    # LOGISTIC, CONV 1×1 VALID, TANH, CONV 2×2 SAME, LEAKY_RELU 0.1, SOFTMAX over each
+    # pixel's channels.
+    image_acts = (
+        Graph([1, 3, 4, 2])
+        .image_unary(BO.LOGISTIC)
+        .conv(filt(5, 1, 1, 2) * 3, small(5), (1, 1), VALID)
+        .image_unary(BO.TANH)
+        .conv(filt(3, 2, 2, 5) * 3, small(3), (1, 1), SAME)
+        .image_unary(BO.LEAKY_RELU, leaky_options(0.1), alpha=0.1)
+        .image_unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("image_acts", image_acts, rng.standard_normal((32, 3, 4, 2)).astype(np.float32) * 2)
 
     # Compile-error fixtures (never run).
     g = Graph([1, 2]).fc(w1, b1, RELU)

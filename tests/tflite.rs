@@ -63,6 +63,12 @@ include_tflite! {
     struct SpeechLike: [[[f32; 1]; 10]; 6] -> [f32; 4] = "tests/data/tflite/speechlike.tflite";
 }
 
+include_tflite! {
+    /// LOGISTIC, CONV 1×1, TANH, CONV 2×2 SAME, LEAKY_RELU, SOFTMAX over each pixel: an
+    /// image in, an image out.
+    struct ImageActs: [[[f32; 2]; 4]; 3] -> [[[f32; 3]; 4]; 3] = "tests/data/tflite/image_acts.tflite";
+}
+
 // Without a signature; the output length named by a constant elsewhere.
 include_tflite!(struct MlpUnsigned = "tests/data/tflite/mlp.tflite");
 
@@ -322,6 +328,35 @@ fn a_reshaped_input_and_fc_on_an_image_match_litert() {
         &net.op2_flatten,
         &net.op2_dense,
     );
+}
+
+#[test]
+fn activations_on_images_and_an_image_output_match_litert() {
+    use typenet::{LeakyRelu, PerPixel};
+    let net = ImageActs::new();
+    check_fn("image_acts", 3 * 4 * 2, 3 * 4 * 3, |x| {
+        let image: [[[f32; 2]; 4]; 3] = core::array::from_fn(|r| {
+            core::array::from_fn(|c| core::array::from_fn(|k| x[(r * 4 + c) * 2 + k]))
+        });
+        net.forward(&image)
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect()
+    });
+    let _: (
+        &PerPixel<Sigmoid<2>, 3, 4>,
+        &PerPixel<Tanh<5>, 3, 4>,
+        &PerPixel<LeakyRelu<3>, 3, 4>,
+        &PerPixel<Softmax<3>, 3, 4>,
+    ) = (
+        &net.op0_sigmoid,
+        &net.op2_tanh,
+        &net.op4_leaky_relu,
+        &net.op5_softmax,
+    );
+    assert_eq!(net.op4_leaky_relu.layer.slope, 0.1);
 }
 
 #[test]
