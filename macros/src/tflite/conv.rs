@@ -314,8 +314,11 @@ pub fn mean(
         ));
     }
     let c = img.2;
-    let n: i64 = t_out.shape.iter().map(|&d| i64::from(d)).product();
-    if usize::try_from(n).ok() != Some(c) {
+    let n = t_out
+        .shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(usize::try_from(d).ok()?));
+    if n != Some(c) {
         return Err(format!(
             "{at}'s output has shape {:?}, but averaging a {}×{}×{c} image over height and width leaves {c} values",
             t_out.shape, img.0, img.1
