@@ -15,7 +15,17 @@ Writes tests/data/tflite/:
   its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
   (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
   typenet's imported network;
-* files the compile-error tests use: `mul.tflite` (FC then MUL, an operator typenet does
+* `cnn.tflite` (CONV_2D 3×3 SAME + RELU, MAX_POOL_2D, DEPTHWISE_CONV_2D ×2 + RELU6,
+  CONV_2D 3×3 VALID stride 2 + RELU, RESHAPE to a vector, FC, SOFTMAX on a 10×10×1
+  image) and `pools.tflite` (AVERAGE_POOL_2D 3×3 SAME stride 2, CONV_2D SAME stride 2
+  + RELU6, DEPTHWISE_CONV_2D, RELU6, MEAN over height and width, FC + RELU6, TANH on a
+  7×6×3 image) and `speechlike.tflite` (the layout of MicroFlow's `speech.tflite` in
+  float32: RESHAPE of a 60-value input into a 6×10×1 image, DEPTHWISE_CONV_2D ×4 + RELU,
+  FULLY_CONNECTED on the image, SOFTMAX), with their `.io` files as above (inputs in
+  NHWC order), and `image_acts.tflite` (LOGISTIC, TANH, LEAKY_RELU and SOFTMAX on
+  images between two CONV_2D, the output a 3×4×3 image);
+* files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
+  CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
   `truncated.tflite` (the first 200 bytes of xor.tflite).
 
@@ -48,7 +58,8 @@ F32, I8, I32 = tflite.TensorType.FLOAT32, tflite.TensorType.INT8, tflite.TensorT
 F16 = tflite.TensorType.FLOAT16
 BO = tflite.BuiltinOperator
 OPT = tflite.BuiltinOptions
-NONE, RELU = 0, 1
+NONE, RELU, RELU6 = 0, 1, 3
+SAME, VALID = 0, 1
 
 
 def _vec(b, start_fn, offsets):
@@ -180,6 +191,90 @@ def softmax_options(beta):
     return (OPT.SoftmaxOptions, f)
 
 
+def conv_options(padding, stride, act, dilation=(1, 1)):
+    def f(b):
+        tflite.Conv2DOptionsStart(b)
+        tflite.Conv2DOptionsAddPadding(b, padding)
+        tflite.Conv2DOptionsAddStrideH(b, stride[0])
+        tflite.Conv2DOptionsAddStrideW(b, stride[1])
+        tflite.Conv2DOptionsAddFusedActivationFunction(b, act)
+        tflite.Conv2DOptionsAddDilationHFactor(b, dilation[0])
+        tflite.Conv2DOptionsAddDilationWFactor(b, dilation[1])
+        return tflite.Conv2DOptionsEnd(b)
+
+    return (OPT.Conv2DOptions, f)
+
+
+def depthwise_options(padding, stride, m, act):
+    def f(b):
+        tflite.DepthwiseConv2DOptionsStart(b)
+        tflite.DepthwiseConv2DOptionsAddPadding(b, padding)
+        tflite.DepthwiseConv2DOptionsAddStrideH(b, stride[0])
+        tflite.DepthwiseConv2DOptionsAddStrideW(b, stride[1])
+        tflite.DepthwiseConv2DOptionsAddDepthMultiplier(b, m)
+        tflite.DepthwiseConv2DOptionsAddFusedActivationFunction(b, act)
+        tflite.DepthwiseConv2DOptionsAddDilationHFactor(b, 1)
+        tflite.DepthwiseConv2DOptionsAddDilationWFactor(b, 1)
+        return tflite.DepthwiseConv2DOptionsEnd(b)
+
+    return (OPT.DepthwiseConv2DOptions, f)
+
+
+def pool_options(padding, stride, window, act):
+    def f(b):
+        tflite.Pool2DOptionsStart(b)
+        tflite.Pool2DOptionsAddPadding(b, padding)
+        tflite.Pool2DOptionsAddStrideH(b, stride[0])
+        tflite.Pool2DOptionsAddStrideW(b, stride[1])
+        tflite.Pool2DOptionsAddFilterHeight(b, window[0])
+        tflite.Pool2DOptionsAddFilterWidth(b, window[1])
+        tflite.Pool2DOptionsAddFusedActivationFunction(b, act)
+        return tflite.Pool2DOptionsEnd(b)
+
+    return (OPT.Pool2DOptions, f)
+
+
+def reducer_options():
+    def f(b):
+        tflite.ReducerOptionsStart(b)
+        tflite.ReducerOptionsAddKeepDims(b, False)
+        return tflite.ReducerOptionsEnd(b)
+
+    return (OPT.ReducerOptions, f)
+
+
+def out_len(same, n, k, s):
+    return -(-n // s) if same else (n - k) // s + 1
+
+
+def window64(x, kh, kw, sh, sw, same):
+    """The windows of image x (H, W, C) as TFLite places them: for each output cell, the
+    (row, column) cells inside the input (SAME pads the odd cell after the input)."""
+    h, w, _ = x.shape
+    oh, ow = out_len(same, h, kh, sh), out_len(same, w, kw, sw)
+    top = max((oh - 1) * sh + kh - h, 0) // 2 if same else 0
+    left = max((ow - 1) * sw + kw - w, 0) // 2 if same else 0
+    for oy in range(oh):
+        for ox in range(ow):
+            cells = [
+                (ky, kx, oy * sh - top + ky, ox * sw - left + kx)
+                for ky in range(kh)
+                for kx in range(kw)
+                if 0 <= oy * sh - top + ky < h and 0 <= ox * sw - left + kx < w
+            ]
+            yield oy, ox, cells
+    return oh, ow
+
+
+def act64(y, act):
+    if act == RELU:
+        return np.maximum(y, 0)
+    if act == RELU6:
+        return np.clip(y, 0, 6)
+    assert act == NONE
+    return y
+
+
 class Graph:
     """A chain of float32 operators, built tensor by tensor."""
 
@@ -235,13 +330,64 @@ class Graph:
         self.cur = y
         return self
 
+    def image(self, shape):
+        y = self.add({"shape": [1] + list(shape), "type": F32})
+        return y
+
+    def conv(self, w, bias, stride, padding, act=NONE):
+        """CONV_2D, filter w [O, KH, KW, C]."""
+        _, h, wd, _ = self.tensors[self.cur]["shape"]
+        o, kh, kw, _ = w.shape
+        same = padding == SAME
+        wi = self.add({"shape": list(w.shape), "type": F32, "data": w.astype("<f4").tobytes()})
+        bi = self.add({"shape": [o], "type": F32, "data": bias.astype("<f4").tobytes()})
+        y = self.image([out_len(same, h, kh, stride[0]), out_len(same, wd, kw, stride[1]), o])
+        self.ops.append({"code": BO.CONV_2D, "inputs": [self.cur, wi, bi], "outputs": [y], "options": conv_options(padding, stride, act), "act": act, "win": (kh, kw, stride, same)})
+        self.cur = y
+        return self
+
+    def depthwise(self, w, bias, m, stride, padding, act=NONE):
+        """DEPTHWISE_CONV_2D, filter w [1, KH, KW, C·M]."""
+        _, h, wd, _ = self.tensors[self.cur]["shape"]
+        _, kh, kw, cm = w.shape
+        same = padding == SAME
+        wi = self.add({"shape": list(w.shape), "type": F32, "data": w.astype("<f4").tobytes()})
+        bi = self.add({"shape": [cm], "type": F32, "data": bias.astype("<f4").tobytes()})
+        y = self.image([out_len(same, h, kh, stride[0]), out_len(same, wd, kw, stride[1]), cm])
+        self.ops.append({"code": BO.DEPTHWISE_CONV_2D, "inputs": [self.cur, wi, bi], "outputs": [y], "options": depthwise_options(padding, stride, m, act), "act": act, "win": (kh, kw, stride, same), "m": m})
+        self.cur = y
+        return self
+
+    def pool(self, code, window, stride, padding, act=NONE):
+        _, h, wd, c = self.tensors[self.cur]["shape"]
+        same = padding == SAME
+        y = self.image([out_len(same, h, window[0], stride[0]), out_len(same, wd, window[1], stride[1]), c])
+        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": pool_options(padding, stride, window, act), "act": act, "win": (window[0], window[1], stride, same)})
+        self.cur = y
+        return self
+
+    def image_unary(self, code, options=None, alpha=None):
+        y = self.image(self.tensors[self.cur]["shape"][1:])
+        self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options, "alpha": alpha})
+        self.cur = y
+        return self
+
+    def mean(self):
+        c = self.tensors[self.cur]["shape"][3]
+        a = self.add({"shape": [2], "type": I32, "data": np.asarray([1, 2], "<i4").tobytes()})
+        y = self.out(c)
+        self.ops.append({"code": BO.MEAN, "inputs": [self.cur, a], "outputs": [y], "options": reducer_options()})
+        self.cur = y
+        return self
+
     def model(self):
         return build(self.tensors, self.ops, [0], [self.cur])
 
     def forward64(self, x):
         """The same chain in float64 NumPy with exact activations: an independent
         reference that shares no kernel with LiteRT or typenet."""
-        v = {0: np.asarray(x, np.float64).reshape(-1)}
+        shape0 = self.tensors[0]["shape"]
+        v = {0: np.asarray(x, np.float64).reshape(shape0[1:] if len(shape0) == 4 else -1)}
 
         def const(i):
             if i in v:
@@ -256,28 +402,56 @@ class Graph:
                 continue
             a = v[op["inputs"][0]]
             if c == BO.FULLY_CONNECTED:
+                a = a.reshape(-1)
                 w = const(op["inputs"][1])
                 b = 0 if op["inputs"][2] == -1 else const(op["inputs"][2])
                 y = w @ a + b
-                if op["options"] is not None and op.get("act") == RELU:
-                    y = np.maximum(y, 0)
+                y = act64(y, op.get("act", NONE))
             elif c == BO.RELU:
                 y = np.maximum(a, 0)
             elif c == BO.LEAKY_RELU:
                 y = np.where(a > 0, a, a * np.float64(np.float32(op["alpha"])))
             elif c == BO.LOGISTIC:
                 y = 1 / (1 + np.exp(-a))
+            elif c == BO.RELU6:
+                y = np.clip(a, 0, 6)
+            elif c in (BO.CONV_2D, BO.DEPTHWISE_CONV_2D, BO.MAX_POOL_2D, BO.AVERAGE_POOL_2D):
+                kh, kw, (sh, sw), same = op["win"]
+                oh = out_len(same, a.shape[0], kh, sh)
+                ow = out_len(same, a.shape[1], kw, sw)
+                if c == BO.CONV_2D:
+                    w, b = const(op["inputs"][1]), const(op["inputs"][2])
+                    y = np.tile(b, (oh, ow, 1))
+                elif c == BO.DEPTHWISE_CONV_2D:
+                    w, b = const(op["inputs"][1])[0], const(op["inputs"][2])
+                    src = np.arange(w.shape[2]) // op["m"]
+                    y = np.tile(b, (oh, ow, 1))
+                else:
+                    y = np.zeros((oh, ow, a.shape[2]))
+                for oy, ox, cells in window64(a, kh, kw, sh, sw, same):
+                    if c == BO.CONV_2D:
+                        y[oy, ox] += sum(w[:, ky, kx, :] @ a[iy, ix] for ky, kx, iy, ix in cells)
+                    elif c == BO.DEPTHWISE_CONV_2D:
+                        y[oy, ox] += sum(w[ky, kx] * a[iy, ix][src] for ky, kx, iy, ix in cells)
+                    elif c == BO.MAX_POOL_2D:
+                        y[oy, ox] = np.max([a[iy, ix] for _, _, iy, ix in cells], axis=0)
+                    else:
+                        y[oy, ox] = np.mean([a[iy, ix] for _, _, iy, ix in cells], axis=0)
+                y = act64(y, op["act"])
+            elif c == BO.MEAN:
+                y = a.mean(axis=(0, 1))
             elif c == BO.TANH:
                 y = np.tanh(a)
             elif c == BO.SOFTMAX:
-                e = np.exp(a - a.max())
-                y = e / e.sum()
+                e = np.exp(a - a.max(axis=-1, keepdims=True))
+                y = e / e.sum(axis=-1, keepdims=True)
             elif c == BO.RESHAPE:
-                y = a
+                to = self.tensors[op["outputs"][0]]["shape"]
+                y = a.reshape(to[1:] if len(to) == 4 else -1)
             else:
                 raise ValueError(c)
             v[op["outputs"][0]] = y
-        return v[self.cur]
+        return v[self.cur].reshape(-1)
 
 
 def run(model, xs, resolver):
@@ -299,7 +473,7 @@ def write(name, graph, xs):
     ref = run(model, xs, OpResolverType.BUILTIN_REF)
     opt = run(model, xs, OpResolverType.BUILTIN)
     exact = np.stack([graph.forward64(x) for x in xs]).astype("<f8")
-    n, i = xs.shape
+    n, i = xs.shape[0], int(np.prod(xs.shape[1:]))
     head = b"TNIO" + struct.pack("<4I", 2, n, i, ref.shape[1])
     with open(os.path.join(OUT_DIR, name + ".io"), "wb") as f:
         f.write(head + xs.astype("<f4").tobytes() + ref.tobytes() + opt.tobytes() + exact.tobytes())
@@ -365,6 +539,69 @@ def main():
     )
     write("float16", half, rng.standard_normal((64, 4)).astype(np.float32) * 2)
 
+    def filt(*shape):
+        fan_in = int(np.prod(shape[1:])) if shape[0] != 1 else shape[1] * shape[2]
+        return (rng.standard_normal(shape) / np.sqrt(fan_in)).astype(np.float32)
+
+    def small(n):
+        return rng.standard_normal(n).astype(np.float32) * 0.1
+
+    # A small CNN like the digits one: conv 3×3 SAME + RELU, max pool 2, depthwise 3×3
+    # (multiplier 2) + RELU6, conv 3×3 VALID stride 2 + RELU, flatten, FC, softmax.
+    cnn = (
+        Graph([1, 10, 10, 1])
+        .conv(filt(4, 3, 3, 1), small(4), (1, 1), SAME, RELU)
+        .pool(BO.MAX_POOL_2D, (2, 2), (2, 2), VALID)
+        .depthwise(filt(1, 3, 3, 8) * 2, small(8), 2, (1, 1), SAME, RELU6)
+        .conv(filt(6, 3, 3, 8), small(6), (2, 2), VALID, RELU)
+        .reshape([1, 24])
+        .fc(rand(5, 24) * 2, small(5))
+        .unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("cnn", cnn, rng.uniform(0, 4, (32, 10, 10, 1)).astype(np.float32))
+
+    # Pools and padding: average pool 3×3 SAME stride 2 on 7×6 (windows cut by the
+    # border), conv 3×3 SAME stride 2 on 4×3 (padding 0 above and 1 below: TFLite puts the
+    # odd cell after), fused RELU6, depthwise 2×2 SAME (padding only after), RELU6 on the image, MEAN over
+    # height and width, FC with fused RELU6, TANH.
+    pools = (
+        Graph([1, 7, 6, 3])
+        .pool(BO.AVERAGE_POOL_2D, (3, 3), (2, 2), SAME)
+        .conv(filt(5, 3, 3, 3) * 3, small(5), (2, 2), SAME, RELU6)
+        .depthwise(filt(1, 2, 2, 5) * 2, small(5), 1, (1, 1), SAME)
+        .image_unary(BO.RELU6)
+        .mean()
+        .fc(rand(3, 5) * 4, small(3), RELU6)
+        .unary(BO.TANH)
+    )
+    write("pools", pools, rng.standard_normal((32, 7, 6, 3)).astype(np.float32) * 2)
+
+    # The layout of MicroFlow's `speech.tflite` in float32: a vector input RESHAPEd into a
+    # 6×10×1 image, DEPTHWISE_CONV_2D 4×3 SAME stride 2 ×4 + RELU, FULLY_CONNECTED on the
+    # image (TFLite reads it as one row), SOFTMAX.
+    speechlike = (
+        Graph([1, 60])
+        .reshape([1, 6, 10, 1])
+        .depthwise(filt(1, 4, 3, 4) * 2, small(4), 4, (2, 2), SAME, RELU)
+        .fc(rand(4, 60) * 2, small(4))
+        .unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("speechlike", speechlike, rng.uniform(-2, 2, (32, 60)).astype(np.float32))
+
+    # Activations on an image (each a layer per pixel) and an image as the output:
+    # LOGISTIC, CONV 1×1 VALID, TANH, CONV 2×2 SAME, LEAKY_RELU 0.1, SOFTMAX over each
+    # pixel's channels.
+    image_acts = (
+        Graph([1, 3, 4, 2])
+        .image_unary(BO.LOGISTIC)
+        .conv(filt(5, 1, 1, 2) * 3, small(5), (1, 1), VALID)
+        .image_unary(BO.TANH)
+        .conv(filt(3, 2, 2, 5) * 3, small(3), (1, 1), SAME)
+        .image_unary(BO.LEAKY_RELU, leaky_options(0.1), alpha=0.1)
+        .image_unary(BO.SOFTMAX, softmax_options(1.0))
+    )
+    write("image_acts", image_acts, rng.standard_normal((32, 3, 4, 2)).astype(np.float32) * 2)
+
     # Compile-error fixtures (never run).
     g = Graph([1, 2]).fc(w1, b1, RELU)
     c = g.add({"shape": [1, 4], "type": F32, "data": np.full(4, 2, "<f4").tobytes()})
@@ -383,6 +620,14 @@ def main():
     ops = [{"code": BO.FULLY_CONNECTED, "inputs": [0, 1, 2], "outputs": [3], "options": fc_options(NONE)}]
     with open(os.path.join(OUT_DIR, "int8_fc.tflite"), "wb") as f:
         f.write(build(tensors, ops, [0], [3]))
+
+    # conv_dilated.tflite and conv_tanh.tflite: two CONV_2D on a 6×6×2 image, the second
+    # (operator 1) with dilation 2×2, or with the fused activation TANH.
+    for name, options in [("conv_dilated", conv_options(SAME, (1, 1), NONE, (2, 2))), ("conv_tanh", conv_options(SAME, (1, 1), 4))]:
+        g = Graph([1, 6, 6, 2]).conv(filt(3, 3, 3, 2), small(3), (1, 1), SAME, RELU).conv(filt(2, 3, 3, 3), small(2), (1, 1), SAME)
+        g.ops[1]["options"] = options
+        with open(os.path.join(OUT_DIR, name + ".tflite"), "wb") as f:
+            f.write(g.model())
 
     with open(os.path.join(OUT_DIR, "truncated.tflite"), "wb") as f:
         f.write(xor[:200])

@@ -156,6 +156,11 @@ pub use approx;
 /// RELU → [`Relu`], LEAKY_RELU → [`LeakyRelu`], LOGISTIC → [`Sigmoid`], TANH →
 /// [`Tanh`], SOFTMAX (beta 1) → [`Softmax`], RESHAPE → nothing (a vector stays a
 /// vector); float16 weights behind DEQUANTIZE become float32 constants while compiling.
+/// On NHWC images (`[[[f32; C]; W]; H]`): CONV_2D → [`Conv2d`], DEPTHWISE_CONV_2D →
+/// [`DepthwiseConv2d`] (fused NONE, RELU or RELU6 → [`PerPixel`] of [`Relu`] or
+/// [`Relu6`]), MAX_POOL_2D → [`MaxPool2d`], AVERAGE_POOL_2D → [`AvgPool2d`], MEAN over
+/// height and width → [`GlobalAvgPool2d`], RESHAPE to a vector → [`Flatten`],
+/// activations per pixel; every size written out in the types.
 /// The model must be one chain of operators, batch 1. Anything else is a compile error naming the operator and its
 /// index; int8 models wait for the quantized layers. Prefer a `static` (or `const`) to
 /// calling `new()` at run time: the constant is evaluated while compiling and stays in

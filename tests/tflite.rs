@@ -44,6 +44,31 @@ include_tflite! {
     struct Half: [f32; 4] -> [f32; 3] = "tests/data/tflite/float16.tflite";
 }
 
+include_tflite! {
+    /// CONV 3×3 SAME + RELU, MAX_POOL 2, DEPTHWISE 3×3 ×2 + RELU6, CONV 3×3 VALID stride 2
+    /// + RELU, RESHAPE (flatten), FC 24→5, SOFTMAX.
+    struct Cnn: [[[f32; 1]; 10]; 10] -> [f32; 5] = "tests/data/tflite/cnn.tflite";
+}
+
+include_tflite! {
+    /// AVERAGE_POOL 3×3 SAME stride 2, CONV 3×3 SAME stride 2 + RELU6, DEPTHWISE 2×2
+    /// SAME, RELU6, MEAN over height and width, FC 5→3 + RELU6, TANH.
+    struct Pools: [[[f32; 3]; 6]; { 3 + 4 }] -> [f32; 3] = "tests/data/tflite/pools.tflite";
+}
+
+include_tflite! {
+    /// `speech.tflite`'s layout in float32: its 60-value input RESHAPEd into a 6×10×1
+    /// image (so the network takes that image), DEPTHWISE ×4 + RELU, FC on the image,
+    /// SOFTMAX.
+    struct SpeechLike: [[[f32; 1]; 10]; 6] -> [f32; 4] = "tests/data/tflite/speechlike.tflite";
+}
+
+include_tflite! {
+    /// LOGISTIC, CONV 1×1, TANH, CONV 2×2 SAME, LEAKY_RELU, SOFTMAX over each pixel: an
+    /// image in, an image out.
+    struct ImageActs: [[[f32; 2]; 4]; 3] -> [[[f32; 3]; 4]; 3] = "tests/data/tflite/image_acts.tflite";
+}
+
 // Without a signature; the output length named by a constant elsewhere.
 include_tflite!(struct MlpUnsigned = "tests/data/tflite/mlp.tflite");
 
@@ -121,6 +146,28 @@ fn check<L, const I: usize, const O: usize>(net: &L, name: &str)
 where
     L: Layer<Input = [f32; I], Output = [f32; O]>,
 {
+    check_fn(name, I, O, |x| net.forward(x.try_into().unwrap()).to_vec());
+}
+
+/// [`check`] for a network whose input is an `H × W × C` image (NHWC, batch 1: the
+/// samples' values in the image's memory order).
+fn check_image<L, const H: usize, const W: usize, const C: usize, const O: usize>(
+    net: &L,
+    name: &str,
+) where
+    L: Layer<Input = [[[f32; C]; W]; H], Output = [f32; O]>,
+{
+    check_fn(name, H * W * C, O, |x| {
+        let image: [[[f32; C]; W]; H] = core::array::from_fn(|r| {
+            core::array::from_fn(|c| core::array::from_fn(|k| x[(r * W + c) * C + k]))
+        });
+        net.forward(&image).to_vec()
+    });
+}
+
+/// Runs `forward` on every sample of `name.io` (`I` inputs, `O` outputs); see [`check`].
+#[allow(non_snake_case)]
+fn check_fn(name: &str, I: usize, O: usize, forward: impl Fn(&[f32]) -> Vec<f32>) {
     let io = read_io(name);
     assert_eq!((io.inputs, io.outputs), (I, O));
     let (mut vs_exact, mut vs_def, mut vs_ref, mut ref_exact) = (
@@ -131,7 +178,7 @@ where
     );
     let mut bits = 0;
     for (s, x) in io.x.chunks_exact(I).enumerate() {
-        let y = net.forward(x.try_into().unwrap());
+        let y = forward(x);
         for k in 0..O {
             let j = s * O + k;
             let (y, e) = (f64::from(y[k]), io.exact[j]);
@@ -256,6 +303,162 @@ fn an_imported_network_fine_tunes() {
     }
     assert!(loss(&net) < before, "{} !< {before}", loss(&net));
     assert_ne!(net, Mlp::new());
+}
+
+#[test]
+fn cnn_matches_litert() {
+    static CNN: Cnn = Cnn::new();
+    check_image(&CNN, "cnn");
+}
+
+#[test]
+fn a_reshaped_input_and_fc_on_an_image_match_litert() {
+    use typenet::{DepthwiseConv2d, Flatten, PerPixel, Same};
+    let net = SpeechLike::new();
+    check_image(&net, "speechlike");
+    // operator 0, the RESHAPE, adds no layer; the FC flattens its image first
+    let _: (
+        &DepthwiseConv2d<6, 10, 1, 4, 4, 3, 2, 2, Same, 3, 5, 4>,
+        &PerPixel<Relu<4>, 3, 5>,
+        &Flatten<3, 5, 4, 60>,
+        &Dense<60, 4>,
+    ) = (
+        &net.op1_depthwise,
+        &net.op1_relu,
+        &net.op2_flatten,
+        &net.op2_dense,
+    );
+}
+
+#[test]
+fn activations_on_images_and_an_image_output_match_litert() {
+    use typenet::{LeakyRelu, PerPixel};
+    let net = ImageActs::new();
+    check_fn("image_acts", 3 * 4 * 2, 3 * 4 * 3, |x| {
+        let image: [[[f32; 2]; 4]; 3] = core::array::from_fn(|r| {
+            core::array::from_fn(|c| core::array::from_fn(|k| x[(r * 4 + c) * 2 + k]))
+        });
+        net.forward(&image)
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect()
+    });
+    let _: (
+        &PerPixel<Sigmoid<2>, 3, 4>,
+        &PerPixel<Tanh<5>, 3, 4>,
+        &PerPixel<LeakyRelu<3>, 3, 4>,
+        &PerPixel<Softmax<3>, 3, 4>,
+    ) = (
+        &net.op0_sigmoid,
+        &net.op2_tanh,
+        &net.op4_leaky_relu,
+        &net.op5_softmax,
+    );
+    assert_eq!(net.op4_leaky_relu.layer.slope, 0.1);
+}
+
+#[test]
+fn pools_mean_and_relu6_match_litert() {
+    check_image(&Pools::new(), "pools");
+}
+
+/// The convolutional layers are the public typenet types with every size written out,
+/// and their weights are the file's, in TFLite's layout.
+#[test]
+#[allow(clippy::type_complexity)]
+fn the_cnn_layers_are_typed() {
+    use typenet::{
+        AvgPool2d, Conv2d, DepthwiseConv2d, Flatten, GlobalAvgPool2d, MaxPool2d, PerPixel, Relu6,
+        Same, Valid,
+    };
+    let cnn = Cnn::new();
+    let _: (
+        &Conv2d<10, 10, 1, 4, 3, 3, 1, 1, Same, 10, 10>,
+        &PerPixel<Relu<4>, 10, 10>,
+        &MaxPool2d<10, 10, 4, 2, 2, 2, 2, Valid, 5, 5>,
+        &DepthwiseConv2d<5, 5, 4, 2, 3, 3, 1, 1, Same, 5, 5, 8>,
+        &PerPixel<Relu6<8>, 5, 5>,
+        &Conv2d<5, 5, 8, 6, 3, 3, 2, 2, Valid, 2, 2>,
+        &PerPixel<Relu<6>, 2, 2>,
+        &Flatten<2, 2, 6, 24>,
+        &Dense<24, 5>,
+        &Softmax<5>,
+    ) = (
+        &cnn.op0_conv2d,
+        &cnn.op0_relu,
+        &cnn.op1_max_pool,
+        &cnn.op2_depthwise,
+        &cnn.op2_relu6,
+        &cnn.op3_conv2d,
+        &cnn.op3_relu,
+        &cnn.op4_flatten,
+        &cnn.op5_dense,
+        &cnn.op6_softmax,
+    );
+    let pools = Pools::new();
+    let _: (
+        &AvgPool2d<7, 6, 3, 3, 3, 2, 2, Same, 4, 3>,
+        &Conv2d<4, 3, 3, 5, 3, 3, 2, 2, Same, 2, 2>,
+        &PerPixel<Relu6<5>, 2, 2>,
+        &GlobalAvgPool2d<2, 2, 5>,
+        &Relu6<3>,
+        &Tanh<3>,
+    ) = (
+        &pools.op0_avg_pool,
+        &pools.op1_conv2d,
+        &pools.op3_relu6,
+        &pools.op4_global_avg_pool,
+        &pools.op5_relu6,
+        &pools.op6_tanh,
+    );
+    // the first filter's weights, read from the file here, in [o][ky][kx][c] order
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/tflite/cnn.tflite"
+    ))
+    .unwrap();
+    let w: Vec<f32> = cnn
+        .op0_conv2d
+        .weights
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .copied()
+        .collect();
+    let raw: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert!(
+        bytes.windows(raw.len()).any(|win| win == raw.as_slice()),
+        "the filter's 36 values are not in the file in this order"
+    );
+}
+
+/// An imported convolutional network trains too: a few steps lower the loss, and the
+/// convolution's weights move.
+#[test]
+fn an_imported_cnn_fine_tunes() {
+    use typenet::{Mse, Sgd, train_step};
+    let mut net = Cnn::new();
+    let x: [[[f32; 1]; 10]; 10] =
+        core::array::from_fn(|r| core::array::from_fn(|c| [((r * 7 + c * 3) % 5) as f32]));
+    let t = [0.0, 1.0, 0.0, 0.0, 0.0];
+    let loss = |n: &Cnn| {
+        let y = n.forward(&x);
+        y.iter()
+            .zip(&t)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+    };
+    let before = loss(&net);
+    let mut grads = Cnn::zeroed();
+    let mut opt = Sgd::new(0.1).unwrap();
+    for _ in 0..5 {
+        train_step(&mut net, &mut grads, &Mse::new(), &mut opt, &x, &t);
+    }
+    assert!(loss(&net) < before, "{} !< {before}", loss(&net));
+    assert_ne!(net.op0_conv2d, Cnn::new().op0_conv2d);
 }
 
 /// The byte image of an imported network round-trips, and is the tuple of the same

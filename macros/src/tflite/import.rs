@@ -1,5 +1,6 @@
 //! From a read `.tflite` model to a chain of typenet layers, or an error in words.
 
+use super::conv::{self, Img};
 use super::model::{Model, Operator, Options, Tensor, activation, dtype};
 use super::ops;
 use std::collections::HashMap;
@@ -28,6 +29,82 @@ pub enum Layer {
     Tanh(usize),
     /// `Softmax<n>`
     Softmax(usize),
+    /// `Relu6<n>`
+    Relu6(usize),
+    /// `Conv2d<…>`: `weights` in TFLite's (and typenet's) order `[o][kh][kw][c]`.
+    Conv2d {
+        /// The window.
+        win: Window,
+        /// Filters.
+        o: usize,
+        /// `o · kh · kw · c` weights.
+        weights: Vec<f32>,
+        /// `o` biases.
+        bias: Vec<f32>,
+    },
+    /// `DepthwiseConv2d<…>`: `weights` in the order `[kh][kw][c · m]`.
+    Depthwise {
+        /// The window.
+        win: Window,
+        /// The depth multiplier.
+        m: usize,
+        /// `kh · kw · c · m` weights.
+        weights: Vec<f32>,
+        /// `c · m` biases.
+        bias: Vec<f32>,
+    },
+    /// `MaxPool2d<…>` or `AvgPool2d<…>`.
+    Pool {
+        /// The window.
+        win: Window,
+        /// Max (else average).
+        max: bool,
+    },
+    /// `GlobalAvgPool2d<h, w, c>`
+    GlobalAvgPool {
+        /// Height.
+        h: usize,
+        /// Width.
+        w: usize,
+        /// Channels.
+        c: usize,
+    },
+    /// `Flatten<h, w, c, h·w·c>`
+    Flatten {
+        /// Height.
+        h: usize,
+        /// Width.
+        w: usize,
+        /// Channels.
+        c: usize,
+    },
+    /// `PerPixel<inner, h, w>`: an element-wise layer on every pixel of an image.
+    PerPixel {
+        /// Height.
+        h: usize,
+        /// Width.
+        w: usize,
+        /// The layer on each pixel's channels.
+        inner: Box<Layer>,
+    },
+}
+
+/// A convolution's or pool's sizes: input `h × w × c`, kernel, stride, padding, output
+/// `oh × ow`.
+#[derive(Debug, PartialEq, Clone, Copy)]
+#[allow(missing_docs)]
+pub struct Window {
+    pub h: usize,
+    pub w: usize,
+    pub c: usize,
+    pub kh: usize,
+    pub kw: usize,
+    pub sh: usize,
+    pub sw: usize,
+    /// SAME (else VALID) padding.
+    pub same: bool,
+    pub oh: usize,
+    pub ow: usize,
 }
 
 /// One layer and where it comes from.
@@ -50,9 +127,14 @@ pub struct Network {
     pub inputs: usize,
     /// Number of float32 outputs.
     pub outputs: usize,
+    /// The input's shape when it is an image (`[1, h, w, c]`).
+    pub input_image: Option<Img>,
+    /// The output's shape when it is an image.
+    pub output_image: Option<Img>,
     /// The layers, in order.
     pub steps: Vec<Step>,
-    /// Operators skipped because they change nothing on a flat vector (RESHAPE).
+    /// Operators skipped because they change nothing (a RESHAPE of a vector, or of the
+    /// input into the image the network then takes).
     pub skipped: Vec<(usize, String)>,
 }
 
@@ -65,6 +147,12 @@ pub const SUPPORTED: &[&str] = &[
     "TANH",
     "SOFTMAX",
     "RESHAPE",
+    "RELU6",
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "MAX_POOL_2D",
+    "AVERAGE_POOL_2D",
+    "MEAN",
 ];
 
 /// The name of an operator code, for messages.
@@ -298,6 +386,8 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     let mut steps = Vec::new();
     let mut skipped = Vec::new();
     let (mut cur, mut n) = (input, inputs);
+    let mut input_image = conv::image(t_in);
+    let mut img = input_image;
     for (k, op) in graph.operators.iter().enumerate() {
         if float16_ops.contains(&k) {
             // computed here, at compile time: its output is a constant
@@ -340,6 +430,16 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                 layer,
             });
         };
+        // an element-wise layer of `n` values, or of each pixel's channels on an image
+        let each = |make: fn(usize) -> Layer| match img {
+            None => make(n),
+            Some((h, w, c)) => Layer::PerPixel {
+                h,
+                w,
+                inner: Box::new(make(c)),
+            },
+        };
+        let mut next_img = None;
         let same = |m: usize| -> Result<(), String> {
             if m == n {
                 Ok(())
@@ -365,6 +465,10 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                     return Err(format!(
                         "{at} stores its weights in a shuffled format ({format}); typenet reads the default one"
                     ));
+                }
+                if let Some((h, w, c)) = img {
+                    // TFLite's FULLY_CONNECTED reads any input as rows of its width
+                    push(Layer::Flatten { h, w, c }, false);
                 }
                 let w_t = op
                     .inputs
@@ -429,14 +533,10 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                 match act {
                     0 => {}
                     1 => push(Layer::Relu(o), true),
-                    3 => {
-                        return Err(format!(
-                            "{at} has the fused activation RELU6, which needs typenet's Relu6 layer (comes with the convolution layers)"
-                        ));
-                    }
+                    3 => push(Layer::Relu6(o), true),
                     a => {
                         return Err(format!(
-                            "{at} has the fused activation {}, which typenet cannot import; NONE and RELU are supported",
+                            "{at} has the fused activation {}, which typenet cannot import; NONE, RELU and RELU6 are supported",
                             activation::name(a)
                         ));
                     }
@@ -444,7 +544,13 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
             }
             "RELU" => {
                 same(out_n)?;
-                push(Layer::Relu(n), false);
+                push(each(Layer::Relu), false);
+                next_img = img;
+            }
+            "RELU6" => {
+                same(out_n)?;
+                push(each(Layer::Relu6), false);
+                next_img = img;
             }
             "LEAKY_RELU" => {
                 same(out_n)?;
@@ -455,15 +561,26 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                 if !alpha.is_finite() {
                     return Err(format!("{at} has the slope {alpha}"));
                 }
-                push(Layer::LeakyRelu(n, alpha), false);
+                let layer = match img {
+                    None => Layer::LeakyRelu(n, alpha),
+                    Some((h, w, c)) => Layer::PerPixel {
+                        h,
+                        w,
+                        inner: Box::new(Layer::LeakyRelu(c, alpha)),
+                    },
+                };
+                push(layer, false);
+                next_img = img;
             }
             "LOGISTIC" => {
                 same(out_n)?;
-                push(Layer::Sigmoid(n), false);
+                push(each(Layer::Sigmoid), false);
+                next_img = img;
             }
             "TANH" => {
                 same(out_n)?;
-                push(Layer::Tanh(n), false);
+                push(each(Layer::Tanh), false);
+                next_img = img;
             }
             "SOFTMAX" => {
                 same(out_n)?;
@@ -479,21 +596,65 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
                     ));
                 }
                 let last = t_out.shape.last().copied().unwrap_or(1);
-                if usize::try_from(last).ok() != Some(n) {
+                let unit = img.map_or(n, |(_, _, c)| c);
+                if usize::try_from(last).ok() != Some(unit) {
                     return Err(format!(
-                        "{at} runs over the last axis of shape {:?}, not over all {n} values as typenet's Softmax does",
+                        "{at} runs over the last axis of shape {:?}, not over all {unit} values as typenet's Softmax does",
                         t_out.shape
                     ));
                 }
-                push(Layer::Softmax(n), false);
+                push(each(Layer::Softmax), false);
+                next_img = img;
             }
             "RESHAPE" => {
                 same(out_n)?;
-                skipped.push((k, name.clone()));
+                let to = conv::image(t_out);
+                match (img, to) {
+                    (Some(a), Some(b)) if a == b => skipped.push((k, name.clone())),
+                    (Some((h, w, c)), None) if t_out.shape.len() <= 2 => {
+                        push(Layer::Flatten { h, w, c }, false);
+                    }
+                    (None, None) => skipped.push((k, name.clone())),
+                    // The model's input reshaped into an image before anything else
+                    // (`speech.tflite` does this): the network takes that image, the
+                    // same values in the same order.
+                    (None, Some(b)) if cur == input => {
+                        input_image = Some(b);
+                        skipped.push((k, name.clone()));
+                    }
+                    _ => {
+                        return Err(format!(
+                            "{at} reshapes {:?} into {:?}; typenet imports a RESHAPE that keeps the shape, flattens an image into a vector ([1, n]) or reshapes a vector",
+                            tensors[cur].shape, t_out.shape
+                        ));
+                    }
+                }
+                next_img = to;
+            }
+            "CONV_2D" | "DEPTHWISE_CONV_2D" | "MAX_POOL_2D" | "AVERAGE_POOL_2D" | "MEAN" => {
+                let Some(image) = img else {
+                    return Err(format!(
+                        "{at} takes an image, but its input has shape {:?}; typenet imports images of shape [1, height, width, channels]",
+                        tensors[cur].shape
+                    ));
+                };
+                if name == "MEAN" {
+                    let layer = conv::mean(&at, op, image, tensors, &model.buffers, t_out)?;
+                    push(layer, false);
+                } else {
+                    let constant =
+                        |t: usize, what: &str| constant(model, tensors, &float16, t, what);
+                    let (layers, out_img) =
+                        conv::layers(&at, &name, op, image, tensors, t_out, &constant)?;
+                    for (j, layer) in layers.into_iter().enumerate() {
+                        push(layer, j > 0);
+                    }
+                    next_img = Some(out_img);
+                }
             }
             _ => return Err(format!("{at}: not handled (an importer bug)")),
         }
-        (cur, n) = (out, out_n);
+        (cur, n, img) = (out, out_n, next_img);
     }
     if steps.is_empty() {
         return Err("the model only reshapes its input: there is no layer to import".into());
@@ -507,6 +668,8 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     Ok(Network {
         inputs,
         outputs: n,
+        input_image,
+        output_image: img,
         steps,
         skipped,
     })

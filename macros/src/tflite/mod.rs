@@ -17,6 +17,7 @@
 // "TFLite", "FlatBuffers": product names in prose, not code.
 #![allow(clippy::doc_markdown)]
 
+mod conv;
 pub mod flatbuf;
 pub mod import;
 pub mod model;
@@ -99,8 +100,25 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
     let name = &args.name;
     let mut checks = TokenStream::new();
     if let Some((from, to)) = &args.signature {
-        let input = check_declared(&shown, name, from, net.inputs, "takes", "");
-        let output = check_declared(&shown, name, to, net.outputs, "returns", " as its output");
+        let dims = |n: usize, img: Option<(usize, usize, usize)>| {
+            img.map_or_else(|| vec![n], |(h, w, c)| vec![h, w, c])
+        };
+        let input = check_declared(
+            &shown,
+            name,
+            from,
+            &dims(net.inputs, net.input_image),
+            "takes",
+            "",
+        );
+        let output = check_declared(
+            &shown,
+            name,
+            to,
+            &dims(net.outputs, net.output_image),
+            "returns",
+            " as its output",
+        );
         match (input, output) {
             (Ok(a), Ok(b)) => checks.extend([a, b]),
             (Err(mut a), Err(b)) => {
@@ -116,53 +134,74 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-/// Compares a declared `[f32; N]` with the file's `n` values.
+/// The array type of these dimensions (outermost first): `[f32; 8]`, `[[[f32; 1]; 8]; 8]`.
+fn array_text(dims: &[usize]) -> String {
+    dims.iter()
+        .rev()
+        .fold("f32".to_owned(), |t, d| format!("[{t}; {d}]"))
+}
+
+/// Compares a declared `[f32; N]` (or an image's `[[[f32; C]; W]; H]`) with the file's
+/// dimensions `dims` (`[n]`, or `[h, w, c]`).
 fn check_declared(
     shown: &str,
     name: &Ident,
     declared: &Type,
-    n: usize,
+    dims: &[usize],
     verb: &str,
     role: &str,
 ) -> syn::Result<TokenStream> {
-    let values = if n == 1 { "value" } else { "values" };
+    let n: usize = dims.iter().product();
+    let expected = array_text(dims);
+    let what = if let [h, w, c] = dims {
+        format!("an image of {h}×{w}×{c} float32 values (height × width × channels: `{expected}`)")
+    } else {
+        let values = if n == 1 { "value" } else { "values" };
+        format!("{n} float32 {values}")
+    };
     let text = quote!(#declared).to_string().replace(" ;", ";");
     let mismatch = || {
         syn::Error::new(
             declared.span(),
-            format!("`{shown}` {verb} {n} float32 {values}, but `{name}` declares `{text}`{role}"),
+            format!("`{shown}` {verb} {what}, but `{name}` declares `{text}`{role}"),
         )
     };
-    let Type::Array(array) = declared else {
-        return Err(syn::Error::new(
-            declared.span(),
-            format!(
-                "declare the {} as an array, `[f32; {n}]`",
-                if role.is_empty() { "input" } else { "output" }
-            ),
-        ));
-    };
-    let is_f32 =
-        matches!(&*array.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f32"));
+    let mut checks = TokenStream::new();
+    let mut ty = declared;
+    for (level, &d) in dims.iter().enumerate() {
+        let Type::Array(array) = ty else {
+            if level == 0 {
+                return Err(syn::Error::new(
+                    declared.span(),
+                    format!(
+                        "declare the {} as an array, `{expected}`",
+                        if role.is_empty() { "input" } else { "output" }
+                    ),
+                ));
+            }
+            return Err(mismatch());
+        };
+        match &array.len {
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(len), ..
+            }) => match len.base10_parse::<usize>() {
+                Ok(m) if m == d => {}
+                _ => return Err(mismatch()),
+            },
+            // A constant the macro cannot evaluate: the compiler compares it, with the
+            // same words.
+            other => {
+                let msg = mismatch().to_string();
+                checks.extend(quote_spanned!(other.span()=> const _: () = ::core::assert!((#other) == #d, "{}", #msg);));
+            }
+        }
+        ty = &array.elem;
+    }
+    let is_f32 = matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f32"));
     if !is_f32 {
         return Err(mismatch());
     }
-    match &array.len {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(len), ..
-        }) => match len.base10_parse::<usize>() {
-            Ok(m) if m == n => Ok(TokenStream::new()),
-            _ => Err(mismatch()),
-        },
-        // A constant the macro cannot evaluate: the compiler compares it, with the
-        // same words.
-        other => {
-            let msg = mismatch().to_string();
-            Ok(
-                quote_spanned!(other.span()=> const _: () = ::core::assert!((#other) == #n, "{}", #msg);),
-            )
-        }
-    }
+    Ok(checks)
 }
 
 fn lit(v: f32) -> Literal {
@@ -171,16 +210,119 @@ fn lit(v: f32) -> Literal {
 
 /// The field name and type of one layer.
 fn field(step: &import::Step) -> (Ident, TokenStream) {
-    let k = step.op;
-    let (kind, ty) = match &step.layer {
+    let (kind, ty) = layer_type(&step.layer);
+    (format_ident!("op{}_{}", step.op, kind), ty)
+}
+
+fn pad(same: bool) -> TokenStream {
+    if same {
+        quote!(::typenet::Same)
+    } else {
+        quote!(::typenet::Valid)
+    }
+}
+
+/// A layer's kind (for its field's name) and its type, every size written out.
+fn layer_type(layer: &Layer) -> (&'static str, TokenStream) {
+    match layer {
         Layer::Dense { i, o, .. } => ("dense", quote!(::typenet::Dense<#i, #o>)),
         Layer::Relu(n) => ("relu", quote!(::typenet::Relu<#n>)),
         Layer::LeakyRelu(n, _) => ("leaky_relu", quote!(::typenet::LeakyRelu<#n>)),
         Layer::Sigmoid(n) => ("sigmoid", quote!(::typenet::Sigmoid<#n>)),
         Layer::Tanh(n) => ("tanh", quote!(::typenet::Tanh<#n>)),
         Layer::Softmax(n) => ("softmax", quote!(::typenet::Softmax<#n>)),
-    };
-    (format_ident!("op{}_{}", k, kind), ty)
+        Layer::Relu6(n) => ("relu6", quote!(::typenet::Relu6<#n>)),
+        Layer::Conv2d { win, o, .. } => {
+            let import::Window {
+                h,
+                w,
+                c,
+                kh,
+                kw,
+                sh,
+                sw,
+                oh,
+                ow,
+                ..
+            } = *win;
+            let p = pad(win.same);
+            (
+                "conv2d",
+                quote!(::typenet::Conv2d<#h, #w, #c, #o, #kh, #kw, #sh, #sw, #p, #oh, #ow>),
+            )
+        }
+        Layer::Depthwise { win, m, .. } => {
+            let import::Window {
+                h,
+                w,
+                c,
+                kh,
+                kw,
+                sh,
+                sw,
+                oh,
+                ow,
+                ..
+            } = *win;
+            let p = pad(win.same);
+            let cm = c * m;
+            (
+                "depthwise",
+                quote!(::typenet::DepthwiseConv2d<#h, #w, #c, #m, #kh, #kw, #sh, #sw, #p, #oh, #ow, #cm>),
+            )
+        }
+        Layer::Pool { win, max } => {
+            let import::Window {
+                h,
+                w,
+                c,
+                kh,
+                kw,
+                sh,
+                sw,
+                oh,
+                ow,
+                ..
+            } = *win;
+            let p = pad(win.same);
+            let (kind, name) = if *max {
+                ("max_pool", format_ident!("MaxPool2d"))
+            } else {
+                ("avg_pool", format_ident!("AvgPool2d"))
+            };
+            (
+                kind,
+                quote!(::typenet::#name<#h, #w, #c, #kh, #kw, #sh, #sw, #p, #oh, #ow>),
+            )
+        }
+        Layer::GlobalAvgPool { h, w, c } => (
+            "global_avg_pool",
+            quote!(::typenet::GlobalAvgPool2d<#h, #w, #c>),
+        ),
+        Layer::Flatten { h, w, c } => {
+            let n = h * w * c;
+            ("flatten", quote!(::typenet::Flatten<#h, #w, #c, #n>))
+        }
+        Layer::PerPixel { h, w, inner } => {
+            let (kind, ty) = layer_type(inner);
+            (kind, quote!(::typenet::PerPixel<#ty, #h, #w>))
+        }
+    }
+}
+
+/// Nested array literals of `values` with these dimensions (outermost first).
+fn nested(values: &[f32], dims: &[usize]) -> TokenStream {
+    match dims {
+        [] | [_] => {
+            let v = values.iter().map(|&v| lit(v));
+            quote!([#(#v),*])
+        }
+        [_, rest @ ..] => {
+            let inner: usize = rest.iter().product();
+            let rows = values.chunks(inner.max(1)).map(|c| nested(c, rest));
+            quote!([#(#rows),*])
+        }
+    }
 }
 
 fn value(layer: &Layer) -> TokenStream {
@@ -203,6 +345,35 @@ fn value(layer: &Layer) -> TokenStream {
         Layer::Sigmoid(_) => quote!(::typenet::Sigmoid::new()),
         Layer::Tanh(_) => quote!(::typenet::Tanh::new()),
         Layer::Softmax(_) => quote!(::typenet::Softmax::new()),
+        Layer::Relu6(_) => quote!(::typenet::Relu6::new()),
+        Layer::Conv2d {
+            win,
+            o,
+            weights,
+            bias,
+        } => {
+            let w = nested(weights, &[*o, win.kh, win.kw, win.c]);
+            let b = nested(bias, &[*o]);
+            quote!(::typenet::Conv2d::new(#w, #b))
+        }
+        Layer::Depthwise {
+            win,
+            m,
+            weights,
+            bias,
+        } => {
+            let w = nested(weights, &[win.kh, win.kw, win.c * m]);
+            let b = nested(bias, &[win.c * m]);
+            quote!(::typenet::DepthwiseConv2d::new(#w, #b))
+        }
+        Layer::Pool { max: true, .. } => quote!(::typenet::MaxPool2d::new()),
+        Layer::Pool { max: false, .. } => quote!(::typenet::AvgPool2d::new()),
+        Layer::GlobalAvgPool { .. } => quote!(::typenet::GlobalAvgPool2d::new()),
+        Layer::Flatten { .. } => quote!(::typenet::Flatten::new()),
+        Layer::PerPixel { inner, .. } => {
+            let inner = value(inner);
+            quote!(::typenet::PerPixel::new(#inner))
+        }
     }
 }
 
@@ -232,6 +403,10 @@ fn emit(args: &Args, shown: &str, tracked: &str, net: &Network) -> TokenStream {
     });
     let new_doc = format!("The network of `{shown}`, its weights as constants.");
     let (i, o) = (net.inputs, net.outputs);
+    let shape = |n: usize, img: Option<(usize, usize, usize)>| {
+        img.map_or_else(|| n.to_string(), |(h, w, c)| format!("{h}×{w}×{c}"))
+    };
+    let (i, o) = (shape(i, net.input_image), shape(o, net.output_image));
     let type_doc =
         format!("Imported from `{shown}` by `include_tflite!`: {i} float32 inputs, {o} outputs.");
     quote! {
