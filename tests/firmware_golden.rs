@@ -1,6 +1,6 @@
 //! The firmware's golden output, produced on the host by the firmware's own code.
 //!
-//! `examples/firmware/src/{out,xor,fit,load,sine}.rs` use only `core` and typenet, so this test
+//! `examples/firmware/src/{out,xor,fit,load,sine,cnn}.rs` use only `core` and typenet, so this test
 //! compiles the very same files and runs the very same computations as the `xor`, `fit`,
 //! `load`, `sine` and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
 //! device's (`examples/firmware/run.sh` compares them): host and microcontroller agree
@@ -9,6 +9,9 @@
 //! After an intended change of the numbers, rewrite the golden files and the baked XOR
 //! weights with `TYPENET_BLESS=1 cargo test --test firmware_golden`.
 
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/cnn.rs"]
+mod cnn;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
@@ -125,6 +128,26 @@ fn sine_golden_matches_the_trainer_and_sin() {
     check_file("golden/sine.txt", &buf.text());
     for (&x, &s) in sine::CHECK_X.iter().zip(&sine::CHECK_SIN) {
         assert_abs_diff_eq!(f64::from(x).sin(), f64::from(s), epsilon = 1e-7);
+    }
+}
+
+#[test]
+fn cnn_golden_matches_the_trainer() {
+    let mut buf = Buf::default();
+    // `run` checks every score against the bits the trainer recorded.
+    assert!(cnn::run(&mut buf), "{}", buf.text());
+    check_file("golden/cnn.txt", &buf.text());
+    // The baked images are the data file's first test images, with their labels.
+    let rows: Vec<&str> = include_str!("../data/digits.csv")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .skip(1437)
+        .take(cnn::CHECK_LABELS.len())
+        .collect();
+    for ((row, pixels), &label) in rows.iter().zip(&cnn::CHECK_PIXELS).zip(&cnn::CHECK_LABELS) {
+        let mut expected: Vec<String> = pixels.iter().flatten().map(u8::to_string).collect();
+        expected.push(label.to_string());
+        assert_eq!(row.trim(), expected.join(","));
     }
 }
 

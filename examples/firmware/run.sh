@@ -19,6 +19,8 @@ cd "$(dirname "$0")"
 
 TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
 BINS=(xor fit load sine nopanic)
+# --- cnn: the convolutional digits classifier (docs/firmware.md); its rows come last.
+BINS+=(cnn)
 # No image may link a software double-precision routine (`__aeabi_d*`). `fit` trains with
 # `Trainer` and `clip_grad_norm`, which summed losses and squared gradients in f64 until
 # they moved to compensated f32 sums: that linked __aeabi_dadd/dmul/dcmp*/d2f, and `fit`
@@ -34,6 +36,11 @@ BUDGETS=(
   "fit thumbv7m-none-eabi flash 10240"
   "fit thumbv7m-none-eabi ram 2048"
   "load thumbv7m-none-eabi ram 1024"
+)
+# --- cnn: weights (7.4 KiB) and 16 test images in flash, activations on the stack.
+BUDGETS+=(
+  "cnn thumbv7m-none-eabi flash 20480"
+  "cnn thumbv7m-none-eabi ram 8192"
 )
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120

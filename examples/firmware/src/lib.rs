@@ -6,6 +6,8 @@
 //! golden output the device must reproduce byte for byte.
 #![no_std]
 
+// The convolutional digits classifier (`cnn`), see docs/firmware.md.
+pub mod cnn;
 pub mod device;
 pub mod fit;
 pub mod load;
