@@ -19,8 +19,9 @@ cd "$(dirname "$0")"
 
 TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
 BINS=(xor fit load sine nopanic)
-# --- cnn: the convolutional digits classifier (docs/firmware.md); its rows come last.
-BINS+=(cnn)
+# --- cnn, cnn_fit: the convolutional digits classifier and a conv net trained on the
+# device (docs/firmware.md); their rows come last.
+BINS+=(cnn cnn_fit)
 # No image may link a software double-precision routine (`__aeabi_d*`). `fit` trains with
 # `Trainer` and `clip_grad_norm`, which summed losses and squared gradients in f64 until
 # they moved to compensated f32 sums: that linked __aeabi_dadd/dmul/dcmp*/d2f, and `fit`
@@ -41,6 +42,7 @@ BUDGETS=(
 BUDGETS+=(
   "cnn thumbv7m-none-eabi flash 20480"
   "cnn thumbv7m-none-eabi ram 8192"
+  "cnn_fit thumbv7m-none-eabi ram 16384"
 )
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120

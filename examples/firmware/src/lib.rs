@@ -8,6 +8,8 @@
 
 // The convolutional digits classifier (`cnn`), see docs/firmware.md.
 pub mod cnn;
+// A tiny convolutional network trained on the device (`cnn_fit`).
+pub mod cnn_fit;
 pub mod device;
 pub mod fit;
 pub mod load;
