@@ -1,6 +1,6 @@
 //! The firmware's golden output, produced on the host by the firmware's own code.
 //!
-//! `examples/firmware/src/{out,xor,fit,load,sine}.rs` use only `core` and typenet, so this test
+//! `examples/firmware/src/{out,xor,fit,load,sine,cnn,cnn_fit}.rs` use only `core` and typenet, so this test
 //! compiles the very same files and runs the very same computations as the `xor`, `fit`,
 //! `load`, `sine` and `nopanic` binaries, with a `Vec<u8>` in place of semihosting stdout. Its output must equal `examples/firmware/golden/*.txt`, and so must the
 //! device's (`examples/firmware/run.sh` compares them): host and microcontroller agree
@@ -12,6 +12,12 @@
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/digits.rs"]
 mod digits;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/cnn.rs"]
+mod cnn;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/cnn_fit.rs"]
+mod cnn_fit;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
@@ -160,6 +166,37 @@ fn int8_layers_golden() {
     let mut buf = Buf::default();
     assert!(int8_layers::run(&mut buf), "{}", buf.text());
     check_file("golden/int8_layers.txt", &buf.text());
+}
+
+#[test]
+fn cnn_golden_matches_the_trainer() {
+    let mut buf = Buf::default();
+    // `run` checks every score against the bits the trainer recorded.
+    assert!(cnn::run(&mut buf), "{}", buf.text());
+    check_file("golden/cnn.txt", &buf.text());
+    // The baked images are the data file's first test images, with their labels.
+    let rows: Vec<&str> = include_str!("../data/digits.csv")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .skip(1437)
+        .take(cnn::CHECK_LABELS.len())
+        .collect();
+    for ((row, pixels), &label) in rows.iter().zip(&cnn::CHECK_PIXELS).zip(&cnn::CHECK_LABELS) {
+        let mut expected: Vec<String> = pixels.iter().flatten().map(u8::to_string).collect();
+        expected.push(label.to_string());
+        assert_eq!(row.trim(), expected.join(","));
+    }
+}
+
+#[test]
+fn cnn_fit_golden() {
+    let mut buf = Buf::default();
+    assert!(
+        cnn_fit::run(&mut buf),
+        "the CNN did not train:\n{}",
+        buf.text()
+    );
+    check_file("golden/cnn_fit.txt", &buf.text());
 }
 
 #[test]

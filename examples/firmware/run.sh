@@ -38,6 +38,9 @@ INT_ONLY=(digits_int8)
 COUNT_ON=("thumbv6m-none-eabi microbit" "thumbv7m-none-eabi lm3s6965evb")
 # Test images each digits binary runs (digits.rs).
 DIGITS_IMAGES=10
+# --- cnn, cnn_fit: the convolutional digits classifier and a conv net trained on the
+# device (docs/firmware.md); their rows come last.
+BINS+=(cnn cnn_fit)
 # No image may link a software double-precision routine (`__aeabi_d*`). `fit` trains with
 # `Trainer` and `clip_grad_norm`, which summed losses and squared gradients in f64 until
 # they moved to compensated f32 sums: that linked __aeabi_dadd/dmul/dcmp*/d2f, and `fit`
@@ -55,6 +58,12 @@ BUDGETS=(
   "digits_int8 thumbv6m-none-eabi flash 8192"
   "digits_int8 thumbv6m-none-eabi ram 1024"
   "digits_f32 thumbv6m-none-eabi ram 2048"
+)
+# --- cnn: weights (7.4 KiB) and 16 test images in flash, activations on the stack.
+BUDGETS+=(
+  "cnn thumbv7m-none-eabi flash 20480"
+  "cnn thumbv7m-none-eabi ram 8192"
+  "cnn_fit thumbv7m-none-eabi ram 16384"
 )
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120

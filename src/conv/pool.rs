@@ -91,8 +91,18 @@ pub(crate) fn max_backward<
     for (oy, g_row) in g.iter().enumerate() {
         for (ox, g_px) in g_row.iter().enumerate() {
             let (_, at) = window_max(x, win, oy, ox);
-            for (c, &(iy, ix)) in at.iter().enumerate() {
-                dx[iy][ix][c] = dx[iy][ix][c] + g_px[c];
+            // `get_mut` rather than indexing: the winners lie inside the image by
+            // construction, but the optimiser cannot see it, and an index would leave a
+            // panic branch in every training firmware (the `cnn_fit` binary links with
+            // `panic-never`).
+            for (c, (&(iy, ix), &g)) in at.iter().zip(g_px).enumerate() {
+                if let Some(d) = dx
+                    .get_mut(iy)
+                    .and_then(|r| r.get_mut(ix))
+                    .and_then(|p| p.get_mut(c))
+                {
+                    *d = *d + g;
+                }
             }
         }
     }

@@ -23,6 +23,7 @@
 //! the crate names a layer: its parameter count, walks, byte image, serde and `Zeroable`
 //! follow from the struct's declaration.
 
+mod batch_norm;
 mod conv1d;
 mod conv2d;
 mod dense;
@@ -42,6 +43,7 @@ mod tanh;
 #[cfg(feature = "serde")]
 mod wrappers_serde;
 
+pub use batch_norm::BatchNorm;
 pub use conv1d::Conv1d;
 pub use conv2d::{Conv2d, Padding, Same, Valid, out_size};
 pub use dense::{BLOCKED_MIN, Dense};

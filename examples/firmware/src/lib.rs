@@ -6,6 +6,10 @@
 //! golden output the device must reproduce byte for byte.
 #![no_std]
 
+// The convolutional digits classifier (`cnn`), see docs/firmware.md.
+pub mod cnn;
+// A tiny convolutional network trained on the device (`cnn_fit`).
+pub mod cnn_fit;
 pub mod device;
 pub mod digits;
 pub mod fit;
