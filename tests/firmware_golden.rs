@@ -10,14 +10,14 @@
 //! weights with `TYPENET_BLESS=1 cargo test --test firmware_golden`.
 
 #[allow(dead_code)]
-#[path = "../examples/firmware/src/digits.rs"]
-mod digits;
-#[allow(dead_code)]
 #[path = "../examples/firmware/src/cnn.rs"]
 mod cnn;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/cnn_fit.rs"]
 mod cnn_fit;
+#[allow(dead_code)]
+#[path = "../examples/firmware/src/digits.rs"]
+mod digits;
 #[allow(dead_code)]
 #[path = "../examples/firmware/src/fit.rs"]
 mod fit;
