@@ -9,7 +9,10 @@
 //!   as tuples of float layers are.
 //! * Post-training quantization: [`quantize`] turns a trained `f32` network (a tuple of
 //!   [`Dense`](crate::Dense) and activations) and a calibration set into its int8 twin,
-//!   layer by layer through the [`Quantizable`] trait.
+//!   layer by layer through the [`Quantizable`] trait; [`quantize_body`] does the same
+//!   for an image network (convolutions, pools, [`Flatten`](crate::Flatten), activations
+//!   per pixel), whose int8 twin is [`QConv2d`], [`QDepthwiseConv2d`], the int8 pools,
+//!   [`QFlatten`] and [`QPerPixel`].
 //!
 //! # The scheme, for a learner
 //!
@@ -132,8 +135,10 @@ pub(crate) mod conv;
 pub(crate) mod fully_connected;
 pub(crate) mod pool;
 mod ptq;
+mod ptq_conv;
 mod qadd;
 mod qdense;
+mod qimage;
 mod qlayer;
 mod qsoftmax;
 mod qspatial;
@@ -146,8 +151,10 @@ mod golden;
 
 pub use boundary::{Dequantize, Quantize};
 pub use ptq::{MinMax, Quantizable, calibrate, quantize};
+pub use ptq_conv::quantize_body;
 pub use qadd::{QAdd, QResidual};
 pub use qdense::QDense;
+pub use qimage::{QFlatten, QGlobalAvgPool2d, QPerPixel};
 pub use qlayer::QLayer;
 pub use qsoftmax::QSoftmax;
 pub use qspatial::{QAvgPool2d, QConv2d, QDepthwiseConv2d, QMaxPool2d, Stride};

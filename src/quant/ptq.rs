@@ -6,7 +6,7 @@ use super::{
 };
 use crate::chain::Fits;
 use crate::layer::Layer;
-use crate::layers::{Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Step, Tanh};
+use crate::layers::{Dense, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Step, Tanh};
 use crate::scalar::Vector;
 
 /// The smallest and largest value seen while calibrating one tensor.
@@ -59,12 +59,15 @@ impl MinMax {
 /// A float layer (or network) that has an int8 twin: how to calibrate it and how to
 /// quantize it, layer by layer.
 ///
-/// Implemented for [`Dense`], the element-wise activations, [`Softmax`], and tuples of
-/// these (nested too). [`quantize`] is the function to call.
+/// Implemented for [`Dense`], the element-wise activations, [`Softmax`], the image
+/// layers ([`Conv2d`](crate::Conv2d), [`DepthwiseConv2d`](crate::DepthwiseConv2d), the
+/// pools, [`Flatten`](crate::Flatten), [`PerPixel`](crate::PerPixel) of an activation),
+/// and tuples of these (nested too). [`quantize`] is the function to call for a vector
+/// network, [`quantize_body`](super::quantize_body) for an image one.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no int8 twin",
     label = "cannot be quantized",
-    note = "`typenet::quant::quantize` takes `Dense`, `Sigmoid`, `Tanh`, `Relu`, `LeakyRelu`, `Step`, `Identity`, `Softmax` and tuples of them"
+    note = "`typenet::quant::quantize` takes `Dense`, `Conv2d`, `DepthwiseConv2d`, `MaxPool2d`, `AvgPool2d`, `GlobalAvgPool2d`, `Flatten`, `PerPixel`, `Sigmoid`, `Tanh`, `Relu`, `Relu6`, `LeakyRelu`, `Step`, `Identity`, `Softmax` and tuples of them"
 )]
 pub trait Quantizable: Layer<Scalar = f32> {
     /// The ranges calibration records: one [`MinMax`] per layer output, shaped like the
@@ -207,7 +210,7 @@ macro_rules! element_wise {
     )+};
 }
 
-element_wise!(Sigmoid, Tanh, Relu, LeakyRelu, Step, Identity);
+element_wise!(Sigmoid, Tanh, Relu, Relu6, LeakyRelu, Step, Identity);
 
 impl<const N: usize> Quantizable for Softmax<N, f32> {
     type Ranges = ();
