@@ -19,6 +19,7 @@
 
 pub mod flatbuf;
 pub mod import;
+pub mod int8;
 pub mod model;
 mod ops;
 #[cfg(test)]
@@ -95,12 +96,22 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
         .map_or_else(|| written.clone(), |f| f.to_string_lossy().into_owned());
     let at_file = |msg: String| syn::Error::new(span, format!("`{shown}`: {msg}"));
     let bytes = std::fs::read(&file).map_err(|e| at_file(format!("cannot read it: {e}")))?;
+    if let Some(tokens) = expand_int8(args, &shown, &file, &bytes)? {
+        return Ok(tokens);
+    }
     let net = import_bytes(&bytes).map_err(at_file)?;
     let name = &args.name;
     let mut checks = TokenStream::new();
     if let Some((from, to)) = &args.signature {
-        let input = check_declared(&shown, name, from, net.inputs, "takes", "");
-        let output = check_declared(&shown, name, to, net.outputs, "returns", " as its output");
+        let input = check_declared(&shown, name, from, (net.inputs, true), "takes", "");
+        let output = check_declared(
+            &shown,
+            name,
+            to,
+            (net.outputs, true),
+            "returns",
+            " as its output",
+        );
         match (input, output) {
             (Ok(a), Ok(b)) => checks.extend([a, b]),
             (Err(mut a), Err(b)) => {
@@ -116,34 +127,68 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-/// Compares a declared `[f32; N]` with the file's `n` values.
+/// An int8 model's expansion (`None` for a float32 model).
+fn expand_int8(
+    args: &Args,
+    shown: &str,
+    file: &std::path::Path,
+    bytes: &[u8],
+) -> syn::Result<Option<TokenStream>> {
+    let at_file = |msg: String| syn::Error::new(args.path.span(), format!("`{shown}`: {msg}"));
+    let model = model::read(bytes).map_err(at_file)?;
+    if !int8::is_int8(&model) {
+        return Ok(None);
+    }
+    let net = int8::import(&model).map_err(at_file)?;
+    let name = &args.name;
+    let mut checks = TokenStream::new();
+    if let Some((from, to)) = &args.signature {
+        let input = check_declared(shown, name, from, net.inputs, "takes", "");
+        let output = check_declared(shown, name, to, net.outputs, "returns", " as its output");
+        match (input, output) {
+            (Ok(a), Ok(b)) => checks.extend([a, b]),
+            (Err(mut a), Err(b)) => {
+                a.combine(b);
+                return Err(a);
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        }
+    }
+    let tracked = file.to_string_lossy().into_owned();
+    let mut tokens = int8::emit(&args.attrs, &args.vis, name, shown, &tracked, &net);
+    tokens.extend(checks);
+    Ok(Some(tokens))
+}
+
+/// Compares a declared `[f32; N]` (or `[i8; N]`) with the file's `n` values.
 fn check_declared(
     shown: &str,
     name: &Ident,
     declared: &Type,
-    n: usize,
+    (n, float): (usize, bool),
     verb: &str,
     role: &str,
 ) -> syn::Result<TokenStream> {
+    let (_, elem, word) = int8::elem(float);
     let values = if n == 1 { "value" } else { "values" };
     let text = quote!(#declared).to_string().replace(" ;", ";");
     let mismatch = || {
         syn::Error::new(
             declared.span(),
-            format!("`{shown}` {verb} {n} float32 {values}, but `{name}` declares `{text}`{role}"),
+            format!("`{shown}` {verb} {n} {word} {values}, but `{name}` declares `{text}`{role}"),
         )
     };
     let Type::Array(array) = declared else {
         return Err(syn::Error::new(
             declared.span(),
             format!(
-                "declare the {} as an array, `[f32; {n}]`",
+                "declare the {} as an array, `[{elem}; {n}]`",
                 if role.is_empty() { "input" } else { "output" }
             ),
         ));
     };
     let is_f32 =
-        matches!(&*array.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f32"));
+        matches!(&*array.elem, Type::Path(p) if p.qself.is_none() && p.path.is_ident(elem));
     if !is_f32 {
         return Err(mismatch());
     }
