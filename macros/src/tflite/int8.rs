@@ -238,7 +238,7 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
         let at = format!("operator {k} ({name})");
         if !SUPPORTED.contains(&name.as_str()) {
             return Err(format!(
-                "it is a quantized model, and operator {k} is {name}, which typenet cannot import in int8 (yet); int8 models import with {}",
+                "it is a quantized model (operator {k}, {name}, computes in integers): importing it needs typenet's int8 {name}, which `include_tflite!` does not import yet; int8 models import with {}",
                 SUPPORTED.join(", ")
             ));
         }
