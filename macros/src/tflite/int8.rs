@@ -686,3 +686,99 @@ mod tests {
         assert!(quantize_multiplier(f64::NAN).is_err());
     }
 }
+
+#[cfg(test)]
+mod files {
+    use super::{QLayer, import, is_int8};
+    use crate::tflite::model::read;
+
+    fn file(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/tflite/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn sine_imports_with_int8_edges_and_speech_is_refused_by_name() {
+        let m_bytes = file("microflow/sine.tflite");
+        let m = read(&m_bytes).unwrap();
+        assert!(is_int8(&m));
+        let net = import(&m).unwrap();
+        assert_eq!((net.inputs, net.outputs), ((1, false), (1, false)));
+        let dense: Vec<(usize, usize, (i32, i32), i32)> = net
+            .steps
+            .iter()
+            .map(|s| match &s.layer {
+                QLayer::Dense {
+                    i,
+                    o,
+                    clamp,
+                    zero_points,
+                    ..
+                } => (*i, *o, *clamp, zero_points.1),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(dense.len(), 3);
+        assert_eq!((dense[0].0, dense[0].1, dense[2].1), (1, 16, 1));
+        // fused RELU on the first two: the clamp starts at the output zero point
+        assert_eq!(dense[0].2, (dense[0].3, 127));
+        assert_eq!(dense[1].2, (dense[1].3, 127));
+        assert_eq!(dense[2].2, (-128, 127));
+        let s_bytes = file("microflow/speech.tflite");
+        let e = import(&read(&s_bytes).unwrap()).unwrap_err();
+        assert!(
+            e.starts_with("it is a quantized model (operator 1, DEPTHWISE_CONV_2D"),
+            "{e}"
+        );
+        // the float models are not int8
+        assert!(!is_int8(&read(&file("xor.tflite")).unwrap()));
+    }
+
+    /// Mutated int8 files: an error in words or a network, never a panic.
+    #[test]
+    fn mutated_int8_files_never_panic() {
+        let files = [
+            file("int8_mlp.tflite"),
+            file("int8_logits.tflite"),
+            file("microflow/sine.tflite"),
+        ];
+        let mut state = 0x1e8_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state >> 40).unwrap_or(0)
+        };
+        let (mut ok, mut err) = (0, 0);
+        for round in 0..20_000 {
+            let mut b = files[round % files.len()].clone();
+            for _ in 0..=next() % 3 {
+                let i = next() % b.len();
+                match next() % 3 {
+                    0 => b[i] = u8::try_from(next() % 256).unwrap_or(0),
+                    1 => b[i] ^= 1 << (next() % 8),
+                    _ => {
+                        let v = u32::try_from(next() % 64).unwrap_or(0).to_le_bytes();
+                        let j = i.min(b.len().saturating_sub(4));
+                        b[j..j + 4].copy_from_slice(&v);
+                    }
+                }
+            }
+            let Ok(m) = read(&b) else {
+                err += 1;
+                continue;
+            };
+            match import(&m) {
+                Ok(net) => {
+                    ok += 1;
+                    assert!(!net.steps.is_empty() && net.inputs.0 > 0);
+                }
+                Err(e) => {
+                    err += 1;
+                    assert!(!e.is_empty());
+                }
+            }
+        }
+        assert!(ok > 0 && err > 0, "{ok} imported, {err} refused");
+    }
+}
