@@ -205,7 +205,7 @@ fn clamp(act: i8, scale: f32, zp: i32, at: &str) -> Result<(i32, i32), String> {
 }
 
 /// Imports the first subgraph of an int8 model.
-#[allow(clippy::too_many_lines)]
+#[allow(clippy::too_many_lines, clippy::many_single_char_names)]
 pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
     let g = model.subgraphs.first().ok_or("the model has no subgraph")?;
     let (&[input], &[output]) = (g.inputs.as_slice(), g.outputs.as_slice()) else {
@@ -769,9 +769,9 @@ mod files {
                 continue;
             };
             match import(&m) {
-                Ok(net) => {
+                Ok(network) => {
                     ok += 1;
-                    assert!(!net.steps.is_empty() && net.inputs.0 > 0);
+                    assert!(!network.steps.is_empty() && network.inputs.0 > 0);
                 }
                 Err(e) => {
                     err += 1;
