@@ -15,6 +15,10 @@ Writes tests/data/tflite/:
   its reference kernels (OpResolverType.BUILTIN_REF) and with its default kernels
   (BUILTIN), and of a float64 NumPy forward pass, which tests/tflite.rs compares with
   typenet's imported network;
+* `sine_codes.bin`: the `microflow` crate's sine.tflite on all 256 int8 input codes
+  (256 input bytes, then LiteRT's 256 reference-kernel output bytes);
+* `int8_mlp.tflite`, `int8_logits.tflite` and their `.io` (version 3: inputs,
+  reference-kernel and default-kernel outputs, no float64 column): int8 models;
 * files the compile-error tests use: `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
   `truncated.tflite` (the first 200 bytes of xor.tflite).
@@ -475,6 +479,24 @@ def int8_models(rng):
     x_cal = rng.uniform(-3, 1, (256, 5)).astype(np.float32)
     layers = [(rand(7, 5) * 2, bias(7), RELU, False), (rand(3, 7) * 4, bias(3, 2.0), NONE, True)]
     write_int8("int8_logits", int8_mlp(rng, layers, x_cal, softmax=False), x_cal[:64])
+
+    # The `microflow` crate's sine.tflite takes and gives int8 codes: all 256 input codes
+    # and LiteRT's reference-kernel output code for each, as 256 + 256 bytes.
+    with open(os.path.join(OUT_DIR, "microflow", "sine.tflite"), "rb") as f:
+        sine = f.read()
+    it = Interpreter(model_content=sine, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    codes = np.arange(-128, 128, dtype=np.int8)
+    ys = []
+    for q in codes:
+        it.set_tensor(i["index"], q.reshape(i["shape"]))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1)[0])
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "sine_codes.bin"), "wb") as f:
+        f.write(codes.tobytes() + ys.tobytes())
+    print(f"sine: 256 input codes, {len(set(ys.tolist()))} distinct output codes")
 
 
 if __name__ == "__main__":

@@ -368,3 +368,29 @@ fn int8_mlp_is_bit_exact_with_litert() {
 fn int8_logits_are_bit_exact_with_litert() {
     assert_eq!(int8_bit_exact("int8_logits", &Int8Logits::new()), 64 * 3);
 }
+
+include_tflite! {
+    /// The `microflow` crate's sine model: three int8 FULLY_CONNECTED, int8 in and out.
+    struct Sine: [i8; 1] -> [i8; 1] = "tests/data/tflite/microflow/sine.tflite";
+}
+
+#[test]
+fn microflow_sine_is_bit_exact_with_litert_on_every_input_code() {
+    let path = format!(
+        "{}/tests/data/tflite/sine_codes.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 512);
+    let sine = Sine::new();
+    let mut same = 0;
+    for (x, y) in b[..256].iter().zip(&b[256..]) {
+        let (x, y) = (x.cast_signed(), y.cast_signed());
+        assert_eq!(sine.forward(&[x]), [y], "input code {x}");
+        same += 1;
+    }
+    assert_eq!(same, 256);
+    // every input code once: −128..=127
+    assert_eq!(b[0].cast_signed(), -128);
+    assert_eq!(b[255].cast_signed(), 127);
+}
