@@ -19,6 +19,9 @@ Writes tests/data/tflite/:
   (256 input bytes, then LiteRT's 256 reference-kernel output bytes);
 * `int8_mlp.tflite`, `int8_logits.tflite` and their `.io` (version 3: inputs,
   reference-kernel and default-kernel outputs, no float64 column): int8 models;
+* `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
+  quantizations) and `int8_tables.bin`: LiteRT's reference output codes for all 256
+  input codes of each, 6 · 256 bytes;
 * files the compile-error tests use: `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
   `truncated.tflite` (the first 200 bytes of xor.tflite).
@@ -497,6 +500,26 @@ def int8_models(rng):
     with open(os.path.join(OUT_DIR, "sine_codes.bin"), "wb") as f:
         f.write(codes.tobytes() + ys.tobytes())
     print(f"sine: 256 input codes, {len(set(ys.tolist()))} distinct output codes")
+
+    # int8 LOGISTIC and TANH on all 256 input codes, for three input quantizations each:
+    # `<op>_<k>.tflite` and 256 output codes of the reference kernels in `int8_tables.bin`.
+    outs = b""
+    for code, name, (so, zo) in [(BO.LOGISTIC, "logistic", (1 / 256, -128)), (BO.TANH, "tanh", (1 / 128, 0))]:
+        for k, (si, zi) in enumerate([(0.05, 3), (0.1, -10), (0.0173, 0)]):
+            tensors = [
+                {"shape": [1, 256], "type": I8, "scale": [si], "zero_point": [zi], "name": "input"},
+                {"shape": [1, 256], "type": I8, "scale": [so], "zero_point": [zo], "name": "output"},
+            ]
+            m = build(tensors, [{"code": code, "inputs": [0], "outputs": [1]}], [0], [1])
+            with open(os.path.join(OUT_DIR, f"int8_{name}_{k}.tflite"), "wb") as f:
+                f.write(m)
+            it = Interpreter(model_content=m, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            it.allocate_tensors()
+            it.set_tensor(it.get_input_details()[0]["index"], codes.reshape(1, 256))
+            it.invoke()
+            outs += it.get_tensor(it.get_output_details()[0]["index"]).astype(np.int8).tobytes()
+    with open(os.path.join(OUT_DIR, "int8_tables.bin"), "wb") as f:
+        f.write(outs)
 
 
 if __name__ == "__main__":

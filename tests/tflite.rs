@@ -394,3 +394,45 @@ fn microflow_sine_is_bit_exact_with_litert_on_every_input_code() {
     assert_eq!(b[0].cast_signed(), -128);
     assert_eq!(b[255].cast_signed(), 127);
 }
+
+include_tflite!(struct Logistic0: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_0.tflite");
+include_tflite!(struct Logistic1: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_1.tflite");
+include_tflite!(struct Logistic2: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_2.tflite");
+include_tflite!(struct Tanh0: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_0.tflite");
+include_tflite!(struct Tanh1: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_1.tflite");
+include_tflite!(struct Tanh2: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_2.tflite");
+
+#[test]
+fn int8_logistic_and_tanh_are_bit_exact_with_litert_on_every_code() {
+    let path = format!(
+        "{}/tests/data/tflite/int8_tables.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 6 * 256);
+    let x: [i8; 256] = core::array::from_fn(|k| (k as i32 - 128) as i8);
+    let ys = [
+        Logistic0::new().forward(&x),
+        Logistic1::new().forward(&x),
+        Logistic2::new().forward(&x),
+        Tanh0::new().forward(&x),
+        Tanh1::new().forward(&x),
+        Tanh2::new().forward(&x),
+    ];
+    let mut same = 0;
+    for (k, (y, r)) in ys.iter().zip(b.chunks_exact(256)).enumerate() {
+        for (j, (&y, &r)) in y.iter().zip(r).enumerate() {
+            assert_eq!(
+                y,
+                r.cast_signed(),
+                "model {k}, input code {}",
+                j as i32 - 128
+            );
+            same += 1;
+        }
+        // the function spans most of the output codes: a real test
+        let distinct: std::collections::BTreeSet<i8> = y.iter().copied().collect();
+        assert!(distinct.len() > 40, "model {k}: {}", distinct.len());
+    }
+    assert_eq!(same, 6 * 256);
+}

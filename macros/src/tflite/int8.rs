@@ -20,6 +20,8 @@ pub const SUPPORTED: &[&str] = &[
     "QUANTIZE",
     "FULLY_CONNECTED",
     "SOFTMAX",
+    "LOGISTIC",
+    "TANH",
     "DEQUANTIZE",
     "RESHAPE",
 ];
@@ -61,6 +63,15 @@ pub enum QLayer {
         n: usize,
         /// `(input_multiplier, input_left_shift, diff_min)`.
         prepared: (i32, i32, i32),
+    },
+    /// `QTable<n>`: LOGISTIC or TANH as the 256-entry table TFLite's int8 kernels fill.
+    Table {
+        /// Values.
+        n: usize,
+        /// `"logistic"` or `"tanh"`.
+        kind: &'static str,
+        /// Output code by input code's bits.
+        table: Vec<i8>,
     },
     /// `Dequantize<n>`: i8 → f32.
     Dequantize {
@@ -363,6 +374,29 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                     prepared: (m, shift, -radius),
                 });
             }
+            "LOGISTIC" | "TANH" => {
+                want(false, false)?;
+                same()?;
+                let (s_in, z_in) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                let (s_out, z_out) = per_tensor(t_out, &format!("{at}'s output"))?;
+                let logistic = name == "LOGISTIC";
+                let (want_s, want_z) = if logistic {
+                    (1.0 / 256.0, -128)
+                } else {
+                    (1.0 / 128.0, 0)
+                };
+                #[allow(clippy::float_cmp)]
+                if s_out != want_s || z_out != want_z {
+                    return Err(format!(
+                        "{at}'s output has scale {s_out} and zero point {z_out}; TFLite's int8 {name} gives scale {want_s} and zero point {want_z}"
+                    ));
+                }
+                push(QLayer::Table {
+                    n,
+                    kind: if logistic { "logistic" } else { "tanh" },
+                    table: lookup_table(s_in, z_in, s_out, z_out, logistic),
+                });
+            }
             "FULLY_CONNECTED" => {
                 want(false, false)?;
                 let (act, format) = match op.options {
@@ -500,6 +534,31 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
     })
 }
 
+/// TFLite's `PopulateLookupTable` for int8: per input code, dequantize in `f32`, apply
+/// the `f32` function (`1 / (1 + exp(−x))` or `tanh`), multiply by the inverse output
+/// scale, round half away from zero, add the zero point, clamp. Indexed by the code's
+/// bits, as `QTable` is.
+fn lookup_table(s_in: f32, z_in: i32, s_out: f32, z_out: i32, logistic: bool) -> Vec<i8> {
+    let inverse = 1.0 / s_out;
+    (0..=255u8)
+        .map(|byte| {
+            let q = i32::from(byte.cast_signed());
+            #[allow(clippy::cast_precision_loss)]
+            let x = s_in * (q - z_in) as f32;
+            let y = if logistic {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                x.tanh()
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            let r = (y * inverse).round() as i32 + z_out;
+            #[allow(clippy::cast_possible_truncation)]
+            let code = r.clamp(-128, 127) as i8;
+            code
+        })
+        .collect()
+}
+
 fn f32_lit(v: f32) -> Literal {
     Literal::f32_suffixed(v)
 }
@@ -550,6 +609,11 @@ fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
                 ::core::result::Result::Ok(l) => l,
                 ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: softmax parameters"),
             }),
+        ),
+        QLayer::Table { n, kind, table } => (
+            format_ident!("op{}_{}", k, kind),
+            quote!(::typenet::quant::QTable<#n>),
+            quote!(::typenet::quant::QTable::new([#(#table),*])),
         ),
         QLayer::Dense {
             i,
