@@ -24,6 +24,13 @@ Writes tests/data/tflite/:
   FULLY_CONNECTED on the image, SOFTMAX), with their `.io` files as above (inputs in
   NHWC order), and `image_acts.tflite` (LOGISTIC, TANH, LEAKY_RELU and SOFTMAX on
   images between two CONV_2D, the output a 3×4×3 image);
+* `sine_codes.bin`: the `microflow` crate's sine.tflite on all 256 int8 input codes
+  (256 input bytes, then LiteRT's 256 reference-kernel output bytes);
+* `int8_mlp.tflite`, `int8_logits.tflite` and their `.io` (version 3: inputs,
+  reference-kernel and default-kernel outputs, no float64 column): int8 models;
+* `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
+  quantizations) and `int8_tables.bin`: LiteRT's reference output codes for all 256
+  input codes of each, 6 · 256 bytes;
 * files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
   CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
@@ -631,6 +638,133 @@ def main():
 
     with open(os.path.join(OUT_DIR, "truncated.tflite"), "wb") as f:
         f.write(xor[:200])
+
+    int8_models(rng)
+
+
+def qparams(lo, hi):
+    """TFLite's asymmetric int8 parameters for the range [lo, hi] (widened to hold 0)."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    scale = np.float32((hi - lo) / 255.0)
+    zp = int(np.clip(round(-128 - lo / scale), -128, 127))
+    return float(scale), zp
+
+
+def int8_mlp(rng, layers, x_cal, softmax):
+    """An int8 chain: QUANTIZE, FULLY_CONNECTED layers (int8 weights, per-channel when
+    asked, int32 bias, fused activation), optionally SOFTMAX, then DEQUANTIZE. Scales
+    come from running the float chain on `x_cal`, as post-training quantization does."""
+    n_in = x_cal.shape[1]
+    s, z = qparams(float(x_cal.min()), float(x_cal.max()))
+    tensors = [
+        {"shape": [1, n_in], "type": F32, "name": "input"},
+        {"shape": [1, n_in], "type": I8, "scale": [s], "zero_point": [z], "name": "quantized"},
+    ]
+    ops = [{"code": BO.QUANTIZE, "inputs": [0], "outputs": [1]}]
+    cur, a, s_in = 1, x_cal.astype(np.float64), s
+    for w, b, act, per_channel in layers:
+        o = w.shape[0]
+        y = a @ w.T.astype(np.float64) + b
+        if act == RELU:
+            y = np.maximum(y, 0)
+        elif act == 3:
+            y = np.clip(y, 0, 6)
+        absmax = np.abs(w).max(axis=1) if per_channel else np.full(o, np.abs(w).max())
+        ws = (absmax / 127.0).astype(np.float32)
+        wq = np.clip(np.round(w / ws[:, None]), -127, 127).astype(np.int8)
+        bs = (np.float64(np.float32(s_in)) * ws.astype(np.float64))
+        bq = np.round(b / bs).astype("<i4")
+        wscale = list(ws) if per_channel else [float(ws[0])]
+        wi = len(tensors)
+        tensors.append({"shape": [o, w.shape[1]], "type": I8, "data": wq.tobytes(), "scale": wscale, "zero_point": [0] * len(wscale)})
+        tensors.append({"shape": [o], "type": I32, "data": bq.tobytes(), "scale": list(bs.astype(np.float32)) if per_channel else [float(bs[0])], "zero_point": [0] * len(wscale)})
+        so, zo = qparams(float(y.min()), float(y.max()))
+        tensors.append({"shape": [1, o], "type": I8, "scale": [so], "zero_point": [zo]})
+        ops.append({"code": BO.FULLY_CONNECTED, "inputs": [cur, wi, wi + 1], "outputs": [wi + 2], "options": fc_options(act)})
+        cur, a, s_in = wi + 2, y, so
+    if softmax:
+        tensors.append({"shape": [1, a.shape[1]], "type": I8, "scale": [1.0 / 256.0], "zero_point": [-128]})
+        ops.append({"code": BO.SOFTMAX, "inputs": [cur], "outputs": [len(tensors) - 1], "options": softmax_options(1.0)})
+        cur = len(tensors) - 1
+    tensors.append({"shape": [1, tensors[cur]["shape"][1]], "type": F32, "name": "output"})
+    ops.append({"code": BO.DEQUANTIZE, "inputs": [cur], "outputs": [len(tensors) - 1]})
+    return build(tensors, ops, [0], [len(tensors) - 1])
+
+
+def write_int8(name, model, xs):
+    """`<name>.io` for an int8 model (version 3): b"TNIO", u32 3, N, I, O, then N·I f32
+    inputs, N·O f32 reference-kernel outputs, N·O f32 default-kernel outputs."""
+    with open(os.path.join(OUT_DIR, name + ".tflite"), "wb") as f:
+        f.write(model)
+    ref = run(model, xs, OpResolverType.BUILTIN_REF)
+    opt = run(model, xs, OpResolverType.BUILTIN)
+    n, i = xs.shape
+    head = b"TNIO" + struct.pack("<4I", 3, n, i, ref.shape[1])
+    with open(os.path.join(OUT_DIR, name + ".io"), "wb") as f:
+        f.write(head + xs.astype("<f4").tobytes() + ref.tobytes() + opt.tobytes())
+    print(f"{name}: {len(model)} bytes, {n} samples, reference == default on {(ref == opt).all(axis=1).sum()} of {n}")
+
+
+def int8_models(rng):
+    def rand(o, i):
+        return (rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32)
+
+    def bias(o, k=0.2):
+        return (rng.standard_normal(o) * k).astype(np.float32)
+
+    x_cal = rng.standard_normal((256, 8)).astype(np.float32) * 2
+    # per-channel FC + RELU, per-tensor FC + RELU6, per-channel FC, SOFTMAX
+    layers = [
+        (rand(16, 8) * 2, bias(16), RELU, True),
+        (rand(12, 16) * 3, bias(12), 3, False),
+        (rand(6, 12) * 2, bias(6, 1.0), NONE, True),
+    ]
+    model = int8_mlp(rng, layers, x_cal, softmax=True)
+    # calibration samples, values beyond the calibrated range (saturating), and zeros
+    xs = np.concatenate([x_cal[:48], rng.standard_normal((14, 8)).astype(np.float32) * 6, np.zeros((2, 8), np.float32)])
+    write_int8("int8_mlp", model, xs)
+    # no softmax: the logits themselves, FC 5→7 per-tensor + RELU, FC 7→3 per-channel
+    x_cal = rng.uniform(-3, 1, (256, 5)).astype(np.float32)
+    layers = [(rand(7, 5) * 2, bias(7), RELU, False), (rand(3, 7) * 4, bias(3, 2.0), NONE, True)]
+    write_int8("int8_logits", int8_mlp(rng, layers, x_cal, softmax=False), x_cal[:64])
+
+    # The `microflow` crate's sine.tflite takes and gives int8 codes: all 256 input codes
+    # and LiteRT's reference-kernel output code for each, as 256 + 256 bytes.
+    with open(os.path.join(OUT_DIR, "microflow", "sine.tflite"), "rb") as f:
+        sine = f.read()
+    it = Interpreter(model_content=sine, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    codes = np.arange(-128, 128, dtype=np.int8)
+    ys = []
+    for q in codes:
+        it.set_tensor(i["index"], q.reshape(i["shape"]))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1)[0])
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "sine_codes.bin"), "wb") as f:
+        f.write(codes.tobytes() + ys.tobytes())
+    print(f"sine: 256 input codes, {len(set(ys.tolist()))} distinct output codes")
+
+    # int8 LOGISTIC and TANH on all 256 input codes, for three input quantizations each:
+    # `<op>_<k>.tflite` and 256 output codes of the reference kernels in `int8_tables.bin`.
+    outs = b""
+    for code, name, (so, zo) in [(BO.LOGISTIC, "logistic", (1 / 256, -128)), (BO.TANH, "tanh", (1 / 128, 0))]:
+        for k, (si, zi) in enumerate([(0.05, 3), (0.1, -10), (0.0173, 0)]):
+            tensors = [
+                {"shape": [1, 256], "type": I8, "scale": [si], "zero_point": [zi], "name": "input"},
+                {"shape": [1, 256], "type": I8, "scale": [so], "zero_point": [zo], "name": "output"},
+            ]
+            m = build(tensors, [{"code": code, "inputs": [0], "outputs": [1]}], [0], [1])
+            with open(os.path.join(OUT_DIR, f"int8_{name}_{k}.tflite"), "wb") as f:
+                f.write(m)
+            it = Interpreter(model_content=m, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+            it.allocate_tensors()
+            it.set_tensor(it.get_input_details()[0]["index"], codes.reshape(1, 256))
+            it.invoke()
+            outs += it.get_tensor(it.get_output_details()[0]["index"]).astype(np.int8).tobytes()
+    with open(os.path.join(OUT_DIR, "int8_tables.bin"), "wb") as f:
+        f.write(outs)
 
 
 if __name__ == "__main__":

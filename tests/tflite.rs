@@ -475,3 +475,167 @@ fn an_imported_network_has_a_byte_image() {
     wrong.pop();
     assert!(Xor::from_bytes(&wrong).is_err());
 }
+
+// ---- int8 models: typenet::quant layers, bit for bit with LiteRT's reference kernels ----
+
+use typenet::quant::QLayer;
+
+include_tflite! {
+    /// QUANTIZE, FC 8→16 (per-channel, RELU), FC 16→12 (per-tensor, RELU6),
+    /// FC 12→6 (per-channel), SOFTMAX, DEQUANTIZE.
+    pub struct Int8Mlp: [f32; 8] -> [f32; 6] = "tests/data/tflite/int8_mlp.tflite";
+}
+
+include_tflite! {
+    /// QUANTIZE, FC 5→7 (per-tensor, RELU), FC 7→3 (per-channel), DEQUANTIZE.
+    struct Int8Logits: [f32; 5] -> [f32; 3] = "tests/data/tflite/int8_logits.tflite";
+}
+
+/// An imported int8 network is a constant: it can live in flash.
+static INT8_MLP: Int8Mlp = Int8Mlp::new();
+
+/// Inputs, reference-kernel outputs and default-kernel outputs of an int8 model.
+fn read_int8_io(name: &str) -> (usize, usize, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let path = format!("{}/tests/data/tflite/{name}.io", env!("CARGO_MANIFEST_DIR"));
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..4], b"TNIO");
+    let u = |k: usize| u32::from_le_bytes(b[4 + 4 * k..8 + 4 * k].try_into().unwrap()) as usize;
+    assert_eq!(u(0), 3);
+    let (n, i, o) = (u(1), u(2), u(3));
+    let f: Vec<f32> = b[20..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(f.len(), n * (i + 2 * o));
+    let (x, rest) = f.split_at(n * i);
+    let (r, d) = rest.split_at(n * o);
+    (i, o, x.to_vec(), r.to_vec(), d.to_vec())
+}
+
+/// Every output of `net` on every recorded input has the bits of LiteRT's reference
+/// kernels' output; returns the number of outputs compared.
+fn int8_bit_exact<const I: usize, const O: usize>(
+    name: &str,
+    net: &impl QLayer<Input = [f32; I], Output = [f32; O]>,
+) -> usize {
+    let (i, o, x, reference, default) = read_int8_io(name);
+    assert_eq!((i, o), (I, O));
+    let mut compared = 0;
+    for (k, ((x, r), d)) in x
+        .chunks_exact(I)
+        .zip(reference.chunks_exact(O))
+        .zip(default.chunks_exact(O))
+        .enumerate()
+    {
+        let y = net.forward(&x.try_into().unwrap());
+        for j in 0..O {
+            assert_eq!(
+                y[j].to_bits(),
+                r[j].to_bits(),
+                "{name} sample {k} output {j}: typenet {} LiteRT {}",
+                y[j],
+                r[j]
+            );
+            // the default kernels agree here too (recorded, not required)
+            assert_eq!(r[j].to_bits(), d[j].to_bits());
+            compared += 1;
+        }
+    }
+    compared
+}
+
+#[test]
+fn int8_mlp_is_bit_exact_with_litert() {
+    let n = int8_bit_exact("int8_mlp", &INT8_MLP);
+    assert_eq!(n, 64 * 6);
+    // The outputs are not all one class: the test could fail.
+    let (_, _, x, r, _) = read_int8_io("int8_mlp");
+    let distinct: std::collections::BTreeSet<u32> = r.iter().map(|v| v.to_bits()).collect();
+    assert!(distinct.len() > 20, "{} distinct outputs", distinct.len());
+    assert_eq!(x.len(), 64 * 8);
+    // The layers are typenet's, with per-channel and per-tensor multipliers as the
+    // file's weight scales say.
+    let scales = INT8_MLP.op1_dense.multipliers();
+    assert!(
+        scales.iter().any(|&m| m != scales[0]),
+        "per-channel multipliers"
+    );
+    let tensor = INT8_MLP.op2_dense.multipliers();
+    assert!(
+        tensor.iter().all(|&m| m == tensor[0]),
+        "per-tensor multipliers"
+    );
+}
+
+#[test]
+fn int8_logits_are_bit_exact_with_litert() {
+    assert_eq!(int8_bit_exact("int8_logits", &Int8Logits::new()), 64 * 3);
+}
+
+include_tflite! {
+    /// The `microflow` crate's sine model: three int8 FULLY_CONNECTED, int8 in and out.
+    struct Sine: [i8; 1] -> [i8; 1] = "tests/data/tflite/microflow/sine.tflite";
+}
+
+#[test]
+fn microflow_sine_is_bit_exact_with_litert_on_every_input_code() {
+    let path = format!(
+        "{}/tests/data/tflite/sine_codes.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 512);
+    let sine = Sine::new();
+    let mut same = 0;
+    for (x, y) in b[..256].iter().zip(&b[256..]) {
+        let (x, y) = (x.cast_signed(), y.cast_signed());
+        assert_eq!(sine.forward(&[x]), [y], "input code {x}");
+        same += 1;
+    }
+    assert_eq!(same, 256);
+    // every input code once: −128..=127
+    assert_eq!(b[0].cast_signed(), -128);
+    assert_eq!(b[255].cast_signed(), 127);
+}
+
+include_tflite!(struct Logistic0: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_0.tflite");
+include_tflite!(struct Logistic1: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_1.tflite");
+include_tflite!(struct Logistic2: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_logistic_2.tflite");
+include_tflite!(struct Tanh0: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_0.tflite");
+include_tflite!(struct Tanh1: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_1.tflite");
+include_tflite!(struct Tanh2: [i8; 256] -> [i8; 256] = "tests/data/tflite/int8_tanh_2.tflite");
+
+#[test]
+fn int8_logistic_and_tanh_are_bit_exact_with_litert_on_every_code() {
+    let path = format!(
+        "{}/tests/data/tflite/int8_tables.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 6 * 256);
+    let x: [i8; 256] = core::array::from_fn(|k| (k as i32 - 128) as i8);
+    let ys = [
+        Logistic0::new().forward(&x),
+        Logistic1::new().forward(&x),
+        Logistic2::new().forward(&x),
+        Tanh0::new().forward(&x),
+        Tanh1::new().forward(&x),
+        Tanh2::new().forward(&x),
+    ];
+    let mut same = 0;
+    for (k, (y, r)) in ys.iter().zip(b.chunks_exact(256)).enumerate() {
+        for (j, (&y, &r)) in y.iter().zip(r).enumerate() {
+            assert_eq!(
+                y,
+                r.cast_signed(),
+                "model {k}, input code {}",
+                j as i32 - 128
+            );
+            same += 1;
+        }
+        // the function spans most of the output codes: a real test
+        let distinct: std::collections::BTreeSet<i8> = y.iter().copied().collect();
+        assert!(distinct.len() > 40, "model {k}: {}", distinct.len());
+    }
+    assert_eq!(same, 6 * 256);
+}

@@ -17,6 +17,11 @@ use super::{QLayer, QuantError, QuantParams};
 /// let softmax = QSoftmax::<3>::new(QuantParams::new(0.1, 0)?, 1.0)?;
 /// let y = softmax.forward(&[10, 10, -128]); // e^1, e^1, e^−12.8
 /// assert_eq!(y, [0, 0, -128]); // ½ and ½ (code 0 is 128/256), ~0
+/// // the same layer from its prepared parts, as a constant
+/// const PREPARED: Result<QSoftmax<3>, typenet::quant::QuantError> =
+///     QSoftmax::from_prepared(1_717_986_944, 23, -248);
+/// assert_eq!(PREPARED, Ok(softmax));
+/// assert_eq!(softmax.prepared(), (1_717_986_944, 23, -248));
 /// # Ok::<(), typenet::quant::QuantError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +47,44 @@ impl<const N: usize> QSoftmax<N> {
         Ok(Self {
             params: SoftmaxParams::new(input.scale, beta)?,
         })
+    }
+
+    /// The layer from parts already prepared (what [`prepared`](Self::prepared)
+    /// returns): the Q31 multiplier of `β · s_in · 2^26`, its left shift, and the most
+    /// negative input difference that still counts. No floating point, and a `const fn`,
+    /// so an imported network can be a `static`.
+    ///
+    /// # Errors
+    /// [`QuantError::Prepared`] for a multiplier outside `[2^30, 2^31)`, a shift outside
+    /// 0..=31 or a positive `diff_min`.
+    pub const fn from_prepared(
+        input_multiplier: i32,
+        input_left_shift: i32,
+        diff_min: i32,
+    ) -> Result<Self, QuantError> {
+        if input_multiplier < 1 << 30
+            || input_left_shift < 0
+            || input_left_shift > 31
+            || diff_min > 0
+        {
+            return Err(QuantError::Prepared);
+        }
+        Ok(Self {
+            params: SoftmaxParams {
+                input_multiplier,
+                input_left_shift,
+                diff_min,
+            },
+        })
+    }
+
+    /// The prepared parts: `(input_multiplier, input_left_shift, diff_min)`.
+    pub const fn prepared(&self) -> (i32, i32, i32) {
+        (
+            self.params.input_multiplier,
+            self.params.input_left_shift,
+            self.params.diff_min,
+        )
     }
 }
 

@@ -20,9 +20,9 @@ const ACCUMULATION_INTEGER_BITS: i32 = 12;
 /// Prepared parameters of an int8 softmax.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct SoftmaxParams {
-    input_multiplier: i32,
-    input_left_shift: i32,
-    diff_min: i32,
+    pub(crate) input_multiplier: i32,
+    pub(crate) input_left_shift: i32,
+    pub(crate) diff_min: i32,
 }
 
 impl SoftmaxParams {

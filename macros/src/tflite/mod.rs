@@ -20,6 +20,7 @@
 mod conv;
 pub mod flatbuf;
 pub mod import;
+pub mod int8;
 pub mod model;
 mod ops;
 #[cfg(test)]
@@ -96,6 +97,9 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
         .map_or_else(|| written.clone(), |f| f.to_string_lossy().into_owned());
     let at_file = |msg: String| syn::Error::new(span, format!("`{shown}`: {msg}"));
     let bytes = std::fs::read(&file).map_err(|e| at_file(format!("cannot read it: {e}")))?;
+    if let Some(tokens) = expand_int8(args, &shown, &file, &bytes)? {
+        return Ok(tokens);
+    }
     let net = import_bytes(&bytes).map_err(at_file)?;
     let name = &args.name;
     let mut checks = TokenStream::new();
@@ -108,6 +112,7 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
             name,
             from,
             &dims(net.inputs, net.input_image),
+            true,
             "takes",
             "",
         );
@@ -116,6 +121,7 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
             name,
             to,
             &dims(net.outputs, net.output_image),
+            true,
             "returns",
             " as its output",
         );
@@ -134,30 +140,81 @@ fn expand_args(args: &Args) -> syn::Result<TokenStream> {
     Ok(tokens)
 }
 
-/// The array type of these dimensions (outermost first): `[f32; 8]`, `[[[f32; 1]; 8]; 8]`.
-fn array_text(dims: &[usize]) -> String {
-    dims.iter()
-        .rev()
-        .fold("f32".to_owned(), |t, d| format!("[{t}; {d}]"))
+/// An int8 model's expansion (`None` for a float32 model).
+fn expand_int8(
+    args: &Args,
+    shown: &str,
+    file: &std::path::Path,
+    bytes: &[u8],
+) -> syn::Result<Option<TokenStream>> {
+    let at_file = |msg: String| syn::Error::new(args.path.span(), format!("`{shown}`: {msg}"));
+    let model = model::read(bytes).map_err(at_file)?;
+    if !int8::is_int8(&model) {
+        return Ok(None);
+    }
+    let net = int8::import(&model).map_err(at_file)?;
+    let name = &args.name;
+    let mut checks = TokenStream::new();
+    if let Some((from, to)) = &args.signature {
+        let input = check_declared(
+            shown,
+            name,
+            from,
+            &[net.inputs.0],
+            net.inputs.1,
+            "takes",
+            "",
+        );
+        let output = check_declared(
+            shown,
+            name,
+            to,
+            &[net.outputs.0],
+            net.outputs.1,
+            "returns",
+            " as its output",
+        );
+        match (input, output) {
+            (Ok(a), Ok(b)) => checks.extend([a, b]),
+            (Err(mut a), Err(b)) => {
+                a.combine(b);
+                return Err(a);
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        }
+    }
+    let tracked = file.to_string_lossy().into_owned();
+    let mut tokens = int8::emit(&args.attrs, &args.vis, name, shown, &tracked, &net);
+    tokens.extend(checks);
+    Ok(Some(tokens))
 }
 
-/// Compares a declared `[f32; N]` (or an image's `[[[f32; C]; W]; H]`) with the file's
+/// The array type of these dimensions (outermost first): `[f32; 8]`, `[[[f32; 1]; 8]; 8]`.
+fn array_text(dims: &[usize], elem: &str) -> String {
+    dims.iter()
+        .rev()
+        .fold(elem.to_owned(), |t, d| format!("[{t}; {d}]"))
+}
+
+/// Compares a declared `[f32; N]` or `[i8; N]` (or an image's `[[[f32; C]; W]; H]`) with the file's
 /// dimensions `dims` (`[n]`, or `[h, w, c]`).
 fn check_declared(
     shown: &str,
     name: &Ident,
     declared: &Type,
     dims: &[usize],
+    float: bool,
     verb: &str,
     role: &str,
 ) -> syn::Result<TokenStream> {
+    let (_, elem, word) = int8::elem(float);
     let n: usize = dims.iter().product();
-    let expected = array_text(dims);
+    let expected = array_text(dims, elem);
     let what = if let [h, w, c] = dims {
-        format!("an image of {h}×{w}×{c} float32 values (height × width × channels: `{expected}`)")
+        format!("an image of {h}×{w}×{c} {word} values (height × width × channels: `{expected}`)")
     } else {
         let values = if n == 1 { "value" } else { "values" };
-        format!("{n} float32 {values}")
+        format!("{n} {word} {values}")
     };
     let text = quote!(#declared).to_string().replace(" ;", ";");
     let mismatch = || {
@@ -197,7 +254,7 @@ fn check_declared(
         }
         ty = &array.elem;
     }
-    let is_f32 = matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident("f32"));
+    let is_f32 = matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.is_ident(elem));
     if !is_f32 {
         return Err(mismatch());
     }

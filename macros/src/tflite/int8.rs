@@ -1,0 +1,848 @@
+//! Quantized (int8) models as networks of `typenet::quant`'s int8 layers.
+//!
+//! The layers' integer parameters (Q31 multipliers, shifts, clamps, the softmax's
+//! scaling) are prepared here, at compile time, exactly as TFLite's `Prepare` functions
+//! do and as `typenet::quant` does at run time (`f64` products of the `f32` scales,
+//! `QuantizeMultiplier`, `CalculateActivationRangeQuantized`, `PreprocessSoftmaxScaling`),
+//! and emitted as literals for the float-free `const fn from_prepared` constructors.
+
+use super::import::count;
+use super::model::{Model, Operator, Options, Tensor, dtype};
+use super::ops;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// TFLite's `INT32` tensor type.
+const INT32: i8 = 2;
+
+/// Operators an int8 model may hold.
+pub const SUPPORTED: &[&str] = &[
+    "QUANTIZE",
+    "FULLY_CONNECTED",
+    "SOFTMAX",
+    "LOGISTIC",
+    "TANH",
+    "DEQUANTIZE",
+    "RESHAPE",
+];
+
+/// One int8 layer with its prepared values.
+#[derive(Debug, PartialEq)]
+pub enum QLayer {
+    /// `Quantize<n>`: f32 → i8.
+    Quantize {
+        /// Values.
+        n: usize,
+        /// Output scale.
+        scale: f32,
+        /// Output zero point.
+        zero_point: i32,
+    },
+    /// `QDense<i, o>`.
+    Dense {
+        /// Inputs.
+        i: usize,
+        /// Outputs.
+        o: usize,
+        /// `o · i` weight codes, row by row.
+        weights: Vec<i8>,
+        /// `o` biases (steps of `s_in · s_w[o]`).
+        bias: Vec<i32>,
+        /// Per output: Q31 multiplier.
+        multiplier: Vec<i32>,
+        /// Per output: shift.
+        shift: Vec<i32>,
+        /// Input and output zero points.
+        zero_points: (i32, i32),
+        /// Output clamp.
+        clamp: (i32, i32),
+    },
+    /// `QSoftmax<n>`.
+    Softmax {
+        /// Values.
+        n: usize,
+        /// `(input_multiplier, input_left_shift, diff_min)`.
+        prepared: (i32, i32, i32),
+    },
+    /// `QTable<n>`: LOGISTIC or TANH as the 256-entry table TFLite's int8 kernels fill.
+    Table {
+        /// Values.
+        n: usize,
+        /// `"logistic"` or `"tanh"`.
+        kind: &'static str,
+        /// Output code by input code's bits.
+        table: Vec<i8>,
+    },
+    /// `Dequantize<n>`: i8 → f32.
+    Dequantize {
+        /// Values.
+        n: usize,
+        /// Input scale.
+        scale: f32,
+        /// Input zero point.
+        zero_point: i32,
+    },
+}
+
+/// One layer and its operator.
+#[derive(Debug, PartialEq)]
+pub struct QStep {
+    /// The operator's index.
+    pub op: usize,
+    /// The operator's name.
+    pub op_name: String,
+    /// The layer.
+    pub layer: QLayer,
+}
+
+/// An imported int8 network.
+#[derive(Debug, PartialEq)]
+pub struct QNetwork {
+    /// Number of inputs, and whether they are float32 (else int8 codes).
+    pub inputs: (usize, bool),
+    /// Number of outputs, and whether they are float32.
+    pub outputs: (usize, bool),
+    /// The layers.
+    pub steps: Vec<QStep>,
+}
+
+fn op_name(model: &Model<'_>, op: &Operator) -> String {
+    let code = &model.opcodes[op.opcode];
+    ops::name(code.builtin).map_or_else(
+        || format!("builtin operator {}", code.builtin),
+        str::to_owned,
+    )
+}
+
+/// Whether the model computes in integers: an int8 tensor at its input or at some
+/// operator (other than float16 weights made float32).
+pub fn is_int8(model: &Model<'_>) -> bool {
+    let Some(g) = model.subgraphs.first() else {
+        return false;
+    };
+    g.operators.iter().any(|op| {
+        op.inputs
+            .iter()
+            .flatten()
+            .chain(&op.outputs)
+            .any(|&t| g.tensors[t].dtype == dtype::INT8)
+    })
+}
+
+/// TFLite's `QuantizeMultiplier`: `m ≈ q · 2^(shift − 31)`, `q ∈ [2^30, 2^31)`.
+fn quantize_multiplier(m: f64) -> Result<(i32, i32), String> {
+    if !m.is_finite() || m < 0.0 {
+        return Err(format!("a requantization multiplier of {m}"));
+    }
+    if m == 0.0 {
+        return Ok((0, 0));
+    }
+    // frexp: m = q · 2^e, q ∈ [0.5, 1)
+    let (mut x, mut e) = (m, 0i32);
+    if x < f64::MIN_POSITIVE {
+        x *= 2f64.powi(64);
+        e -= 64;
+    }
+    let bits = x.to_bits();
+    let biased = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+    e += biased - 1022;
+    let q = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    #[allow(clippy::cast_possible_truncation)]
+    let mut q_fixed = (q * 2f64.powi(31)).round() as i64;
+    if q_fixed == 1 << 31 {
+        q_fixed /= 2;
+        e += 1;
+    }
+    if e < -31 {
+        return Ok((0, 0));
+    }
+    if e > 31 {
+        return Err(format!("a requantization multiplier of {m} (2^31 or more)"));
+    }
+    Ok((i32::try_from(q_fixed).unwrap_or(i32::MAX), e))
+}
+
+/// One scale and zero point of an activation tensor, or an error.
+fn per_tensor(t: &Tensor, what: &str) -> Result<(f32, i32), String> {
+    let q = t
+        .quant
+        .as_ref()
+        .filter(|q| !q.scale.is_empty())
+        .ok_or_else(|| format!("{what} has no quantization parameters"))?;
+    if q.scale.len() != 1 || q.zero_point.len() > 1 {
+        return Err(format!(
+            "{what} has {}; an activation has one",
+            count(q.scale.len(), "scale")
+        ));
+    }
+    let scale = q.scale[0];
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(format!("{what} has the scale {scale}"));
+    }
+    let zp = q.zero_point.first().copied().unwrap_or(0);
+    if !(-128..=127).contains(&zp) {
+        return Err(format!(
+            "{what} has the zero point {zp}, outside −128..=127"
+        ));
+    }
+    Ok((scale, i32::try_from(zp).unwrap_or(0)))
+}
+
+fn size(t: &Tensor, what: &str) -> Result<usize, String> {
+    t.shape.iter().try_fold(1usize, |n, &d| {
+        usize::try_from(d)
+            .ok()
+            .and_then(|d| n.checked_mul(d))
+            .ok_or_else(|| format!("{what} has shape {:?}", t.shape))
+    })
+}
+
+/// TFLite's `CalculateActivationRangeQuantized`.
+fn clamp(act: i8, scale: f32, zp: i32, at: &str) -> Result<(i32, i32), String> {
+    #[allow(clippy::cast_possible_truncation)]
+    let q = |f: f32| zp + (f / scale).round().clamp(-1.0e9, 1.0e9) as i32;
+    Ok(match act {
+        0 => (-128, 127),
+        1 => (q(0.0).max(-128), 127),
+        2 => (q(-1.0).max(-128), q(1.0).min(127)),
+        3 => (q(0.0).max(-128), q(6.0).min(127)),
+        a => {
+            return Err(format!(
+                "{at} has the fused activation {}; int8 layers take NONE, RELU, RELU_N1_TO_1 and RELU6",
+                super::model::activation::name(a)
+            ));
+        }
+    })
+}
+
+/// Imports the first subgraph of an int8 model.
+#[allow(clippy::too_many_lines, clippy::many_single_char_names)]
+pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
+    let g = model.subgraphs.first().ok_or("the model has no subgraph")?;
+    let (&[input], &[output]) = (g.inputs.as_slice(), g.outputs.as_slice()) else {
+        return Err(format!(
+            "the model has {} and {}; typenet imports models with one of each",
+            count(g.inputs.len(), "input"),
+            count(g.outputs.len(), "output")
+        ));
+    };
+    let t = &g.tensors;
+    let kind = |d: i8| match d {
+        dtype::FLOAT32 => Ok(true),
+        dtype::INT8 => Ok(false),
+        d => Err(d),
+    };
+    let in_float = kind(t[input].dtype).map_err(|d| {
+        format!(
+            "its input holds {} values; typenet imports int8 models with float32 or int8 inputs",
+            dtype::name(d)
+        )
+    })?;
+    let n_in = size(&t[input], "the model's input")?;
+    if n_in == 0 {
+        return Err("the model's input holds no values".into());
+    }
+    let mut steps = Vec::new();
+    let (mut cur, mut n, mut float) = (input, n_in, in_float);
+    for (k, op) in g.operators.iter().enumerate() {
+        let name = op_name(model, op);
+        let at = format!("operator {k} ({name})");
+        if !SUPPORTED.contains(&name.as_str()) {
+            return Err(format!(
+                "it is a quantized model (operator {k}, {name}, computes in integers): importing it needs typenet's int8 {name}, which `include_tflite!` does not import yet; int8 models import with {}",
+                SUPPORTED.join(", ")
+            ));
+        }
+        if op.inputs.first().copied().flatten() != Some(cur) {
+            return Err(format!(
+                "{at} does not read the previous operator's output: typenet imports a chain of operators, each feeding the next"
+            ));
+        }
+        let &[out] = op.outputs.as_slice() else {
+            return Err(format!("{at} has {} outputs", op.outputs.len()));
+        };
+        let t_out = &t[out];
+        let out_float = kind(t_out.dtype).map_err(|d| {
+            format!(
+                "{at} outputs {} values; int8 models import with int8 and float32 tensors",
+                dtype::name(d)
+            )
+        })?;
+        let out_n = size(t_out, &format!("{at}'s output"))?;
+        let want = |f_in: bool, f_out: bool| -> Result<(), String> {
+            let w = |f| if f { "float32" } else { "int8" };
+            if (float, out_float) == (f_in, f_out) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{at} takes {} and gives {} values; typenet imports it from {} to {}",
+                    w(float),
+                    w(out_float),
+                    w(f_in),
+                    w(f_out)
+                ))
+            }
+        };
+        let same = || {
+            if out_n == n {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{at} takes {n} values and outputs {out_n}; it should keep the size"
+                ))
+            }
+        };
+        let mut push = |layer| {
+            steps.push(QStep {
+                op: k,
+                op_name: name.clone(),
+                layer,
+            });
+        };
+        match name.as_str() {
+            "QUANTIZE" => {
+                want(true, false)?;
+                same()?;
+                let (scale, zero_point) = per_tensor(t_out, &format!("{at}'s output"))?;
+                push(QLayer::Quantize {
+                    n,
+                    scale,
+                    zero_point,
+                });
+            }
+            "DEQUANTIZE" => {
+                want(false, true)?;
+                same()?;
+                let (scale, zero_point) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                push(QLayer::Dequantize {
+                    n,
+                    scale,
+                    zero_point,
+                });
+            }
+            "RESHAPE" => {
+                same()?;
+                if float != out_float {
+                    return Err(format!("{at} changes the type of its values"));
+                }
+                if !float && per_tensor(&t[cur], &at)? != per_tensor(t_out, &at)? {
+                    return Err(format!(
+                        "{at} changes the quantization of its values; typenet skips a RESHAPE only when it keeps them"
+                    ));
+                }
+            }
+            "SOFTMAX" => {
+                want(false, false)?;
+                same()?;
+                let beta = match op.options {
+                    Options::Softmax { beta } => beta,
+                    _ => 0.0,
+                };
+                let last = t_out.shape.last().copied().unwrap_or(1);
+                if usize::try_from(last).ok() != Some(n) {
+                    return Err(format!(
+                        "{at} runs over the last axis of shape {:?}, not over all {n} values as typenet's QSoftmax does",
+                        t_out.shape
+                    ));
+                }
+                let (s_in, _) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                let (s_out, z_out) = per_tensor(t_out, &format!("{at}'s output"))?;
+                #[allow(clippy::float_cmp)]
+                if s_out != 1.0 / 256.0 || z_out != -128 {
+                    return Err(format!(
+                        "{at}'s output has scale {s_out} and zero point {z_out}; TFLite's int8 softmax gives scale 1/256 and zero point −128"
+                    ));
+                }
+                if !(beta.is_finite() && beta > 0.0) {
+                    return Err(format!("{at} has beta = {beta}"));
+                }
+                // PreprocessSoftmaxScaling and CalculateInputRadius, 5 integer bits.
+                let real = (f64::from(beta) * f64::from(s_in) * f64::from(1i32 << 26))
+                    .min(f64::from(i32::MAX));
+                if real <= 1.0 {
+                    return Err(format!(
+                        "{at}: β · input scale · 2^26 = {real} is not above 1, which TFLite refuses"
+                    ));
+                }
+                let (m, shift) = quantize_multiplier(real).map_err(|e| format!("{at}: {e}"))?;
+                #[allow(clippy::cast_precision_loss)]
+                let rescaled = 31.0 * ((1i64 << 26) as f64) / ((1i64 << shift) as f64);
+                #[allow(clippy::cast_possible_truncation)]
+                let radius = rescaled.floor() as i32;
+                push(QLayer::Softmax {
+                    n,
+                    prepared: (m, shift, -radius),
+                });
+            }
+            "LOGISTIC" | "TANH" => {
+                want(false, false)?;
+                same()?;
+                let (s_in, z_in) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                let (s_out, z_out) = per_tensor(t_out, &format!("{at}'s output"))?;
+                let logistic = name == "LOGISTIC";
+                let (want_s, want_z) = if logistic {
+                    (1.0 / 256.0, -128)
+                } else {
+                    (1.0 / 128.0, 0)
+                };
+                #[allow(clippy::float_cmp)]
+                if s_out != want_s || z_out != want_z {
+                    return Err(format!(
+                        "{at}'s output has scale {s_out} and zero point {z_out}; TFLite's int8 {name} gives scale {want_s} and zero point {want_z}"
+                    ));
+                }
+                push(QLayer::Table {
+                    n,
+                    kind: if logistic { "logistic" } else { "tanh" },
+                    table: lookup_table(s_in, z_in, s_out, z_out, logistic),
+                });
+            }
+            "FULLY_CONNECTED" => {
+                want(false, false)?;
+                let (act, format) = match op.options {
+                    Options::FullyConnected {
+                        activation,
+                        weights_format,
+                    } => (activation, weights_format),
+                    _ => (0, 0),
+                };
+                if format != 0 {
+                    return Err(format!(
+                        "{at} stores its weights in a shuffled format ({format}); typenet reads the default one"
+                    ));
+                }
+                let w_i = op
+                    .inputs
+                    .get(1)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| format!("{at} has no weights tensor"))?;
+                let w_t = &t[w_i];
+                let (o, i) = match *w_t.shape.as_slice() {
+                    [o, i] => (
+                        usize::try_from(o).unwrap_or(0),
+                        usize::try_from(i).unwrap_or(0),
+                    ),
+                    _ => {
+                        return Err(format!(
+                            "{at}'s weights have shape {:?}; expected [outputs, inputs]",
+                            w_t.shape
+                        ));
+                    }
+                };
+                if i != n || o == 0 || out_n != o {
+                    return Err(format!(
+                        "{at}'s weights have shape {:?}, its input holds {n} values and its output {out_n}",
+                        w_t.shape
+                    ));
+                }
+                if w_t.dtype != dtype::INT8 {
+                    return Err(format!(
+                        "{at}'s weights are {} values; typenet imports int8 weights",
+                        dtype::name(w_t.dtype)
+                    ));
+                }
+                let bytes = model.buffers.get(w_t.buffer).copied().unwrap_or_default();
+                if bytes.len() != o * i {
+                    return Err(format!(
+                        "{at}'s weights need {} bytes, but their buffer holds {}",
+                        o * i,
+                        bytes.len()
+                    ));
+                }
+                let weights: Vec<i8> = bytes.iter().map(|&b| b.cast_signed()).collect();
+                let wq = w_t
+                    .quant
+                    .as_ref()
+                    .filter(|q| !q.scale.is_empty())
+                    .ok_or_else(|| format!("{at}'s weights have no quantization parameters"))?;
+                if wq.zero_point.iter().any(|&z| z != 0) {
+                    return Err(format!(
+                        "{at}'s weights have a zero point other than 0; TFLite's int8 weights are symmetric"
+                    ));
+                }
+                let scales: Vec<f32> = match wq.scale.len() {
+                    1 => vec![wq.scale[0]; o],
+                    m if m == o && wq.dim == 0 => wq.scale.clone(),
+                    m => {
+                        return Err(format!(
+                            "{at}'s weights have {} along dimension {}; expected 1, or {o} along dimension 0",
+                            count(m, "scale"),
+                            wq.dim
+                        ));
+                    }
+                };
+                if let Some(s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+                    return Err(format!("{at}'s weights have the scale {s}"));
+                }
+                let bias = match op.inputs.get(2).copied().flatten() {
+                    None => vec![0; o],
+                    Some(b) => {
+                        let b_t = &t[b];
+                        let bytes = model.buffers.get(b_t.buffer).copied().unwrap_or_default();
+                        if b_t.dtype != INT32 || bytes.len() != 4 * o {
+                            return Err(format!(
+                                "{at}'s bias should be {o} int32 constants; it is {} values in {} bytes",
+                                dtype::name(b_t.dtype),
+                                bytes.len()
+                            ));
+                        }
+                        bytes
+                            .chunks_exact(4)
+                            .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect()
+                    }
+                };
+                let (s_in, z_in) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                let (s_out, z_out) = per_tensor(t_out, &format!("{at}'s output"))?;
+                let (mut multiplier, mut shift) = (Vec::new(), Vec::new());
+                for &s_w in &scales {
+                    let real = f64::from(s_in) * f64::from(s_w) / f64::from(s_out);
+                    let (m, s) = quantize_multiplier(real).map_err(|e| format!("{at}: {e}"))?;
+                    multiplier.push(m);
+                    shift.push(s);
+                }
+                let clamp = clamp(act, s_out, z_out, &at)?;
+                push(QLayer::Dense {
+                    i,
+                    o,
+                    weights,
+                    bias,
+                    multiplier,
+                    shift,
+                    zero_points: (z_in, z_out),
+                    clamp,
+                });
+            }
+            _ => return Err(format!("{at}: not handled (an importer bug)")),
+        }
+        (cur, n, float) = (out, out_n, out_float);
+    }
+    if steps.is_empty() {
+        return Err("the model has no int8 layer to import".into());
+    }
+    if cur != output {
+        return Err(
+            "the model's output is not the last operator's output: typenet imports a chain of operators, each feeding the next"
+                .into(),
+        );
+    }
+    Ok(QNetwork {
+        inputs: (n_in, in_float),
+        outputs: (n, float),
+        steps,
+    })
+}
+
+/// TFLite's `PopulateLookupTable` for int8: per input code, dequantize in `f32`, apply
+/// the `f32` function (`1 / (1 + exp(−x))` or `tanh`), multiply by the inverse output
+/// scale, round half away from zero, add the zero point, clamp. Indexed by the code's
+/// bits, as `QTable` is.
+fn lookup_table(s_in: f32, z_in: i32, s_out: f32, z_out: i32, logistic: bool) -> Vec<i8> {
+    let inverse = 1.0 / s_out;
+    (0..=255u8)
+        .map(|byte| {
+            let q = i32::from(byte.cast_signed());
+            #[allow(clippy::cast_precision_loss)]
+            let x = s_in * (q - z_in) as f32;
+            let y = if logistic {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                x.tanh()
+            };
+            #[allow(clippy::cast_possible_truncation)]
+            let r = (y * inverse).round() as i32 + z_out;
+            #[allow(clippy::cast_possible_truncation)]
+            let code = r.clamp(-128, 127) as i8;
+            code
+        })
+        .collect()
+}
+
+fn f32_lit(v: f32) -> Literal {
+    Literal::f32_suffixed(v)
+}
+
+fn params(scale: f32, zp: i32) -> TokenStream {
+    let s = f32_lit(scale);
+    quote!(match ::typenet::quant::QuantParams::new(#s, #zp) {
+        ::core::result::Result::Ok(p) => p,
+        ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: quantization parameters"),
+    })
+}
+
+/// The field name, type and value of one layer.
+fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
+    let k = step.op;
+    match &step.layer {
+        QLayer::Quantize {
+            n,
+            scale,
+            zero_point,
+        } => {
+            let p = params(*scale, *zero_point);
+            (
+                format_ident!("op{}_quantize", k),
+                quote!(::typenet::quant::Quantize<#n>),
+                quote!(::typenet::quant::Quantize::new(#p)),
+            )
+        }
+        QLayer::Dequantize {
+            n,
+            scale,
+            zero_point,
+        } => {
+            let p = params(*scale, *zero_point);
+            (
+                format_ident!("op{}_dequantize", k),
+                quote!(::typenet::quant::Dequantize<#n>),
+                quote!(::typenet::quant::Dequantize::new(#p)),
+            )
+        }
+        QLayer::Softmax {
+            n,
+            prepared: (m, s, d),
+        } => (
+            format_ident!("op{}_softmax", k),
+            quote!(::typenet::quant::QSoftmax<#n>),
+            quote!(match ::typenet::quant::QSoftmax::from_prepared(#m, #s, #d) {
+                ::core::result::Result::Ok(l) => l,
+                ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: softmax parameters"),
+            }),
+        ),
+        QLayer::Table { n, kind, table } => (
+            format_ident!("op{}_{}", k, kind),
+            quote!(::typenet::quant::QTable<#n>),
+            quote!(::typenet::quant::QTable::new([#(#table),*])),
+        ),
+        QLayer::Dense {
+            i,
+            o,
+            weights,
+            bias,
+            multiplier,
+            shift,
+            zero_points: (zi, zo),
+            clamp: (lo, hi),
+        } => {
+            let rows = weights.chunks(*i).map(|r| quote!([#(#r),*]));
+            (
+                format_ident!("op{}_dense", k),
+                quote!(::typenet::quant::QDense<#i, #o>),
+                quote!(match ::typenet::quant::QDense::from_prepared(
+                    [#(#rows),*],
+                    [#(#bias),*],
+                    ([#(#multiplier),*], [#(#shift),*]),
+                    (#zi, #zo),
+                    (#lo, #hi),
+                ) {
+                    ::core::result::Result::Ok(l) => l,
+                    ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: fully connected parameters"),
+                }),
+            )
+        }
+    }
+}
+
+/// The element type of an edge.
+pub fn elem(float: bool) -> (TokenStream, &'static str, &'static str) {
+    if float {
+        (quote!(f32), "f32", "float32")
+    } else {
+        (quote!(i8), "i8", "int8")
+    }
+}
+
+/// The struct, its `const fn new()` and its `QLayer` implementation.
+pub fn emit(
+    attrs: &[syn::Attribute],
+    vis: &syn::Visibility,
+    name: &syn::Ident,
+    shown: &str,
+    tracked: &str,
+    net: &QNetwork,
+) -> TokenStream {
+    let mut idents = Vec::new();
+    let mut types = Vec::new();
+    let mut values = Vec::new();
+    let mut docs = Vec::new();
+    for s in &net.steps {
+        let (id, ty, v) = field(s);
+        docs.push(format!(
+            "Operator {} ({}): `{}`.",
+            s.op,
+            s.op_name,
+            ty.to_string().replace(' ', "")
+        ));
+        idents.push(id);
+        types.push(ty);
+        values.push(v);
+    }
+    let ((ni, fi), (no, fo)) = (net.inputs, net.outputs);
+    let (ti, _, wi) = elem(fi);
+    let (to, _, wo) = elem(fo);
+    let type_doc = format!(
+        "Imported from `{shown}` by `include_tflite!`: an int8 network ([`typenet::quant::QLayer`]), {ni} {wi} inputs, {no} {wo} outputs."
+    );
+    let new_doc =
+        format!("The network of `{shown}`, its weights and prepared multipliers as constants.");
+    quote! {
+        #(#attrs)*
+        #[doc = ""]
+        #[doc = #type_doc]
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        #vis struct #name {
+            #( #[doc = #docs] pub #idents: #types, )*
+        }
+
+        impl #name {
+            #[doc = #new_doc]
+            pub const fn new() -> Self {
+                // `include_bytes!` makes cargo rebuild when the file changes.
+                const _: &[u8] = ::core::include_bytes!(#tracked);
+                Self { #( #idents: #values, )* }
+            }
+        }
+
+        // Every constructor checked while compiling.
+        const _: #name = #name::new();
+
+        impl ::core::default::Default for #name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ::typenet::quant::QLayer for #name {
+            type Input = [#ti; #ni];
+            type Output = [#to; #no];
+
+            #[inline]
+            fn forward(&self, x: &Self::Input) -> Self::Output {
+                let y = *x;
+                #( let y = ::typenet::quant::QLayer::forward(&self.#idents, &y); )*
+                y
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantize_multiplier;
+
+    #[test]
+    fn multipliers_split_as_tflite_does() {
+        assert_eq!(quantize_multiplier(0.5), Ok((1 << 30, 0)));
+        assert_eq!(quantize_multiplier(1.0), Ok((1 << 30, 1)));
+        assert_eq!(quantize_multiplier(0.75), Ok((3 << 29, 0)));
+        assert_eq!(quantize_multiplier(0.0), Ok((0, 0)));
+        // rounds up to 2^31: halved, exponent bumped
+        assert_eq!(quantize_multiplier(1.0 - 1e-12), Ok((1 << 30, 1)));
+        // below 2^-32: flushed to zero
+        assert_eq!(quantize_multiplier(1e-12), Ok((0, 0)));
+        assert_eq!(quantize_multiplier(f64::MIN_POSITIVE / 4.0), Ok((0, 0)));
+        // the softmax of an input scale 0.1f32: β · s · 2^26 (QSoftmax's doc example)
+        let real = f64::from(0.1f32) * f64::from(1i32 << 26);
+        assert_eq!(quantize_multiplier(real), Ok((1_717_986_944, 23)));
+        assert!(quantize_multiplier(2f64.powi(31)).is_err());
+        assert!(quantize_multiplier(-1.0).is_err());
+        assert!(quantize_multiplier(f64::NAN).is_err());
+    }
+}
+
+#[cfg(test)]
+mod files {
+    use super::{QLayer, import, is_int8};
+    use crate::tflite::model::read;
+
+    fn file(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/tflite/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn sine_imports_with_int8_edges_and_speech_is_refused_by_name() {
+        let m_bytes = file("microflow/sine.tflite");
+        let m = read(&m_bytes).unwrap();
+        assert!(is_int8(&m));
+        let net = import(&m).unwrap();
+        assert_eq!((net.inputs, net.outputs), ((1, false), (1, false)));
+        let dense: Vec<(usize, usize, (i32, i32), i32)> = net
+            .steps
+            .iter()
+            .map(|s| match &s.layer {
+                QLayer::Dense {
+                    i,
+                    o,
+                    clamp,
+                    zero_points,
+                    ..
+                } => (*i, *o, *clamp, zero_points.1),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(dense.len(), 3);
+        assert_eq!((dense[0].0, dense[0].1, dense[2].1), (1, 16, 1));
+        // fused RELU on the first two: the clamp starts at the output zero point
+        assert_eq!(dense[0].2, (dense[0].3, 127));
+        assert_eq!(dense[1].2, (dense[1].3, 127));
+        assert_eq!(dense[2].2, (-128, 127));
+        let s_bytes = file("microflow/speech.tflite");
+        let e = import(&read(&s_bytes).unwrap()).unwrap_err();
+        assert!(
+            e.starts_with("it is a quantized model (operator 1, DEPTHWISE_CONV_2D"),
+            "{e}"
+        );
+        // the float models are not int8
+        assert!(!is_int8(&read(&file("xor.tflite")).unwrap()));
+    }
+
+    /// Mutated int8 files: an error in words or a network, never a panic.
+    #[test]
+    fn mutated_int8_files_never_panic() {
+        let files = [
+            file("int8_mlp.tflite"),
+            file("int8_logits.tflite"),
+            file("microflow/sine.tflite"),
+        ];
+        let mut state = 0x1e8_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state >> 40).unwrap_or(0)
+        };
+        let (mut ok, mut err) = (0, 0);
+        for round in 0..20_000 {
+            let mut b = files[round % files.len()].clone();
+            for _ in 0..=next() % 3 {
+                let i = next() % b.len();
+                match next() % 3 {
+                    0 => b[i] = u8::try_from(next() % 256).unwrap_or(0),
+                    1 => b[i] ^= 1 << (next() % 8),
+                    _ => {
+                        let v = u32::try_from(next() % 64).unwrap_or(0).to_le_bytes();
+                        let j = i.min(b.len().saturating_sub(4));
+                        b[j..j + 4].copy_from_slice(&v);
+                    }
+                }
+            }
+            let Ok(m) = read(&b) else {
+                err += 1;
+                continue;
+            };
+            match import(&m) {
+                Ok(network) => {
+                    ok += 1;
+                    assert!(!network.steps.is_empty() && network.inputs.0 > 0);
+                }
+                Err(e) => {
+                    err += 1;
+                    assert!(!e.is_empty());
+                }
+            }
+        }
+        assert!(ok > 0 && err > 0, "{ok} imported, {err} refused");
+    }
+}
