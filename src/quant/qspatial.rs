@@ -47,6 +47,41 @@ impl Stride {
     }
 }
 
+/// The prepared requantization and output side of a convolution, checked as
+/// [`QDense::from_prepared`](super::QDense::from_prepared) checks them.
+const fn prepared<const N: usize>(
+    (multiplier, shift): ([i32; N], [i32; N]),
+    (input_zero_point, output_zero_point): (i32, i32),
+    (min, max): (i32, i32),
+) -> Result<(ChannelRequant<N>, OutputQuant), QuantError> {
+    let mut o = 0;
+    while o < N {
+        let (m, s) = (multiplier[o], shift[o]);
+        if !((m >= 1 << 30 || (m == 0 && s == 0)) && s >= -31 && s <= 31) {
+            return Err(QuantError::Prepared);
+        }
+        o += 1;
+    }
+    if input_zero_point < -128
+        || input_zero_point > 127
+        || output_zero_point < -128
+        || output_zero_point > 127
+    {
+        return Err(QuantError::ZeroPoint);
+    }
+    if min < -128 || max > 127 || min > max {
+        return Err(QuantError::Clamp);
+    }
+    Ok((
+        ChannelRequant { multiplier, shift },
+        OutputQuant {
+            zero_point: output_zero_point,
+            min,
+            max,
+        },
+    ))
+}
+
 /// 2-D convolution in int8: an `H×W×C` image, `OC` filters of `KH×KW×C` (TFLite's OHWI
 /// layout), an `OH×OW×OC` output; TensorFlow Lite's `CONV_2D` bit for bit.
 ///
@@ -107,6 +142,42 @@ impl<
             requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
             input_zero_point: input.zero_point,
             out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+
+    /// The layer from parts already prepared: the filters and bias, one Q31 multiplier
+    /// and shift per output channel, the window, the input's and output's zero points
+    /// and the output clamp (TFLite's `Prepare` values). No floating point at all, and a
+    /// `const fn`, so a quantized network can be a `const` or `static`, checked while
+    /// compiling.
+    ///
+    /// # Errors
+    /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if `OH×OW`
+    /// is not what the padding and strides give, and the errors of
+    /// [`QDense::from_prepared`](super::QDense::from_prepared).
+    pub const fn from_prepared(
+        filters: [[[[i8; C]; KW]; KH]; OC],
+        bias: [i32; OC],
+        requant: ([i32; OC], [i32; OC]),
+        stride: Stride,
+        zero_points: (i32, i32),
+        clamp: (i32, i32),
+    ) -> Result<Self, QuantError> {
+        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
+            Ok(w) => w,
+            Err(e) => return Err(e),
+        };
+        let (requant, out) = match prepared(requant, zero_points, clamp) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            filters,
+            bias,
+            window,
+            requant,
+            input_zero_point: zero_points.0,
+            out,
         })
     }
 }
@@ -197,6 +268,42 @@ impl<
             requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
             input_zero_point: input.zero_point,
             out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+
+    /// The layer from parts already prepared: the filters and bias, one Q31 multiplier
+    /// and shift per output channel, the window, the input's and output's zero points
+    /// and the output clamp (TFLite's `Prepare` values). No floating point at all, and a
+    /// `const fn`, so a quantized network can be a `const` or `static`, checked while
+    /// compiling.
+    ///
+    /// # Errors
+    /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if `OH×OW`
+    /// is not what the padding and strides give, and the errors of
+    /// [`QDense::from_prepared`](super::QDense::from_prepared).
+    pub const fn from_prepared(
+        filters: [[[i8; CM]; KW]; KH],
+        bias: [i32; CM],
+        requant: ([i32; CM], [i32; CM]),
+        stride: Stride,
+        zero_points: (i32, i32),
+        clamp: (i32, i32),
+    ) -> Result<Self, QuantError> {
+        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
+            Ok(w) => w,
+            Err(e) => return Err(e),
+        };
+        let (requant, out) = match prepared(requant, zero_points, clamp) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            filters,
+            bias,
+            window,
+            requant,
+            input_zero_point: zero_points.0,
+            out,
         })
     }
 }
