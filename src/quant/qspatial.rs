@@ -476,3 +476,93 @@ mod tests {
         assert_eq!(conv.forward(&x), [[[4]]]);
     }
 }
+
+#[cfg(test)]
+mod prepared_tests {
+    use super::super::{ChannelRequant, OutputQuant};
+    use super::*;
+
+    type Dw = QDepthwiseConv2d<5, 4, 2, 2, 4, 3, 2, 3, 4>;
+    type Conv = QConv2d<5, 4, 2, 3, 2, 4, 3, 4>;
+
+    /// `from_prepared` with the values `new` computes builds the same layer; bad
+    /// prepared values and a wrong output size are errors.
+    #[test]
+    fn from_prepared_matches_new_and_checks_its_values() {
+        let (input, output) = (
+            QuantParams::new(0.05, -3).unwrap(),
+            QuantParams::new(0.06, -128).unwrap(),
+        );
+        let scales = [0.004, 0.007, 0.002, 0.01];
+        let r = ChannelRequant::per_channel(0.05, &scales, 0.06).unwrap();
+        let o = OutputQuant::new(0.06, -128, Activation::ReLU).unwrap();
+        let filters: [[[i8; 4]; 2]; 3] = core::array::from_fn(|y| {
+            core::array::from_fn(|x| core::array::from_fn(|c| (y * 8 + x * 4 + c) as i8 - 9))
+        });
+        let bias = [300, -500, 40, 0];
+        let stride = Stride::new(Padding::Same, 2, 1);
+        let built = Dw::new(
+            filters,
+            &scales,
+            bias,
+            stride,
+            (input, output),
+            Activation::ReLU,
+        )
+        .unwrap();
+        let prepared = |m: [i32; 4], s: [i32; 4], zp: i32, clamp: (i32, i32), st: Stride| {
+            Dw::from_prepared(filters, bias, (m, s), st, (-3, zp), clamp)
+        };
+        let same = prepared(r.multiplier, r.shift, -128, (o.min, o.max), stride).unwrap();
+        assert_eq!(same, built);
+        let x: [[[i8; 2]; 4]; 5] = core::array::from_fn(|y| {
+            core::array::from_fn(|x| core::array::from_fn(|c| (y * 17 + x * 5 + c * 3) as i8))
+        });
+        assert_eq!(same.forward(&x), built.forward(&x));
+        let mut low = r.multiplier;
+        low[2] = 5;
+        assert_eq!(
+            prepared(low, r.shift, -128, (o.min, o.max), stride),
+            Err(QuantError::Prepared)
+        );
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -129, (o.min, o.max), stride),
+            Err(QuantError::ZeroPoint)
+        );
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -128, (10, 5), stride),
+            Err(QuantError::Clamp)
+        );
+        // VALID with stride 2 gives 2×3, not the type's 3×4
+        let valid = Stride::new(Padding::Valid, 2, 1);
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -128, (o.min, o.max), valid),
+            Err(QuantError::OutputSize)
+        );
+
+        let cf: [[[[i8; 2]; 2]; 3]; 4] = core::array::from_fn(|k| {
+            core::array::from_fn(|y| {
+                core::array::from_fn(|x| {
+                    core::array::from_fn(|c| (k * 7 + y * 3 + x + c) as i8 - 8)
+                })
+            })
+        });
+        let built =
+            Conv::new(cf, &scales, bias, stride, (input, output), Activation::ReLU).unwrap();
+        let same = Conv::from_prepared(
+            cf,
+            bias,
+            (r.multiplier, r.shift),
+            stride,
+            (-3, -128),
+            (o.min, o.max),
+        )
+        .unwrap();
+        assert_eq!(same, built);
+        assert_eq!(same.forward(&x), built.forward(&x));
+        assert_eq!(
+            Conv::from_prepared(cf, bias, (low, r.shift), stride, (-3, -128), (o.min, o.max)),
+            Err(QuantError::Prepared)
+        );
+    }
+}
