@@ -26,6 +26,9 @@ Writes tests/data/tflite/:
   images between two CONV_2D, the output a 3×4×3 image);
 * `sine_codes.bin`: the `microflow` crate's sine.tflite on all 256 int8 input codes
   (256 input bytes, then LiteRT's 256 reference-kernel output bytes);
+* `speech_codes.bin`, `int8_conv.tflite`, `int8_conv_codes.bin`, `int8_add.tflite`
+  (`speech_and_add`): speech.tflite and an int8 CONV_2D model on 32 random int8 inputs
+  each, and an int8 ADD the importer refuses;
 * `int8_mlp.tflite`, `int8_logits.tflite` and their `.io` (version 3: inputs,
   reference-kernel and default-kernel outputs, no float64 column): int8 models;
 * `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
@@ -767,5 +770,70 @@ def int8_models(rng):
         f.write(outs)
 
 
+def speech_and_add():
+    """`speech_codes.bin`: the `microflow` crate's speech.tflite on 32 random int8 inputs
+    (32 × 1960 input bytes, then LiteRT's 32 × 4 reference-kernel output bytes); and
+    `int8_add.tflite`, an int8 ADD (x + x), an operator the int8 import refuses."""
+    rng = np.random.default_rng(1960)
+    with open(os.path.join(OUT_DIR, "microflow", "speech.tflite"), "rb") as f:
+        speech = f.read()
+    it = Interpreter(model_content=speech, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    xs = rng.integers(-128, 128, (32, 1960), dtype=np.int8)
+    ys = []
+    for x in xs:
+        it.set_tensor(i["index"], x.reshape(i["shape"]))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1).astype(np.int8))
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "speech_codes.bin"), "wb") as f:
+        f.write(xs.tobytes() + ys.tobytes())
+    print(f"speech: 32 inputs, {len(set(ys.argmax(1).tolist()))} distinct argmax")
+    tensors = [
+        {"shape": [1, 4], "type": I8, "scale": [0.1], "zero_point": [0], "name": "input"},
+        {"shape": [1, 4], "type": I8, "scale": [0.2], "zero_point": [0], "name": "output"},
+    ]
+    m = build(tensors, [{"code": BO.ADD, "inputs": [0, 0], "outputs": [1]}], [0], [1])
+    with open(os.path.join(OUT_DIR, "int8_add.tflite"), "wb") as f:
+        f.write(m)
+
+    # `int8_conv.tflite`: an int8 CONV_2D (7×6×2 image, 3 filters 3×3, stride 2, SAME,
+    # RELU, per-channel scales) read by FULLY_CONNECTED 36→4 (per-tensor), and
+    # `int8_conv_codes.bin`: 32 random inputs (32 × 84 bytes), then LiteRT's 32 × 4
+    # reference-kernel outputs.
+    filters = rng.integers(-127, 128, (3, 3, 3, 2), dtype=np.int8)
+    w = rng.integers(-127, 128, (4, 36), dtype=np.int8)
+    tensors = [
+        {"shape": [1, 7, 6, 2], "type": I8, "scale": [0.05], "zero_point": [-3], "name": "input"},
+        {"shape": [3, 3, 3, 2], "type": I8, "data": filters.tobytes(), "scale": [0.004, 0.007, 0.002], "zero_point": [0, 0, 0]},
+        {"shape": [3], "type": I32, "data": np.array([300, -500, 40], "<i4").tobytes(), "scale": [0.0002, 0.00035, 0.0001], "zero_point": [0, 0, 0]},
+        {"shape": [1, 4, 3, 3], "type": I8, "scale": [0.06], "zero_point": [-128], "name": "conv"},
+        {"shape": [4, 36], "type": I8, "data": w.tobytes(), "scale": [0.003], "zero_point": [0]},
+        {"shape": [4], "type": I32, "data": np.array([100, -2000, 50, 0], "<i4").tobytes(), "scale": [0.00018], "zero_point": [0]},
+        {"shape": [1, 4], "type": I8, "scale": [0.3], "zero_point": [2], "name": "output"},
+    ]
+    ops = [
+        {"code": BO.CONV_2D, "inputs": [0, 1, 2], "outputs": [3], "options": conv_options(SAME, (2, 2), RELU)},
+        {"code": BO.FULLY_CONNECTED, "inputs": [3, 4, 5], "outputs": [6], "options": fc_options(NONE)},
+    ]
+    m = build(tensors, ops, [0], [6])
+    with open(os.path.join(OUT_DIR, "int8_conv.tflite"), "wb") as f:
+        f.write(m)
+    it = Interpreter(model_content=m, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    xs = rng.integers(-128, 128, (32, 84), dtype=np.int8)
+    ys = []
+    for x in xs:
+        it.set_tensor(it.get_input_details()[0]["index"], x.reshape(1, 7, 6, 2))
+        it.invoke()
+        ys.append(it.get_tensor(it.get_output_details()[0]["index"]).reshape(-1).astype(np.int8))
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "int8_conv_codes.bin"), "wb") as f:
+        f.write(xs.tobytes() + ys.tobytes())
+    print(f"int8_conv: 32 inputs, {len(set(map(bytes, ys)))} distinct outputs, codes {ys.min()}..{ys.max()}")
+
+
 if __name__ == "__main__":
     main()
+    speech_and_add()

@@ -639,3 +639,60 @@ fn int8_logistic_and_tanh_are_bit_exact_with_litert_on_every_code() {
     }
     assert_eq!(same, 6 * 256);
 }
+
+// The `microflow` crate's speech.tflite: its 1960-code input RESHAPEd into a 49×40×1
+// image (the network takes that image), an int8 depthwise convolution (10×8, 8 filters,
+// stride 2, SAME, RELU, per-channel), a flatten, FULLY_CONNECTED 4000→4 and SOFTMAX.
+include_tflite!(struct Speech: [[[i8; 1]; 40]; 49] -> [i8; 4] = "tests/data/tflite/microflow/speech.tflite");
+
+#[test]
+fn microflow_speech_is_bit_exact_with_litert_on_32_random_inputs() {
+    let path = format!(
+        "{}/tests/data/tflite/speech_codes.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 32 * 1960 + 32 * 4);
+    let (xs, ys) = b.split_at(32 * 1960);
+    let speech = Speech::new();
+    let mut same = 0;
+    for (k, (x, y)) in xs.chunks_exact(1960).zip(ys.chunks_exact(4)).enumerate() {
+        let image: [[[i8; 1]; 40]; 49] =
+            core::array::from_fn(|r| core::array::from_fn(|c| [x[r * 40 + c].cast_signed()]));
+        let want: [i8; 4] = core::array::from_fn(|j| y[j].cast_signed());
+        assert_eq!(speech.forward(&image), want, "input {k}");
+        same += 1;
+    }
+    assert_eq!(same, 32);
+    // the recorded outputs are not all one answer
+    let firsts: std::collections::HashSet<&[u8]> = ys.chunks_exact(4).collect();
+    assert!(firsts.len() > 1);
+}
+
+// An int8 CONV_2D (7×6×2 image, 3 filters 3×3, stride 2, SAME, RELU, per-channel) read
+// by FULLY_CONNECTED 36→4: written by scripts/tflite_models.py.
+include_tflite!(struct QConvNet: [[[i8; 2]; 6]; 7] -> [i8; 4] = "tests/data/tflite/int8_conv.tflite");
+
+#[test]
+fn int8_conv_is_bit_exact_with_litert_on_32_random_inputs() {
+    let path = format!(
+        "{}/tests/data/tflite/int8_conv_codes.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), 32 * 84 + 32 * 4);
+    let (xs, ys) = b.split_at(32 * 84);
+    let net = QConvNet::new();
+    let mut same = 0;
+    for (k, (x, y)) in xs.chunks_exact(84).zip(ys.chunks_exact(4)).enumerate() {
+        let image: [[[i8; 2]; 6]; 7] = core::array::from_fn(|r| {
+            core::array::from_fn(|c| {
+                core::array::from_fn(|ch| x[(r * 6 + c) * 2 + ch].cast_signed())
+            })
+        });
+        let want: [i8; 4] = core::array::from_fn(|j| y[j].cast_signed());
+        assert_eq!(net.forward(&image), want, "input {k}");
+        same += 1;
+    }
+    assert_eq!(same, 32);
+}

@@ -47,6 +47,41 @@ impl Stride {
     }
 }
 
+/// The prepared requantization and output side of a convolution, checked as
+/// [`QDense::from_prepared`](super::QDense::from_prepared) checks them.
+const fn prepared<const N: usize>(
+    (multiplier, shift): ([i32; N], [i32; N]),
+    (input_zero_point, output_zero_point): (i32, i32),
+    (min, max): (i32, i32),
+) -> Result<(ChannelRequant<N>, OutputQuant), QuantError> {
+    let mut o = 0;
+    while o < N {
+        let (m, s) = (multiplier[o], shift[o]);
+        if !((m >= 1 << 30 || (m == 0 && s == 0)) && s >= -31 && s <= 31) {
+            return Err(QuantError::Prepared);
+        }
+        o += 1;
+    }
+    if input_zero_point < -128
+        || input_zero_point > 127
+        || output_zero_point < -128
+        || output_zero_point > 127
+    {
+        return Err(QuantError::ZeroPoint);
+    }
+    if min < -128 || max > 127 || min > max {
+        return Err(QuantError::Clamp);
+    }
+    Ok((
+        ChannelRequant { multiplier, shift },
+        OutputQuant {
+            zero_point: output_zero_point,
+            min,
+            max,
+        },
+    ))
+}
+
 /// 2-D convolution in int8: an `H×W×C` image, `OC` filters of `KH×KW×C` (TFLite's OHWI
 /// layout), an `OH×OW×OC` output; TensorFlow Lite's `CONV_2D` bit for bit.
 ///
@@ -107,6 +142,42 @@ impl<
             requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
             input_zero_point: input.zero_point,
             out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+
+    /// The layer from parts already prepared: the filters and bias, one Q31 multiplier
+    /// and shift per output channel, the window, the input's and output's zero points
+    /// and the output clamp (TFLite's `Prepare` values). No floating point at all, and a
+    /// `const fn`, so a quantized network can be a `const` or `static`, checked while
+    /// compiling.
+    ///
+    /// # Errors
+    /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if `OH×OW`
+    /// is not what the padding and strides give, and the errors of
+    /// [`QDense::from_prepared`](super::QDense::from_prepared).
+    pub const fn from_prepared(
+        filters: [[[[i8; C]; KW]; KH]; OC],
+        bias: [i32; OC],
+        requant: ([i32; OC], [i32; OC]),
+        stride: Stride,
+        zero_points: (i32, i32),
+        clamp: (i32, i32),
+    ) -> Result<Self, QuantError> {
+        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
+            Ok(w) => w,
+            Err(e) => return Err(e),
+        };
+        let (requant, out) = match prepared(requant, zero_points, clamp) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            filters,
+            bias,
+            window,
+            requant,
+            input_zero_point: zero_points.0,
+            out,
         })
     }
 }
@@ -197,6 +268,42 @@ impl<
             requant: ChannelRequant::per_channel(input.scale, weight_scales, output.scale)?,
             input_zero_point: input.zero_point,
             out: OutputQuant::new(output.scale, output.zero_point, activation)?,
+        })
+    }
+
+    /// The layer from parts already prepared: the filters and bias, one Q31 multiplier
+    /// and shift per output channel, the window, the input's and output's zero points
+    /// and the output clamp (TFLite's `Prepare` values). No floating point at all, and a
+    /// `const fn`, so a quantized network can be a `const` or `static`, checked while
+    /// compiling.
+    ///
+    /// # Errors
+    /// [`QuantError::Stride`] for a zero stride, [`QuantError::OutputSize`] if `OH×OW`
+    /// is not what the padding and strides give, and the errors of
+    /// [`QDense::from_prepared`](super::QDense::from_prepared).
+    pub const fn from_prepared(
+        filters: [[[i8; CM]; KW]; KH],
+        bias: [i32; CM],
+        requant: ([i32; CM], [i32; CM]),
+        stride: Stride,
+        zero_points: (i32, i32),
+        clamp: (i32, i32),
+    ) -> Result<Self, QuantError> {
+        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
+            Ok(w) => w,
+            Err(e) => return Err(e),
+        };
+        let (requant, out) = match prepared(requant, zero_points, clamp) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            filters,
+            bias,
+            window,
+            requant,
+            input_zero_point: zero_points.0,
+            out,
         })
     }
 }
@@ -367,5 +474,95 @@ mod tests {
         let x: [[[i8; 1]; 3]; 3] =
             core::array::from_fn(|r| core::array::from_fn(|c| [(3 * r + c) as i8]));
         assert_eq!(conv.forward(&x), [[[4]]]);
+    }
+}
+
+#[cfg(test)]
+mod prepared_tests {
+    use super::super::{ChannelRequant, OutputQuant};
+    use super::*;
+
+    type Dw = QDepthwiseConv2d<5, 4, 2, 2, 4, 3, 2, 3, 4>;
+    type Conv = QConv2d<5, 4, 2, 3, 2, 4, 3, 4>;
+
+    /// `from_prepared` with the values `new` computes builds the same layer; bad
+    /// prepared values and a wrong output size are errors.
+    #[test]
+    fn from_prepared_matches_new_and_checks_its_values() {
+        let (input, output) = (
+            QuantParams::new(0.05, -3).unwrap(),
+            QuantParams::new(0.06, -128).unwrap(),
+        );
+        let scales = [0.004, 0.007, 0.002, 0.01];
+        let r = ChannelRequant::per_channel(0.05, &scales, 0.06).unwrap();
+        let o = OutputQuant::new(0.06, -128, Activation::ReLU).unwrap();
+        let filters: [[[i8; 4]; 2]; 3] = core::array::from_fn(|y| {
+            core::array::from_fn(|x| core::array::from_fn(|c| (y * 8 + x * 4 + c) as i8 - 9))
+        });
+        let bias = [300, -500, 40, 0];
+        let stride = Stride::new(Padding::Same, 2, 1);
+        let built = Dw::new(
+            filters,
+            &scales,
+            bias,
+            stride,
+            (input, output),
+            Activation::ReLU,
+        )
+        .unwrap();
+        let prepared = |m: [i32; 4], s: [i32; 4], zp: i32, clamp: (i32, i32), st: Stride| {
+            Dw::from_prepared(filters, bias, (m, s), st, (-3, zp), clamp)
+        };
+        let same = prepared(r.multiplier, r.shift, -128, (o.min, o.max), stride).unwrap();
+        assert_eq!(same, built);
+        let x: [[[i8; 2]; 4]; 5] = core::array::from_fn(|y| {
+            core::array::from_fn(|x| core::array::from_fn(|c| (y * 17 + x * 5 + c * 3) as i8))
+        });
+        assert_eq!(same.forward(&x), built.forward(&x));
+        let mut low = r.multiplier;
+        low[2] = 5;
+        assert_eq!(
+            prepared(low, r.shift, -128, (o.min, o.max), stride),
+            Err(QuantError::Prepared)
+        );
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -129, (o.min, o.max), stride),
+            Err(QuantError::ZeroPoint)
+        );
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -128, (10, 5), stride),
+            Err(QuantError::Clamp)
+        );
+        // VALID with stride 2 gives 2×3, not the type's 3×4
+        let valid = Stride::new(Padding::Valid, 2, 1);
+        assert_eq!(
+            prepared(r.multiplier, r.shift, -128, (o.min, o.max), valid),
+            Err(QuantError::OutputSize)
+        );
+
+        let cf: [[[[i8; 2]; 2]; 3]; 4] = core::array::from_fn(|k| {
+            core::array::from_fn(|y| {
+                core::array::from_fn(|x| {
+                    core::array::from_fn(|c| (k * 7 + y * 3 + x + c) as i8 - 8)
+                })
+            })
+        });
+        let built =
+            Conv::new(cf, &scales, bias, stride, (input, output), Activation::ReLU).unwrap();
+        let same = Conv::from_prepared(
+            cf,
+            bias,
+            (r.multiplier, r.shift),
+            stride,
+            (-3, -128),
+            (o.min, o.max),
+        )
+        .unwrap();
+        assert_eq!(same, built);
+        assert_eq!(same.forward(&x), built.forward(&x));
+        assert_eq!(
+            Conv::from_prepared(cf, bias, (low, r.shift), stride, (-3, -128), (o.min, o.max)),
+            Err(QuantError::Prepared)
+        );
     }
 }

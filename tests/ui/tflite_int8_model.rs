@@ -1,7 +1,7 @@
-// An int8 model with an operator the int8 import does not cover yet (a depthwise
-// convolution): refused, naming the operator.
+// An int8 model with an operator the int8 import does not cover yet (an ADD):
+// refused, naming the operator.
 typenet::include_tflite! {
-    struct Speech = "../../tests/data/tflite/microflow/speech.tflite";
+    struct Add = "../../tests/data/tflite/int8_add.tflite";
 }
 
 fn main() {}

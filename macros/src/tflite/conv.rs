@@ -58,7 +58,7 @@ pub fn fused(at: &str, act: i8, (h, w, c): Img) -> Result<Option<Layer>, String>
 
 /// The window of a convolution or pool with these options on image `img`, checked
 /// against the output tensor.
-fn window(
+pub fn window(
     at: &str,
     img: Img,
     padding: i8,
@@ -115,7 +115,7 @@ fn window(
 }
 
 /// Checks the output tensor's shape against `[1, oh, ow, c]`.
-fn check_out(at: &str, (oh, ow, c): Img, t_out: &Tensor) -> Result<(), String> {
+pub fn check_out(at: &str, (oh, ow, c): Img, t_out: &Tensor) -> Result<(), String> {
     if image(t_out) == Some((oh, ow, c)) {
         Ok(())
     } else {
@@ -127,7 +127,7 @@ fn check_out(at: &str, (oh, ow, c): Img, t_out: &Tensor) -> Result<(), String> {
 }
 
 /// The shape of a 4-D constant's tensor, as sizes.
-fn dims4(at: &str, what: &str, t: &Tensor) -> Result<[usize; 4], String> {
+pub fn dims4(at: &str, what: &str, t: &Tensor) -> Result<[usize; 4], String> {
     match *t.shape.as_slice() {
         [a, b, c, d] => {
             let u = |v: i32| usize::try_from(v).unwrap_or(0);

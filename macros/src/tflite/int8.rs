@@ -6,7 +6,8 @@
 //! `QuantizeMultiplier`, `CalculateActivationRangeQuantized`, `PreprocessSoftmaxScaling`),
 //! and emitted as literals for the float-free `const fn from_prepared` constructors.
 
-use super::import::count;
+use super::conv::{self, Img};
+use super::import::{Window, count};
 use super::model::{Model, Operator, Options, Tensor, dtype};
 use super::ops;
 use proc_macro2::{Literal, TokenStream};
@@ -24,6 +25,8 @@ pub const SUPPORTED: &[&str] = &[
     "TANH",
     "DEQUANTIZE",
     "RESHAPE",
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
 ];
 
 /// One int8 layer with its prepared values.
@@ -73,6 +76,32 @@ pub enum QLayer {
         /// Output code by input code's bits.
         table: Vec<i8>,
     },
+    /// `QConv2d` (`m == 0`) or `QDepthwiseConv2d` (depth multiplier `m`).
+    Conv {
+        /// The window: input image, kernel, strides, padding, output size.
+        win: Window,
+        /// Depth multiplier of a depthwise convolution; 0 for CONV_2D.
+        m: usize,
+        /// Output channels.
+        o: usize,
+        /// The filter codes in TFLite's order (`[o, kh, kw, c]` or `[1, kh, kw, c·m]`).
+        weights: Vec<i8>,
+        /// `o` biases.
+        bias: Vec<i32>,
+        /// Per output channel: Q31 multiplier.
+        multiplier: Vec<i32>,
+        /// Per output channel: shift.
+        shift: Vec<i32>,
+        /// Input and output zero points.
+        zero_points: (i32, i32),
+        /// Output clamp.
+        clamp: (i32, i32),
+    },
+    /// `QFlatten<h, w, c, h·w·c>`: an image as a vector, before a FULLY_CONNECTED.
+    Flatten {
+        /// The image.
+        img: Img,
+    },
     /// `Dequantize<n>`: i8 → f32.
     Dequantize {
         /// Values.
@@ -100,6 +129,9 @@ pub struct QStep {
 pub struct QNetwork {
     /// Number of inputs, and whether they are float32 (else int8 codes).
     pub inputs: (usize, bool),
+    /// The input as an image, when the model is an image model or reshapes its input
+    /// into one before anything else (the network then takes that image).
+    pub input_image: Option<Img>,
     /// Number of outputs, and whether they are float32.
     pub outputs: (usize, bool),
     /// The layers.
@@ -243,6 +275,8 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
         return Err("the model's input holds no values".into());
     }
     let mut steps = Vec::new();
+    let mut input_image = conv::image(&t[input]).filter(|_| !in_float);
+    let mut img = input_image;
     let (mut cur, mut n, mut float) = (input, n_in, in_float);
     for (k, op) in g.operators.iter().enumerate() {
         let name = op_name(model, op);
@@ -292,6 +326,16 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                 ))
             }
         };
+        if img.is_some()
+            && !matches!(
+                name.as_str(),
+                "RESHAPE" | "FULLY_CONNECTED" | "CONV_2D" | "DEPTHWISE_CONV_2D"
+            )
+        {
+            return Err(format!(
+                "{at} takes an image; typenet imports int8 images through CONV_2D, DEPTHWISE_CONV_2D, RESHAPE and FULLY_CONNECTED"
+            ));
+        }
         let mut push = |layer| {
             steps.push(QStep {
                 op: k,
@@ -299,6 +343,7 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                 layer,
             });
         };
+        let mut next_img = None;
         match name.as_str() {
             "QUANTIZE" => {
                 want(true, false)?;
@@ -330,6 +375,35 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                         "{at} changes the quantization of its values; typenet skips a RESHAPE only when it keeps them"
                     ));
                 }
+                let to = conv::image(t_out).filter(|_| !float);
+                match (img, to) {
+                    (Some(a), Some(b)) if a == b => {}
+                    (Some(a), None) if t_out.shape.len() <= 2 => push(QLayer::Flatten { img: a }),
+                    (None, None) => {}
+                    // The model's input reshaped into an image before anything else
+                    // (`speech.tflite` does this): the network takes that image, the
+                    // same codes in the same order.
+                    (None, Some(b)) if cur == input => input_image = Some(b),
+                    _ => {
+                        return Err(format!(
+                            "{at} reshapes {:?} into {:?}; typenet imports a RESHAPE that keeps the shape, flattens an image into a vector ([1, n]), reshapes a vector, or makes the model's input an image",
+                            t[cur].shape, t_out.shape
+                        ));
+                    }
+                }
+                next_img = to;
+            }
+            "CONV_2D" | "DEPTHWISE_CONV_2D" => {
+                want(false, false)?;
+                let Some(image) = img else {
+                    return Err(format!(
+                        "{at} takes an image, but its input has shape {:?}; typenet imports images of shape [1, height, width, channels]",
+                        t[cur].shape
+                    ));
+                };
+                let (layer, out_img) = conv_layer(model, op, &at, &name, image, cur, out)?;
+                push(layer);
+                next_img = Some(out_img);
             }
             "SOFTMAX" => {
                 want(false, false)?;
@@ -399,6 +473,10 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
             }
             "FULLY_CONNECTED" => {
                 want(false, false)?;
+                if let Some(image) = img {
+                    // TFLite's FULLY_CONNECTED reads any input as rows of its width
+                    push(QLayer::Flatten { img: image });
+                }
                 let (act, format) = match op.options {
                     Options::FullyConnected {
                         activation,
@@ -516,7 +594,13 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
             }
             _ => return Err(format!("{at}: not handled (an importer bug)")),
         }
-        (cur, n, float) = (out, out_n, out_float);
+        (cur, n, float, img) = (out, out_n, out_float, next_img);
+    }
+    if img.is_some() {
+        return Err(
+            "the model's output is an image; typenet imports int8 models whose output is a vector"
+                .into(),
+        );
     }
     if steps.is_empty() {
         return Err("the model has no int8 layer to import".into());
@@ -529,9 +613,170 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
     }
     Ok(QNetwork {
         inputs: (n_in, in_float),
+        input_image,
         outputs: (n, float),
         steps,
     })
+}
+
+/// Integer constants of tensor `index`: its buffer, checked to hold `n` values of
+/// `width` bytes.
+fn buffer<'a>(model: &Model<'a>, t: &Tensor, n: usize, width: usize) -> Option<&'a [u8]> {
+    model
+        .buffers
+        .get(t.buffer)
+        .copied()
+        .filter(|b| Some(b.len()) == n.checked_mul(width))
+}
+
+/// A CONV_2D or DEPTHWISE_CONV_2D on image `img` (tensor `cur`) to tensor `out`: the
+/// layer with its prepared values, and the output image.
+#[allow(clippy::too_many_lines, clippy::many_single_char_names)]
+fn conv_layer(
+    model: &Model<'_>,
+    op: &Operator,
+    at: &str,
+    name: &str,
+    img: Img,
+    cur: usize,
+    out: usize,
+) -> Result<(QLayer, Img), String> {
+    let t = &model.subgraphs[0].tensors;
+    let (padding, stride, dilation, act, m) = match (name, &op.options) {
+        (
+            "CONV_2D",
+            &Options::Conv2d {
+                padding,
+                stride,
+                dilation,
+                activation,
+            },
+        ) => (padding, stride, dilation, activation, 0),
+        (
+            "DEPTHWISE_CONV_2D",
+            &Options::DepthwiseConv2d {
+                padding,
+                stride,
+                depth_multiplier,
+                dilation,
+                activation,
+            },
+        ) => (
+            padding,
+            stride,
+            dilation,
+            activation,
+            usize::try_from(depth_multiplier).unwrap_or(0).max(1),
+        ),
+        (_, other) => {
+            return Err(format!(
+                "{at} has no options, or options of the wrong kind ({other:?})"
+            ));
+        }
+    };
+    let f = op
+        .inputs
+        .get(1)
+        .copied()
+        .flatten()
+        .ok_or_else(|| format!("{at} has no filter tensor"))?;
+    let f_t = &t[f];
+    let [d0, kh, kw, d3] = conv::dims4(at, "filter", f_t)?;
+    let c = img.2;
+    // output channels, and the filter dimension a per-channel scale runs along
+    let (o, dim) = if m == 0 {
+        if d3 != c || d0 == 0 {
+            return Err(format!(
+                "{at}'s filter has shape {:?} ([outputs, height, width, channels]), but its input has {c} channels",
+                f_t.shape
+            ));
+        }
+        (d0, 0)
+    } else {
+        if d0 != 1 || d3 != c * m {
+            return Err(format!(
+                "{at}'s filter has shape {:?} and depth multiplier {m}, but its input has {c} channels: expected [1, height, width, {c} × multiplier]",
+                f_t.shape
+            ));
+        }
+        (d3, 3)
+    };
+    let win = conv::window(at, img, padding, stride, dilation, (kh, kw))?;
+    let out_img = (win.oh, win.ow, o);
+    conv::check_out(at, out_img, &t[out])?;
+    if f_t.dtype != dtype::INT8 {
+        return Err(format!(
+            "{at}'s filter holds {} values; typenet imports int8 filters",
+            dtype::name(f_t.dtype)
+        ));
+    }
+    let count_w = d0 * kh * kw * d3;
+    let weights: Vec<i8> = buffer(model, f_t, count_w, 1)
+        .ok_or_else(|| format!("{at}'s filter needs {count_w} constant bytes"))?
+        .iter()
+        .map(|&b| b.cast_signed())
+        .collect();
+    let wq = f_t
+        .quant
+        .as_ref()
+        .filter(|q| !q.scale.is_empty())
+        .ok_or_else(|| format!("{at}'s filter has no quantization parameters"))?;
+    if wq.zero_point.iter().any(|&z| z != 0) {
+        return Err(format!(
+            "{at}'s filter has a zero point other than 0; TFLite's int8 filters are symmetric"
+        ));
+    }
+    let scales: Vec<f32> = match wq.scale.len() {
+        1 => vec![wq.scale[0]; o],
+        k if k == o && usize::try_from(wq.dim).ok() == Some(dim) => wq.scale.clone(),
+        k => {
+            return Err(format!(
+                "{at}'s filter has {} along dimension {}; expected 1, or {o} along dimension {dim}",
+                count(k, "scale"),
+                wq.dim
+            ));
+        }
+    };
+    if let Some(s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+        return Err(format!("{at}'s filter has the scale {s}"));
+    }
+    let bias = match op.inputs.get(2).copied().flatten() {
+        None => vec![0; o],
+        Some(b) => {
+            let b_t = &t[b];
+            let bytes = buffer(model, b_t, o, 4)
+                .filter(|_| b_t.dtype == INT32)
+                .ok_or_else(|| format!("{at}'s bias should be {o} int32 constants"))?;
+            bytes
+                .chunks_exact(4)
+                .map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        }
+    };
+    let (s_in, z_in) = per_tensor(&t[cur], &format!("{at}'s input"))?;
+    let (s_out, z_out) = per_tensor(&t[out], &format!("{at}'s output"))?;
+    let (mut multiplier, mut shift) = (Vec::new(), Vec::new());
+    for &s_w in &scales {
+        let real = f64::from(s_in) * f64::from(s_w) / f64::from(s_out);
+        let (q, e) = quantize_multiplier(real).map_err(|e| format!("{at}: {e}"))?;
+        multiplier.push(q);
+        shift.push(e);
+    }
+    let clamp = clamp(act, s_out, z_out, at)?;
+    Ok((
+        QLayer::Conv {
+            win,
+            m,
+            o,
+            weights,
+            bias,
+            multiplier,
+            shift,
+            zero_points: (z_in, z_out),
+            clamp,
+        },
+        out_img,
+    ))
 }
 
 /// TFLite's `PopulateLookupTable` for int8: per input code, dequantize in `f32`, apply
@@ -572,6 +817,7 @@ fn params(scale: f32, zp: i32) -> TokenStream {
 }
 
 /// The field name, type and value of one layer.
+#[allow(clippy::too_many_lines, clippy::many_single_char_names)]
 fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
     let k = step.op;
     match &step.layer {
@@ -615,6 +861,86 @@ fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
             quote!(::typenet::quant::QTable<#n>),
             quote!(::typenet::quant::QTable::new([#(#table),*])),
         ),
+        QLayer::Flatten { img: (h, w, c) } => {
+            let n = h * w * c;
+            (
+                format_ident!("op{}_flatten", k),
+                quote!(::typenet::quant::QFlatten<#h, #w, #c, #n>),
+                quote!(::typenet::quant::QFlatten),
+            )
+        }
+        QLayer::Conv {
+            win,
+            m,
+            o,
+            weights,
+            bias,
+            multiplier,
+            shift,
+            zero_points: (zi, zo),
+            clamp: (lo, hi),
+        } => {
+            let Window {
+                h,
+                w,
+                c,
+                kh,
+                kw,
+                sh,
+                sw,
+                same,
+                oh,
+                ow,
+            } = *win;
+            let padding = if same {
+                quote!(::typenet::quant::Padding::Same)
+            } else {
+                quote!(::typenet::quant::Padding::Valid)
+            };
+            let stride = quote!(::typenet::quant::Stride::new(#padding, #sh, #sw));
+            // filter codes nested as the layer's array type
+            let nest = |v: &[i8], dims: &[usize]| -> TokenStream {
+                fn go(v: &[i8], dims: &[usize]) -> TokenStream {
+                    match dims {
+                        [] | [_] => quote!([#(#v),*]),
+                        [_, rest @ ..] => {
+                            let inner: usize = rest.iter().product();
+                            let parts = v.chunks(inner).map(|p| go(p, rest));
+                            quote!([#(#parts),*])
+                        }
+                    }
+                }
+                go(v, dims)
+            };
+            let tail = quote!(
+                [#(#bias),*],
+                ([#(#multiplier),*], [#(#shift),*]),
+                #stride,
+                (#zi, #zo),
+                (#lo, #hi),
+            );
+            if *m == 0 {
+                let filters = nest(weights, &[*o, kh, kw, c]);
+                (
+                    format_ident!("op{}_conv", k),
+                    quote!(::typenet::quant::QConv2d<#h, #w, #c, #kh, #kw, #o, #oh, #ow>),
+                    quote!(match ::typenet::quant::QConv2d::from_prepared(#filters, #tail) {
+                        ::core::result::Result::Ok(l) => l,
+                        ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: convolution parameters"),
+                    }),
+                )
+            } else {
+                let filters = nest(weights, &[kh, kw, *o]);
+                (
+                    format_ident!("op{}_depthwise", k),
+                    quote!(::typenet::quant::QDepthwiseConv2d<#h, #w, #c, #m, #o, #kh, #kw, #oh, #ow>),
+                    quote!(match ::typenet::quant::QDepthwiseConv2d::from_prepared(#filters, #tail) {
+                        ::core::result::Result::Ok(l) => l,
+                        ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: depthwise convolution parameters"),
+                    }),
+                )
+            }
+        }
         QLayer::Dense {
             i,
             o,
@@ -680,6 +1006,10 @@ pub fn emit(
     }
     let ((ni, fi), (no, fo)) = (net.inputs, net.outputs);
     let (ti, _, wi) = elem(fi);
+    let input_ty = net.input_image.map_or_else(
+        || quote!([#ti; #ni]),
+        |(h, w, c)| quote!([[[#ti; #c]; #w]; #h]),
+    );
     let (to, _, wo) = elem(fo);
     let type_doc = format!(
         "Imported from `{shown}` by `include_tflite!`: an int8 network ([`typenet::quant::QLayer`]), {ni} {wi} inputs, {no} {wo} outputs."
@@ -714,7 +1044,7 @@ pub fn emit(
         }
 
         impl ::typenet::quant::QLayer for #name {
-            type Input = [#ti; #ni];
+            type Input = #input_ty;
             type Output = [#to; #no];
 
             #[inline]
@@ -762,7 +1092,7 @@ mod files {
     }
 
     #[test]
-    fn sine_imports_with_int8_edges_and_speech_is_refused_by_name() {
+    fn sine_and_speech_import_and_int8_add_is_refused_by_name() {
         let m_bytes = file("microflow/sine.tflite");
         let m = read(&m_bytes).unwrap();
         assert!(is_int8(&m));
@@ -788,10 +1118,38 @@ mod files {
         assert_eq!(dense[0].2, (dense[0].3, 127));
         assert_eq!(dense[1].2, (dense[1].3, 127));
         assert_eq!(dense[2].2, (-128, 127));
+        // speech: its input RESHAPEd into a 49×40×1 image, a depthwise convolution
+        // (per-channel, along dimension 3), a flatten, a fully connected layer, softmax
         let s_bytes = file("microflow/speech.tflite");
-        let e = import(&read(&s_bytes).unwrap()).unwrap_err();
+        let net = import(&read(&s_bytes).unwrap()).unwrap();
+        assert_eq!(net.input_image, Some((49, 40, 1)));
+        assert_eq!((net.inputs, net.outputs), ((1960, false), (4, false)));
+        let kinds: Vec<String> = net
+            .steps
+            .iter()
+            .map(|s| match &s.layer {
+                QLayer::Conv { win, m, o, .. } => {
+                    format!("dw{m}x{o}:{}x{}->{}x{}", win.kh, win.kw, win.oh, win.ow)
+                }
+                QLayer::Flatten { img } => format!("flat{img:?}"),
+                QLayer::Dense { i, o, .. } => format!("fc{i}x{o}"),
+                QLayer::Softmax { n, .. } => format!("softmax{n}"),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "dw8x8:10x8->25x20",
+                "flat(25, 20, 8)",
+                "fc4000x4",
+                "softmax4"
+            ]
+        );
+        // an int8 ADD is refused by name
+        let e = import(&read(&file("int8_add.tflite")).unwrap()).unwrap_err();
         assert!(
-            e.starts_with("it is a quantized model (operator 1, DEPTHWISE_CONV_2D"),
+            e.starts_with("it is a quantized model (operator 0, ADD"),
             "{e}"
         );
         // the float models are not int8
@@ -805,6 +1163,7 @@ mod files {
             file("int8_mlp.tflite"),
             file("int8_logits.tflite"),
             file("microflow/sine.tflite"),
+            file("microflow/speech.tflite"),
         ];
         let mut state = 0x1e8_u64;
         let mut next = move || {

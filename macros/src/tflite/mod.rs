@@ -160,7 +160,8 @@ fn expand_int8(
             shown,
             name,
             from,
-            &[net.inputs.0],
+            &net.input_image
+                .map_or_else(|| vec![net.inputs.0], |(h, w, c)| vec![h, w, c]),
             net.inputs.1,
             "takes",
             "",
