@@ -68,9 +68,13 @@ pub(crate) fn forward<
                     let Some(ix) = win.w.tap(ox, kx, W) else {
                         continue;
                     };
-                    let x_px = &x[iy][ix];
-                    for (q, a) in acc.iter_mut().enumerate() {
-                        *a = *a + x_px[q / M] * w_tap[q];
+                    // `q = c·M + m`: channel `c`'s `M` outputs in a row, no `q / M`
+                    // index (nor its bounds check) in the inner loop; same order
+                    let acc_c = acc.chunks_exact_mut(M).zip(w_tap.chunks_exact(M));
+                    for ((a_c, w_c), &x_c) in acc_c.zip(&x[iy][ix]) {
+                        for (a, &w_q) in a_c.iter_mut().zip(w_c) {
+                            *a = *a + x_c * w_q;
+                        }
                     }
                 }
             }
@@ -110,9 +114,11 @@ pub(crate) fn backward_input<
                     let Some(ix) = win.w.tap(ox, kx, W) else {
                         continue;
                     };
-                    let dx_px = &mut dx[iy][ix];
-                    for (q, (&g_q, &w_q)) in g_px.iter().zip(w_tap).enumerate() {
-                        dx_px[q / M] = dx_px[q / M] + g_q * w_q;
+                    let g_w = g_px.chunks_exact(M).zip(w_tap.chunks_exact(M));
+                    for (d, (g_c, w_c)) in dx[iy][ix].iter_mut().zip(g_w) {
+                        for (&g_q, &w_q) in g_c.iter().zip(w_c) {
+                            *d = *d + g_q * w_q;
+                        }
                     }
                 }
             }
@@ -155,9 +161,11 @@ pub(crate) fn backward_params<
                     let Some(ix) = win.w.tap(ox, kx, W) else {
                         continue;
                     };
-                    let x_px = &x[iy][ix];
-                    for (q, (d, &g_q)) in dw_tap.iter_mut().zip(g_px).enumerate() {
-                        *d = *d + g_q * x_px[q / M];
+                    let dw_g = dw_tap.chunks_exact_mut(M).zip(g_px.chunks_exact(M));
+                    for ((d_c, g_c), &x_c) in dw_g.zip(&x[iy][ix]) {
+                        for (d, &g_q) in d_c.iter_mut().zip(g_c) {
+                            *d = *d + g_q * x_c;
+                        }
                     }
                 }
             }
