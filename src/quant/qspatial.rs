@@ -82,6 +82,33 @@ const fn prepared<const N: usize>(
     ))
 }
 
+/// The window and the prepared requantization and output side of a convolution, for
+/// the `from_prepared` constructors: the stride is checked first, then [`prepared`].
+#[allow(clippy::type_complexity)]
+const fn prepared_window<
+    const H: usize,
+    const W: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+    const N: usize,
+>(
+    stride: Stride,
+    requant: ([i32; N], [i32; N]),
+    zero_points: (i32, i32),
+    clamp: (i32, i32),
+) -> Result<(Window, ChannelRequant<N>, OutputQuant), QuantError> {
+    let window = match stride.window::<H, W, KH, KW, OH, OW>() {
+        Ok(w) => w,
+        Err(e) => return Err(e),
+    };
+    match prepared(requant, zero_points, clamp) {
+        Ok((requant, out)) => Ok((window, requant, out)),
+        Err(e) => Err(e),
+    }
+}
+
 /// 2-D convolution in int8: an `H×W×C` image, `OC` filters of `KH×KW×C` (TFLite's OHWI
 /// layout), an `OH×OW×OC` output; TensorFlow Lite's `CONV_2D` bit for bit.
 ///
@@ -163,14 +190,11 @@ impl<
         zero_points: (i32, i32),
         clamp: (i32, i32),
     ) -> Result<Self, QuantError> {
-        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
-            Ok(w) => w,
-            Err(e) => return Err(e),
-        };
-        let (requant, out) = match prepared(requant, zero_points, clamp) {
-            Ok(p) => p,
-            Err(e) => return Err(e),
-        };
+        let (window, requant, out) =
+            match prepared_window::<H, W, KH, KW, OH, OW, _>(stride, requant, zero_points, clamp) {
+                Ok(p) => p,
+                Err(e) => return Err(e),
+            };
         Ok(Self {
             filters,
             bias,
@@ -289,14 +313,11 @@ impl<
         zero_points: (i32, i32),
         clamp: (i32, i32),
     ) -> Result<Self, QuantError> {
-        let window = match stride.window::<H, W, KH, KW, OH, OW>() {
-            Ok(w) => w,
-            Err(e) => return Err(e),
-        };
-        let (requant, out) = match prepared(requant, zero_points, clamp) {
-            Ok(p) => p,
-            Err(e) => return Err(e),
-        };
+        let (window, requant, out) =
+            match prepared_window::<H, W, KH, KW, OH, OW, _>(stride, requant, zero_points, clamp) {
+                Ok(p) => p,
+                Err(e) => return Err(e),
+            };
         Ok(Self {
             filters,
             bias,

@@ -164,7 +164,9 @@ pub fn is_int8(model: &Model<'_>) -> bool {
 /// TFLite's `QuantizeMultiplier`: `m ≈ q · 2^(shift − 31)`, `q ∈ [2^30, 2^31)`.
 fn quantize_multiplier(m: f64) -> Result<(i32, i32), String> {
     if !m.is_finite() || m < 0.0 {
-        return Err(format!("a requantization multiplier of {m}"));
+        return Err(format!(
+            "a requantization multiplier of {m}: it must be finite and not negative"
+        ));
     }
     if m == 0.0 {
         return Ok((0, 0));
@@ -189,7 +191,9 @@ fn quantize_multiplier(m: f64) -> Result<(i32, i32), String> {
         return Ok((0, 0));
     }
     if e > 31 {
-        return Err(format!("a requantization multiplier of {m} (2^31 or more)"));
+        return Err(format!(
+            "a requantization multiplier of {m}: it must be below 2^31"
+        ));
     }
     Ok((i32::try_from(q_fixed).unwrap_or(i32::MAX), e))
 }
