@@ -115,7 +115,8 @@
 //! NumPy implementation (`scripts/conv_goldens.py`, data in `tests/data/conv/`, read by the
 //! tests so CI needs no Python); the size checks' messages word for word.
 
-// batch norm has no layer yet: only its tests call it
+// only tests call batch norm's training kernels (batch statistics, backward, running
+// averages; `BatchNorm` uses the fixed-statistics form) and relu6's slice kernels
 #![allow(dead_code)]
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]

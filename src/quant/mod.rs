@@ -125,7 +125,8 @@
 //! cargo test --lib quant
 //! ```
 
-// Some preparation helpers are used by the tests only.
+// A few helpers (`ChannelRequant::per_tensor`, the reference `fully_connected`) are used by
+// the tests only.
 #![allow(dead_code)]
 
 pub(crate) mod add;
