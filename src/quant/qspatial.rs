@@ -190,11 +190,15 @@ impl<
         zero_points: (i32, i32),
         clamp: (i32, i32),
     ) -> Result<Self, QuantError> {
-        let (window, requant, out) =
-            match prepared_window::<H, W, KH, KW, OH, OW, _>(stride, requant, zero_points, clamp) {
-                Ok(p) => p,
-                Err(e) => return Err(e),
-            };
+        let (window, requant, out) = match prepared_window::<H, W, KH, KW, OH, OW, OC>(
+            stride,
+            requant,
+            zero_points,
+            clamp,
+        ) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
         Ok(Self {
             filters,
             bias,
@@ -313,11 +317,15 @@ impl<
         zero_points: (i32, i32),
         clamp: (i32, i32),
     ) -> Result<Self, QuantError> {
-        let (window, requant, out) =
-            match prepared_window::<H, W, KH, KW, OH, OW, _>(stride, requant, zero_points, clamp) {
-                Ok(p) => p,
-                Err(e) => return Err(e),
-            };
+        let (window, requant, out) = match prepared_window::<H, W, KH, KW, OH, OW, CM>(
+            stride,
+            requant,
+            zero_points,
+            clamp,
+        ) {
+            Ok(p) => p,
+            Err(e) => return Err(e),
+        };
         Ok(Self {
             filters,
             bias,
