@@ -91,9 +91,13 @@ where
 
     #[inline]
     fn forward(&self, x: &Self::Input) -> Self::Output {
-        // scan order, each pixel written once (no zeroed image to overwrite)
-        x.each_ref()
-            .map(|x_row| x_row.each_ref().map(|x_px| self.layer.forward(x_px)))
+        let mut y = [[[T::zero(); D]; W]; H];
+        for (y_row, x_row) in y.iter_mut().zip(x) {
+            for (y_px, x_px) in y_row.iter_mut().zip(x_row) {
+                *y_px = self.layer.forward(x_px);
+            }
+        }
+        y
     }
 
     // the forward of every pixel: `forward_batch`'s default, a loop over the samples
