@@ -155,7 +155,12 @@ pub(crate) const fn checked_workspace_len<N: Layer>(batch: usize) -> Option<usiz
 /// Forward and backward for a mini-batch: **adds** the gradients summed over the samples
 /// into `grads` and returns the summed loss. The same numbers as calling
 /// [`accumulate`](crate::accumulate) on each sample in order, computed a layer at a
-/// time over the whole batch.
+/// time over the whole batch, for every network without a layer that looks at the whole
+/// batch: it runs the training forms [`forward_batch_train`](Train::forward_batch_train)
+/// and [`backward_batch_train`](Train::backward_batch_train), in which a
+/// [`BatchNorm`](crate::BatchNorm) normalises with the batch's statistics. After your own
+/// optimizer step, call [`after_step`] with the same workspace to update its running
+/// averages ([`train_step_batch`] does both).
 ///
 /// # Errors
 /// [`BatchError`] if `targets` differs in length from `xs` or `workspace` is shorter
@@ -179,18 +184,31 @@ where
     let (dys, rest) = rest.split_at_mut(out);
     let ys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(ys);
     let dys = <N::Output as Vector<N::Scalar>>::slice_from_flat_mut(dys);
-    net.forward_batch(xs, ys, rest)?;
+    net.forward_batch_train(xs, ys, rest)?;
     let mut total = N::Scalar::zero();
     for ((y, t), dy) in ys.iter().zip(targets).zip(dys.iter_mut()) {
         let (e, g) = loss.loss_and_gradient(y, t);
         total = total + e;
         *dy = g;
     }
-    net.backward_batch(xs, ys, dys, None, grads, rest)?;
+    net.backward_batch_train(xs, ys, dys, None, grads, rest)?;
     Ok(total)
 }
 
-/// One optimizer step on a mini-batch: zero `grads`, [`accumulate_batch`], step.
+/// What follows the optimizer's step after [`accumulate_batch`] on a batch of `batch`
+/// samples in `workspace` (the same one): each layer's
+/// [`after_batch_step`](Train::after_batch_step), where a [`BatchNorm`](crate::BatchNorm)
+/// moves its running averages toward the batch's statistics. A no-op for networks
+/// without such a layer. [`train_step_batch`] calls it.
+pub fn after_step<N: Train>(net: &mut N, batch: usize, workspace: &[N::Scalar]) {
+    let out = batch.saturating_mul(<N::Output as Vector<N::Scalar>>::LEN);
+    if let Some(rest) = workspace.get(out.saturating_mul(2)..) {
+        net.after_batch_step(batch, rest);
+    }
+}
+
+/// One optimizer step on a mini-batch: zero `grads`, [`accumulate_batch`], step, then
+/// [`after_step`] (the running averages of a [`BatchNorm`](crate::BatchNorm)).
 /// Returns the summed loss before the update. Gradients are summed over the batch; for
 /// the mean, divide the learning rate by the batch size.
 ///
@@ -214,5 +232,6 @@ where
     grads.zero_params();
     let e = accumulate_batch(net, grads, loss, xs, targets, workspace)?;
     optimizer.step(net, grads);
+    after_step(net, xs.len(), workspace);
     Ok(e)
 }

@@ -464,6 +464,86 @@ macro_rules! tuple_layer {
                 })*
                 view_of!($A0, $A0, &self.$i0).backward_batch(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, view_of!($A0, $A0, mut &mut grads.$i0), &mut *subs[0])
             }
+
+            // The training forms: the same walk as `forward_batch` and `backward_batch`,
+            // each layer in its training form (the same bits, but for layers such as
+            // `BatchNorm` that normalise with the batch's statistics).
+            #[allow(unused_mut)]
+            fn forward_batch_train(
+                &self,
+                xs: &[Self::Input],
+                ys: &mut [Self::Output],
+                workspace: &mut [Self::Scalar],
+            ) -> Result<(), BatchError> {
+                let n = xs.len();
+                check_batch(n, &[ys.len()], workspace.len(), Self::BATCH_WORKSPACE)?;
+                let mut rest = &mut workspace[..];
+                let mut outs = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let _grads = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <view!($A0, $A) as Layer>::BATCH_WORKSPACE)),+];
+                view_of!($A0, $A0, &self.$i0).forward_batch_train(xs, vecs_mut(&mut *outs[0]), &mut *subs[0])?;
+                $({
+                    let (done, next) = outs.split_at_mut($ni);
+                    view_of!($A0, $N, &self.$ni).forward_batch_train(
+                        joins!($A0, $P, $N, fit_slice)(vecs(&*done[$pi])),
+                        vecs_mut(&mut *next[0]),
+                        &mut *subs[$ni],
+                    )?;
+                })*
+                ys.copy_from_slice(vecs(&*outs[$iL]));
+                Ok(())
+            }
+
+            #[allow(unused_mut)]
+            fn backward_batch_train(
+                &self,
+                xs: &[Self::Input],
+                ys: &[Self::Output],
+                grad_ys: &[Self::Output],
+                grad_xs: Option<&mut [Self::Input]>,
+                grads: &mut Self,
+                workspace: &mut [Self::Scalar],
+            ) -> Result<(), BatchError> {
+                let n = xs.len();
+                let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+                check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), Self::BATCH_WORKSPACE)?;
+                let mut rest = &mut workspace[..];
+                let outs = [$(&*take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut gys = [$(take(&mut rest, n * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)),+];
+                let mut subs = [$(take(&mut rest, n * <view!($A0, $A) as Layer>::BATCH_WORKSPACE)),+];
+                vecs_mut(&mut *gys[$iL]).copy_from_slice(grad_ys);
+                $({
+                    let (before, at) = gys.split_at_mut($rni);
+                    view_of!($A0, $RN, &self.$rni).backward_batch_train(
+                        joins!($A0, $RP, $RN, fit_slice)(vecs(outs[$rpi])),
+                        vecs(outs[$rni]),
+                        vecs(&*at[0]),
+                        Some(joins!($A0, $RP, $RN, fit_slice_mut)(vecs_mut(&mut *before[$rpi]))),
+                        view_of!($A0, $RN, mut &mut grads.$rni),
+                        &mut *subs[$rni],
+                    )?;
+                })*
+                view_of!($A0, $A0, &self.$i0).backward_batch_train(xs, vecs(outs[0]), vecs(&*gys[0]), grad_xs, view_of!($A0, $A0, mut &mut grads.$i0), &mut *subs[0])
+            }
+
+            /// Each layer's hook, with its own region of the workspace.
+            fn after_batch_step(&mut self, batch: usize, workspace: &[Self::Scalar]) {
+                let Some(rest) = batch
+                    .checked_mul(Self::BATCH_WORKSPACE)
+                    .and_then(|len| workspace.get(..len))
+                else {
+                    return;
+                };
+                // past every layer's outputs and their gradients
+                let outputs = 0 $(+ 2 * <<view!($A0, $A) as Layer>::Output as Vector<Self::Scalar>>::LEN)+;
+                let mut rest = &rest[batch * outputs..];
+                $({
+                    let (sub, tail) = rest.split_at(batch * <view!($A0, $A) as Layer>::BATCH_WORKSPACE);
+                    rest = tail;
+                    view_of!($A0, $A, mut &mut self.$i).after_batch_step(batch, sub);
+                })+
+                let _ = rest;
+            }
         }
 
         // In the network's scalar, through the views (as the Layer impl): a layer in

@@ -91,6 +91,41 @@ pub trait Trains {
     ) -> Result<(), BatchError>
     where
         Self: Layer;
+
+    /// [`Train::forward_batch_train`](crate::Train::forward_batch_train).
+    ///
+    /// # Errors
+    /// As `Train::forward_batch_train`.
+    fn forward_batch_train(
+        &self,
+        xs: &[<Self as Layer>::Input],
+        ys: &mut [<Self as Layer>::Output],
+        workspace: &mut [<Self as Layer>::Scalar],
+    ) -> Result<(), BatchError>
+    where
+        Self: Layer;
+
+    /// [`Train::backward_batch_train`](crate::Train::backward_batch_train).
+    ///
+    /// # Errors
+    /// As `Train::backward_batch_train`.
+    #[allow(clippy::type_complexity)]
+    fn backward_batch_train(
+        &self,
+        xs: &[<Self as Layer>::Input],
+        ys: &[<Self as Layer>::Output],
+        grad_ys: &[<Self as Layer>::Output],
+        grad_xs: Option<&mut [<Self as Layer>::Input]>,
+        grads: &mut Self,
+        workspace: &mut [<Self as Layer>::Scalar],
+    ) -> Result<(), BatchError>
+    where
+        Self: Layer;
+
+    /// [`Train::after_batch_step`](crate::Train::after_batch_step).
+    fn after_batch_step(&mut self, batch: usize, workspace: &[<Self as Layer>::Scalar])
+    where
+        Self: Layer;
 }
 
 impl<L: Train> Trains for L {
@@ -122,5 +157,33 @@ impl<L: Train> Trains for L {
         workspace: &mut [L::Scalar],
     ) -> Result<(), BatchError> {
         Train::backward_batch(self, xs, ys, grad_ys, grad_xs, grads, workspace)
+    }
+
+    #[inline(always)]
+    fn forward_batch_train(
+        &self,
+        xs: &[L::Input],
+        ys: &mut [L::Output],
+        workspace: &mut [L::Scalar],
+    ) -> Result<(), BatchError> {
+        Train::forward_batch_train(self, xs, ys, workspace)
+    }
+
+    #[inline(always)]
+    fn backward_batch_train(
+        &self,
+        xs: &[L::Input],
+        ys: &[L::Output],
+        grad_ys: &[L::Output],
+        grad_xs: Option<&mut [L::Input]>,
+        grads: &mut Self,
+        workspace: &mut [L::Scalar],
+    ) -> Result<(), BatchError> {
+        Train::backward_batch_train(self, xs, ys, grad_ys, grad_xs, grads, workspace)
+    }
+
+    #[inline(always)]
+    fn after_batch_step(&mut self, batch: usize, workspace: &[L::Scalar]) {
+        Train::after_batch_step(self, batch, workspace);
     }
 }

@@ -226,7 +226,11 @@ impl<T: Scalar> Trainer<T> {
     /// `Vec`). The library still allocates nothing.
     ///
     /// Training gives the same bits as [`fit`](Self::fit): the batched methods compute
-    /// every number with the operations of the per-sample ones, in the same order.
+    /// every number with the operations of the per-sample ones, in the same order. The
+    /// exception is a network with a [`BatchNorm`](crate::BatchNorm): here it normalises
+    /// with each batch's statistics and updates its running averages after each step
+    /// ([`Train::forward_batch_train`], [`Train::after_batch_step`]); `fit` without a
+    /// workspace keeps them fixed.
     ///
     /// ```
     /// use typenet::{Dense, Init, Layer, Mse, Momentum, Sigmoid, SplitMix64, Trainer};
@@ -529,6 +533,7 @@ impl<T: Scalar> Trainer<T> {
                 StepError::NonFiniteUpdate => FitError::NonFiniteUpdate { epoch, batch },
                 _ => FitError::NonFiniteGradient { epoch, batch },
             })?;
+            batches.after_step(net, chunk.len());
             report.batches += 1;
         }
         report.loss = total.get() / T::from_usize(data.len());
@@ -725,6 +730,10 @@ trait Accumulate<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> {
         loss: &L,
         chunk: &[(N::Input, L::Target)],
     ) -> Result<N::Scalar, BatchError>;
+
+    /// After the optimizer's step on a chunk of `len` samples: the batched path's
+    /// [`Train::after_batch_step`]; nothing per sample.
+    fn after_step(&mut self, net: &mut N, len: usize);
 }
 
 /// One sample after the other, with [`accumulate`].
@@ -744,6 +753,8 @@ impl<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L> for PerS
         }
         Ok(sum.get())
     }
+
+    fn after_step(&mut self, _: &mut N, _: usize) {}
 }
 
 /// The batched path, in a workspace checked by [`BatchTrainer::checked`].
@@ -760,6 +771,14 @@ impl<N: Train, L: Loss<N::Output, Scalar = N::Scalar>> Accumulate<N, L>
         chunk: &[(N::Input, L::Target)],
     ) -> Result<N::Scalar, BatchError> {
         accumulate_chunk(net, grads, loss, chunk, self.0)
+    }
+
+    fn after_step(&mut self, net: &mut N, len: usize) {
+        // past the chunk's inputs: the workspace `accumulate_batch` would have had
+        let inputs = len.saturating_mul(<N::Input as Vector<N::Scalar>>::LEN);
+        if let Some(rest) = self.0.get(inputs..) {
+            batch::after_step(net, len, rest);
+        }
     }
 }
 
@@ -789,14 +808,14 @@ where
     for (x, (sample, _)) in xs.iter_mut().zip(chunk) {
         *x = *sample;
     }
-    net.forward_batch(xs, ys, rest)?;
+    net.forward_batch_train(xs, ys, rest)?;
     let mut total = KahanSum::new();
     for ((y, (_, t)), dy) in ys.iter().zip(chunk).zip(dys.iter_mut()) {
         let (e, g) = loss.loss_and_gradient(y, t);
         total.add(e);
         *dy = g;
     }
-    net.backward_batch(xs, ys, dys, None, grads, rest)?;
+    net.backward_batch_train(xs, ys, dys, None, grads, rest)?;
     Ok(total.get())
 }
 

@@ -296,6 +296,67 @@ pub trait Train: Layer {
         }
         Ok(())
     }
+
+    /// Batched forward **in training**: what the batched training step
+    /// ([`train_step_batch`](crate::batch::train_step_batch),
+    /// [`accumulate_batch`](crate::batch::accumulate_batch), [`BatchTrainer`](crate::BatchTrainer))
+    /// runs, where a layer may look at the whole mini-batch at once. Followed by
+    /// [`backward_batch_train`](Train::backward_batch_train) on the same `xs` and
+    /// `workspace`, and, once the optimizer has stepped, by
+    /// [`after_batch_step`](Train::after_batch_step).
+    ///
+    /// The default is [`forward_batch`](Layer::forward_batch), so every layer that does
+    /// not override it gives the per-sample bits. [`BatchNorm`](crate::BatchNorm)
+    /// overrides it to normalise with the batch's own mean and variance (keeping them at
+    /// the start of its workspace); networks (tuples, `#[derive(Network)]`,
+    /// [`PerPixel`](crate::PerPixel)) pass it on to each layer.
+    ///
+    /// # Errors
+    /// As [`forward_batch`](Layer::forward_batch).
+    #[inline]
+    fn forward_batch_train(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [Self::Scalar],
+    ) -> Result<(), BatchError> {
+        self.forward_batch(xs, ys, workspace)
+    }
+
+    /// Batched backward after [`forward_batch_train`](Train::forward_batch_train) on the
+    /// same `xs` with the same `workspace` (arguments and results as
+    /// [`backward_batch`](Train::backward_batch)). The default is `backward_batch`;
+    /// [`BatchNorm`](crate::BatchNorm) overrides it with the gradient through the batch
+    /// mean and variance.
+    ///
+    /// # Errors
+    /// As [`backward_batch`](Train::backward_batch).
+    #[inline]
+    fn backward_batch_train(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [Self::Scalar],
+    ) -> Result<(), BatchError> {
+        self.backward_batch(xs, ys, grad_ys, grad_xs, grads, workspace)
+    }
+
+    /// Called once per batched training step, after the optimizer's step succeeded, with
+    /// the batch's size and the workspace [`forward_batch_train`](Train::forward_batch_train)
+    /// ran in: where a layer updates state that is not a parameter from what it measured
+    /// on the batch. [`BatchNorm`](crate::BatchNorm) moves its running mean and variance
+    /// there; the default does nothing. Optimizers and the parameter walks never see this
+    /// state.
+    ///
+    /// `workspace` must be the one `forward_batch_train` wrote for a batch of `batch`
+    /// samples (at least `batch · BATCH_WORKSPACE` scalars; a shorter one changes nothing).
+    #[inline]
+    fn after_batch_step(&mut self, batch: usize, workspace: &[Self::Scalar]) {
+        let _ = (batch, workspace);
+    }
 }
 
 /// The input type of a layer: `InputOf<Dense<2, 1>>` is `[f32; 2]`.

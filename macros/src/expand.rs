@@ -458,7 +458,9 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
     let (forward, forward_train) = forward_fns(net);
     let backward = backward_fns(net);
     let backward_rest = backward_rest_fn(net);
-    let (forward_batch, backward_batch) = batch_fns(net);
+    let (forward_batch, backward_batch) = batch_fns(net, false);
+    let (forward_batch_train, backward_batch_train) = batch_fns(net, true);
+    let after_batch_step = after_batch_step_fn(net);
     let params = param_fns(net);
     let caches = net.layers.iter().map(|l| train_path(l, "Cache"));
     let train_where = train_where(net, where_clause);
@@ -487,6 +489,9 @@ fn impl_layer(net: &Network<'_>) -> TokenStream {
             #forward_train
             #backward
             #backward_batch
+            #forward_batch_train
+            #backward_batch_train
+            #after_batch_step
         }
 
         #[automatically_derived]
@@ -859,7 +864,25 @@ fn backward_fns(net: &Network<'_>) -> TokenStream {
 /// after the other, with the same workspace layout (every layer's outputs, then their
 /// gradients, then the layers' own workspaces), so the results are the tuple's bits.
 #[allow(clippy::too_many_lines)] // one quote! per method, read top to bottom
-fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
+/// With `train`, their training forms `forward_batch_train` and `backward_batch_train`,
+/// which call each layer's training form (through `Trains`).
+fn batch_fns(net: &Network<'_>, train: bool) -> (TokenStream, TokenStream) {
+    let (forward_name, backward_name) = if train {
+        ("forward_batch_train", "backward_batch_train")
+    } else {
+        ("forward_batch", "backward_batch")
+    };
+    let forward_path = |l: &LayerField<'_>| {
+        if train {
+            train_path(l, forward_name)
+        } else {
+            layer_path(l, forward_name)
+        }
+    };
+    let (forward_fn, backward_fn) = (
+        Ident::new(forward_name, Span::call_site()),
+        Ident::new(backward_name, Span::call_site()),
+    );
     let output_ty = output_ty(net);
     let (xs, ys, grad_ys, grad_xs, grads, workspace, n, rest, dxn) = (
         local("xs"),
@@ -942,7 +965,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
 
     let (m0, out0, sub0) = (&first.member, &outs[0], &subs[0]);
     let forward_first = {
-        let path = layer_path(first, "forward_batch");
+        let path = forward_path(first);
         let (ys0, sub) = (
             outputs(first, out0, true),
             bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0)),
@@ -951,7 +974,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
         quote_spanned!(first.span_hi=> #path(&#self_value.#m0, #xs, #ys0, #sub)?;)
     };
     let forward_rest = net.pairs().enumerate().map(|(i, (p, nx))| {
-        let (nm, path) = (&nx.member, layer_path(nx, "forward_batch"));
+        let (nm, path) = (&nx.member, forward_path(nx));
         let xs_k = inputs(p, nx, &outs[i], false);
         let ys_k = outputs(nx, &outs[i + 1], true);
         let sub = &subs[i + 1];
@@ -960,7 +983,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
         quote_spanned!(nx.span_hi=> #path(&#self_value.#nm, #xs_k, #ys_k, #sub)?;)
     });
     let backward_rest = net.pairs().enumerate().rev().map(|(i, (p, nx))| {
-        let (nm, path) = (&nx.member, train_path(nx, "backward_batch"));
+        let (nm, path) = (&nx.member, train_path(nx, backward_name));
         let xs_k = inputs(p, nx, &outs[i], false);
         let ys_k = outputs(nx, &outs[i + 1], false);
         let gys_k = outputs(nx, &gys[i + 1], false);
@@ -981,7 +1004,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
         }
     });
     let backward_first = {
-        let path = train_path(first, "backward_batch");
+        let path = train_path(first, backward_name);
         let (ys0, gys0) = (outputs(first, out0, false), outputs(first, &gys[0], false));
         let sub = bridge(net, first, "to_layer_slice_mut", &quote!(&mut *#sub0));
         let self_value = self_at(first.span_hi);
@@ -994,7 +1017,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
     let per_sample = quote!(<Self as ::typenet::Layer>::BATCH_WORKSPACE);
     let net_outputs = quote!(<#output_ty as ::typenet::Vector<Self::Scalar>>);
     let forward_batch = quote! {
-        fn forward_batch(
+        fn #forward_fn(
             &self,
             #xs: &[Self::Input],
             #ys: &mut [#output_ty],
@@ -1014,7 +1037,7 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
 
     };
     let backward_batch = quote! {
-        fn backward_batch(
+        fn #backward_fn(
             &self,
             #xs: &[Self::Input],
             #ys: &[#output_ty],
@@ -1041,6 +1064,43 @@ fn batch_fns(net: &Network<'_>) -> (TokenStream, TokenStream) {
         }
     };
     (forward_batch, backward_batch)
+}
+
+/// `after_batch_step`: each layer's hook with its own region of the workspace (past every
+/// layer's outputs and their gradients, as [`batch_fns`] lays it out).
+fn after_batch_step_fn(net: &Network<'_>) -> TokenStream {
+    let (batch, workspace, rest, sub, tail) = (
+        local("batch"),
+        local("workspace"),
+        local("rest"),
+        local("sub"),
+        local("tail"),
+    );
+    let lens: Vec<TokenStream> = net.layers.iter().map(vector_len).collect();
+    let per_layer = net.layers.iter().map(|l| {
+        let (m, path) = (&l.member, train_path(l, "after_batch_step"));
+        let own = layer_path(l, "BATCH_WORKSPACE");
+        let arg = bridge(net, l, "to_layer_slice", &quote!(#sub));
+        let self_value = self_at(l.span_hi);
+        quote! {
+            let (#sub, #tail) = #rest.split_at(#batch * #own);
+            #rest = #tail;
+            #path(&mut #self_value.#m, #batch, #arg);
+        }
+    });
+    quote! {
+        fn after_batch_step(&mut self, #batch: usize, #workspace: &[Self::Scalar]) {
+            let ::core::option::Option::Some(#rest) = #batch
+                .checked_mul(<Self as ::typenet::Layer>::BATCH_WORKSPACE)
+                .and_then(|len| #workspace.get(..len))
+            else {
+                return;
+            };
+            let mut #rest = &#rest[#batch * (0 #(+ 2 * #lens)*)..];
+            #(#per_layer)*
+            let _ = #rest;
+        }
+    }
 }
 
 /// `zeroed`, the parameter walks and `init_params`: one call per layer, in field order,

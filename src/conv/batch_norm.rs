@@ -32,7 +32,8 @@ use crate::scalar::Scalar;
 /// Bad input to the batch statistics, reported before anything is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BatchNormError {
-    /// Fewer than two values per channel: the variance is undefined (PyTorch refuses too).
+    /// No values at all: the statistics are undefined. (One value per channel is
+    /// allowed: its variance is 0, `x̂` is 0, so `y = β`; PyTorch refuses it.)
     TooFewValues {
         /// Values per channel received.
         got: usize,
@@ -78,7 +79,7 @@ pub(crate) fn forward_train<T: Scalar, const C: usize>(
     y: &mut [[T; C]],
 ) -> Result<BatchStats<T, C>, BatchNormError> {
     let m = x.len();
-    if m < 2 {
+    if m < 1 {
         return Err(BatchNormError::TooFewValues { got: m });
     }
     if y.len() != m {
@@ -131,14 +132,7 @@ pub(crate) fn backward<T: Scalar, const C: usize>(
         return Err(BatchNormError::Lengths);
     }
     let x_hat = |row: &[T; C], c: usize| (row[c] - stats.mean[c]) * stats.inv_std[c];
-    let mut sum_g = [T::zero(); C];
-    let mut sum_gx = [T::zero(); C];
-    for (x_row, g_row) in x.iter().zip(g) {
-        for c in 0..C {
-            sum_g[c] = sum_g[c] + g_row[c];
-            sum_gx[c] = sum_gx[c] + g_row[c] * x_hat(x_row, c);
-        }
-    }
+    let (sum_g, sum_gx) = sums(x, stats, g);
     for c in 0..C {
         dbeta[c] = dbeta[c] + sum_g[c];
         dgamma[c] = dgamma[c] + sum_gx[c];
@@ -153,8 +147,46 @@ pub(crate) fn backward<T: Scalar, const C: usize>(
     Ok(())
 }
 
+/// `Σ g` and `Σ g·x̂` per channel, in row order.
+fn sums<T: Scalar, const C: usize>(
+    x: &[[T; C]],
+    stats: &BatchStats<T, C>,
+    g: &[[T; C]],
+) -> ([T; C], [T; C]) {
+    let mut sum_g = [T::zero(); C];
+    let mut sum_gx = [T::zero(); C];
+    for (x_row, g_row) in x.iter().zip(g) {
+        for c in 0..C {
+            sum_g[c] = sum_g[c] + g_row[c];
+            sum_gx[c] = sum_gx[c] + g_row[c] * ((x_row[c] - stats.mean[c]) * stats.inv_std[c]);
+        }
+    }
+    (sum_g, sum_gx)
+}
+
+/// [`backward`] without `∂E/∂x`: adds to `dgamma` and `dbeta` only (the same bits).
+pub(crate) fn backward_params<T: Scalar, const C: usize>(
+    x: &[[T; C]],
+    stats: &BatchStats<T, C>,
+    g: &[[T; C]],
+    dgamma: &mut [T; C],
+    dbeta: &mut [T; C],
+) -> Result<(), BatchNormError> {
+    if g.len() != x.len() || stats.count != x.len() {
+        return Err(BatchNormError::Lengths);
+    }
+    let (sum_g, sum_gx) = sums(x, stats, g);
+    for c in 0..C {
+        dbeta[c] = dbeta[c] + sum_g[c];
+        dgamma[c] = dgamma[c] + sum_gx[c];
+    }
+    Ok(())
+}
+
 /// Moves the running averages toward this batch's statistics (the variance unbiased:
-/// `σ²·m/(m − 1)`).
+/// `σ²·m/(m − 1)`). With a single value per channel (`m = 1`) the unbiased variance is
+/// undefined and says nothing about the spread: the running variance is then kept, and
+/// only the mean moves.
 pub(crate) fn update_running<T: Scalar, const C: usize>(
     running_mean: &mut [T; C],
     running_var: &mut [T; C],
@@ -166,7 +198,9 @@ pub(crate) fn update_running<T: Scalar, const C: usize>(
     let keep = T::one() - momentum;
     for c in 0..C {
         running_mean[c] = keep * running_mean[c] + momentum * stats.mean[c];
-        running_var[c] = keep * running_var[c] + momentum * (stats.var[c] * unbias);
+        if stats.count >= 2 {
+            running_var[c] = keep * running_var[c] + momentum * (stats.var[c] * unbias);
+        }
     }
 }
 

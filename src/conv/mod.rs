@@ -115,8 +115,7 @@
 //! NumPy implementation (`scripts/conv_goldens.py`, data in `tests/data/conv/`, read by the
 //! tests so CI needs no Python); the size checks' messages word for word.
 
-// only tests call batch norm's training kernels (batch statistics, backward, running
-// averages; `BatchNorm` uses the fixed-statistics form) and relu6's slice kernels
+// only tests call some kernels (relu6's slice kernels, the conv1d fold of batch norm)
 #![allow(dead_code)]
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]

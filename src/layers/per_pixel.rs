@@ -1,5 +1,6 @@
 //! A vector layer applied to every pixel of an image.
 
+use crate::batch::{BatchError, check_batch};
 use crate::init::Init;
 use crate::layer::mode::{self, Mode};
 use crate::layer::{Layer, Train, fingerprint};
@@ -100,6 +101,10 @@ where
         y
     }
 
+    /// The inner layer's, for each of a sample's `H·W` pixels (its batched training
+    /// forms see a batch of `N` images as one batch of `N·H·W` pixels).
+    const BATCH_WORKSPACE: usize = H * W * L::BATCH_WORKSPACE;
+
     // the forward of every pixel: `forward_batch`'s default, a loop over the samples
 }
 
@@ -158,6 +163,66 @@ where
             }
         }
         dx
+    }
+
+    /// The inner layer's training form on the batch's `N·H·W` pixels at once, in sample
+    /// order and within a sample in scan order: the same values, and the same order of
+    /// parameter-gradient additions, as pixel by pixel, for a layer that treats each
+    /// pixel on its own; a [`BatchNorm`](crate::BatchNorm) inside takes its statistics
+    /// over all of them (PyTorch's `BatchNorm2d`).
+    fn forward_batch_train(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        check_batch(
+            xs.len(),
+            &[ys.len()],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        self.layer.forward_batch_train(
+            xs.as_flattened().as_flattened(),
+            ys.as_flattened_mut().as_flattened_mut(),
+            workspace,
+        )
+    }
+
+    /// As [`forward_batch_train`](Self::forward_batch_train): the inner layer's
+    /// training backward on all the batch's pixels.
+    fn backward_batch_train(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(
+            n,
+            &[ys.len(), grad_ys.len(), dxn],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        self.layer.backward_batch_train(
+            xs.as_flattened().as_flattened(),
+            ys.as_flattened().as_flattened(),
+            grad_ys.as_flattened().as_flattened(),
+            grad_xs.map(|d| d.as_flattened_mut().as_flattened_mut()),
+            &mut grads.layer,
+            workspace,
+        )
+    }
+
+    /// The inner layer's hook, for a batch of `batch·H·W` pixels.
+    fn after_batch_step(&mut self, batch: usize, workspace: &[T]) {
+        if let Some(pixels) = batch.checked_mul(H * W) {
+            self.layer.after_batch_step(pixels, workspace);
+        }
     }
 }
 
