@@ -6,7 +6,10 @@ every forward is a JAX library op (lax.conv_general_dilated, lax.reduce_window) 
 gradient comes from JAX's automatic differentiation (jax.vjp), so nothing of the
 backward maths is written out. The Rust test, tests/conv_jax.rs, loads the values into
 the public layers (Conv2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, and a small network of
-Conv2d, PerPixel<Tanh>, MaxPool2d, Flatten and Dense) and compares.
+Conv2d, PerPixel<Tanh>, MaxPool2d, Flatten and Dense) and compares; tests/batch_norm_jax.rs
+reads the batch-norm training-mode values (jax.nn.standardize over the batch, the running
+averages, and a conv network with batch norm), written after the others so that their
+random draws, and files, are unchanged.
 
 For every case it draws random inputs, parameters and an output gradient r, and writes
 the forward output and the gradients of E = sum(r * y) with respect to the input and
@@ -155,8 +158,73 @@ def network_case():
     return flat(x, *params, r, y, *grads)
 
 
+# Batch normalisation in training mode (tests/batch_norm_jax.rs): the statistics of the
+# batch over every axis but the channel one (N for vectors, N·H·W for images), biased
+# variance inside the normalisation (jax.nn.standardize), and the running averages
+# PyTorch's way: running = (1 − m)·running + m·batch, the variance unbiased (ddof=1).
+BN_EPS = 1e-3
+BN_MOMENTUM = 0.2
+# (N, H, W, C); H = W = 0 means vectors (N, C)
+BATCH_NORM = [(5, 0, 0, 3), (2, 0, 0, 1), (8, 0, 0, 4), (3, 2, 3, 2), (1, 2, 2, 3)]
+
+
+def bn_train(x, gamma, beta):
+    axes = tuple(range(x.ndim - 1))
+    return jax.nn.standardize(x, axis=axes, epsilon=BN_EPS) * gamma + beta
+
+
+def bn_running(x, rm, rv):
+    axes = tuple(range(x.ndim - 1))
+    m = BN_MOMENTUM
+    return ((1 - m) * rm + m * jnp.mean(x, axis=axes),
+            (1 - m) * rv + m * jnp.var(x, axis=axes, ddof=1))
+
+
+def batch_norm_cases():
+    out = []
+    for (n, h, w_, c) in BATCH_NORM:
+        shape = (n, c) if h == 0 else (n, h, w_, c)
+        x = normal(*shape) * 2.0 + normal(c)
+        gamma, beta = normal(c), normal(c)
+        rm, rv = normal(c), 0.5 + rng.random(c)
+        y, vjp = jax.vjp(bn_train, x, gamma, beta)
+        r = normal(*y.shape)
+        dx, dgamma, dbeta = vjp(r)
+        rm2, rv2 = bn_running(x, rm, rv)
+        out.append(sizes(n, h, w_, c)
+                   + flat(x, gamma, beta, rm, rv, r, y, dx, dgamma, dbeta, rm2, rv2))
+    return out
+
+
+def batch_norm_network_case():
+    # a batch of 3 images 6×6×1 → Conv2d 3×3 (4) SAME → batch norm over 3·6·6 pixels
+    #   → tanh → flatten (144) → Dense 144 → 3; E = Σ r·y over the batch
+    n = 3
+    x = normal(n, 6, 6, 1)
+    w1, b1 = normal(4, 3, 3, 1) * 0.5, normal(4) * 0.1
+    gamma, beta = 1.0 + 0.3 * normal(4), 0.2 * normal(4)
+    wd, bd = normal(3, 144) * 0.2, normal(3) * 0.1
+    rm, rv = normal(4) * 0.1, 0.5 + rng.random(4)
+
+    def conv_out(x, w1, b1):
+        return jax.vmap(lambda img: conv(img, w1, b1, (1, 1), True))(x)
+
+    def net(x, w1, b1, gamma, beta, wd, bd):
+        a = jnp.tanh(bn_train(conv_out(x, w1, b1), gamma, beta))
+        return a.reshape(n, -1) @ wd.T + bd
+
+    params = (w1, b1, gamma, beta, wd, bd)
+    y, vjp = jax.vjp(net, x, *params)
+    r = normal(*y.shape)
+    grads = vjp(r)
+    rm2, rv2 = bn_running(conv_out(x, w1, b1), rm, rv)
+    return flat(x, *params, rm, rv, r, y, *grads, rm2, rv2)
+
+
 os.makedirs(OUT, exist_ok=True)
 write("jax_conv2d.bin", conv_cases())
 write("jax_pool2d.bin", pool_cases())
 write("jax_global_avg_pool.bin", global_cases())
 write("jax_network.bin", [network_case()])
+write("jax_batch_norm.bin", batch_norm_cases())
+write("jax_batch_norm_network.bin", [batch_norm_network_case()])
