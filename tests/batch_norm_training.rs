@@ -8,8 +8,8 @@
 
 use core::ops::ControlFlow;
 use typenet::{
-    BatchNorm, Conv2d, Dense, Flatten, Identity, Init, Layer, Mse, Network, PerPixel, Same, Scalar,
-    Sgd, SplitMix64, Tanh, Train, Trainer, Vector, batch,
+    BatchNorm, Conv2d, Dense, Flatten, Identity, Init, Layer, Mse, Network, Parallel, PerPixel,
+    Relu, Residual, Same, Scalar, Sgd, SplitMix64, Tanh, Train, Trainer, Vector, batch,
 };
 
 /// Deterministic values in [-1, 1), shifted and scaled per position so channels differ.
@@ -218,6 +218,49 @@ fn batch_norm_in_a_conv_network_matches_finite_differences() {
     for (n, seed) in [(1, 8), (2, 9), (4, 10)] {
         cnn::<f64>(n, seed);
         cnn::<f32>(n, seed);
+    }
+}
+
+/// A residual block and a two-branch sum, each with batch norm inside.
+type Branches<T> = (
+    Residual<(Dense<3, 3, T>, BatchNorm<3, T>, Tanh<3, T>)>,
+    Parallel<(Dense<3, 2, T>, BatchNorm<2, T>), (Dense<3, 2, T>, BatchNorm<2, T>)>,
+    Dense<2, 1, T>,
+);
+
+fn branches<T: Scalar>(n: usize, seed: u64) {
+    let mut net: Branches<T> = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(seed));
+    let mut s = seed;
+    let g3: Vec<[T; 3]> = values(&mut s, 2);
+    net.0.block.1.gamma = g3[0];
+    net.0.block.1.beta = g3[1];
+    let g2: Vec<[T; 2]> = values(&mut s, 4);
+    (net.1.a.1.gamma, net.1.a.1.beta) = (g2[0], g2[1]);
+    (net.1.b.1.gamma, net.1.b.1.beta) = (g2[2], g2[3]);
+    let xs: Vec<[T; 3]> = values(&mut s, n);
+    let r: Vec<[T; 1]> = values(&mut s, n);
+    check(&format!("Residual and Parallel, batch {n}"), &net, &xs, &r);
+    // every batch norm's hook runs, with its own statistics
+    let mut ws = vec![T::from_f64(0.0); batch::workspace_len::<Branches<T>>(n)];
+    let mut grads = Branches::<T>::zeroed();
+    let targets: Vec<[T; 1]> = values(&mut s, n);
+    let before = net;
+    batch::accumulate_batch(&net, &mut grads, &Mse::new(), &xs, &targets, &mut ws).unwrap();
+    batch::after_step(&mut net, n, &ws);
+    assert_ne!(
+        net.0.block.1.running_mean(),
+        before.0.block.1.running_mean()
+    );
+    assert_ne!(net.1.a.1.running_mean(), before.1.a.1.running_mean());
+    assert_ne!(net.1.b.1.running_mean(), before.1.b.1.running_mean());
+    assert_ne!(net.1.a.1.running_mean(), net.1.b.1.running_mean());
+}
+
+#[test]
+fn batch_norm_in_residual_and_parallel_blocks_matches_finite_differences() {
+    for (n, seed) in [(2, 31), (6, 32)] {
+        branches::<f64>(n, seed);
+        branches::<f32>(n, seed);
     }
 }
 
@@ -527,6 +570,32 @@ fn layers_without_batch_statistics_keep_their_bits_in_the_training_forms() {
         )
     };
     assert_eq!(flat(&da), flat(&db));
+    assert_eq!(ga, gb);
+}
+
+#[test]
+fn residual_and_parallel_keep_their_bits_in_the_training_forms() {
+    type Plain = (
+        Residual<(Dense<4, 4>, Relu<4>, Dense<4, 4>)>,
+        Parallel<(Dense<4, 3>, Tanh<3>), Dense<4, 3>>,
+        Dense<3, 2>,
+    );
+    let net: Plain = Layer::initialized(Init::XavierUniform, &mut SplitMix64::new(8));
+    let xs: Vec<[f32; 4]> = values(&mut 16, 5);
+    let r: Vec<[f32; 2]> = values(&mut 17, 5);
+    let mut ws = vec![0.0; 5 * Plain::BATCH_WORKSPACE];
+    let (mut a, mut b) = (vec![[0.0; 2]; 5], vec![[0.0; 2]; 5]);
+    net.forward_batch(&xs, &mut a, &mut ws).unwrap();
+    let (mut da, mut ga) = (vec![[0.0; 4]; 5], Plain::zeroed());
+    net.backward_batch(&xs, &a, &r, Some(&mut da), &mut ga, &mut ws)
+        .unwrap();
+    net.forward_batch_train(&xs, &mut b, &mut ws).unwrap();
+    let (mut db, mut gb) = (vec![[0.0; 4]; 5], Plain::zeroed());
+    net.backward_batch_train(&xs, &b, &r, Some(&mut db), &mut gb, &mut ws)
+        .unwrap();
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(a.as_flattened()), bits(b.as_flattened()));
+    assert_eq!(bits(da.as_flattened()), bits(db.as_flattened()));
     assert_eq!(ga, gb);
 }
 

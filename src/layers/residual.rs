@@ -1,5 +1,6 @@
 //! Residual connections: `y = x + block(x)`.
 
+use crate::batch::{BatchError, check_batch, take};
 use crate::init::Init;
 use crate::layer::mode::Mode;
 use crate::layer::{Layer, Train, fingerprint};
@@ -122,7 +123,18 @@ where
         add(x, &self.block.forward(x).same())
     }
 
+    /// Where the batched training forms keep the block's outputs and their gradients,
+    /// then the block's own workspace.
+    const BATCH_WORKSPACE: usize = 2 * <B::Output as Vector<B::Scalar>>::LEN + B::BATCH_WORKSPACE;
+
     // `forward_batch`: the default loop over samples (the same bits as `forward`)
+}
+
+/// `len` vectors' worth of scalars off the front of `rest`, seen as vectors.
+#[inline]
+#[allow(clippy::mut_mut)] // the cursor itself is moved forward
+fn take_vecs<'a, T, V: Vector<T>>(rest: &mut &'a mut [T], n: usize) -> &'a mut [V] {
+    V::slice_from_flat_mut(take(rest, n * V::LEN))
 }
 
 impl<B> Train for Residual<B>
@@ -154,6 +166,81 @@ where
             .block
             .backward_with::<M>(cache, B::Output::back(g), &mut grads.block);
         add(g, &through)
+    }
+
+    /// The block's training form on the whole batch (so a [`BatchNorm`](crate::BatchNorm)
+    /// inside sees the batch), its outputs kept in the workspace, then `x + B(x)`.
+    fn forward_batch_train(
+        &self,
+        xs: &[B::Input],
+        ys: &mut [B::Input],
+        workspace: &mut [B::Scalar],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        check_batch(n, &[ys.len()], workspace.len(), Self::BATCH_WORKSPACE)?;
+        let mut rest = &mut workspace[..];
+        let outs = take_vecs::<_, B::Output>(&mut rest, n);
+        let _grads = take_vecs::<_, B::Output>(&mut rest, n);
+        let sub = take(&mut rest, n * B::BATCH_WORKSPACE);
+        self.block.forward_batch_train(xs, outs, sub)?;
+        for ((y, x), o) in ys.iter_mut().zip(xs).zip(outs.iter()) {
+            *y = add(x, &(*o).same());
+        }
+        Ok(())
+    }
+
+    /// The block's training backward on the whole batch; `∂E/∂x = g + B'ᵀ·g` per sample.
+    fn backward_batch_train(
+        &self,
+        xs: &[B::Input],
+        ys: &[B::Input],
+        grad_ys: &[B::Input],
+        grad_xs: Option<&mut [B::Input]>,
+        grads: &mut Self,
+        workspace: &mut [B::Scalar],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(
+            n,
+            &[ys.len(), grad_ys.len(), dxn],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        let mut rest = &mut workspace[..];
+        let outs = &*take_vecs::<_, B::Output>(&mut rest, n);
+        let gys = take_vecs::<_, B::Output>(&mut rest, n);
+        let sub = take(&mut rest, n * B::BATCH_WORKSPACE);
+        for (gy, g) in gys.iter_mut().zip(grad_ys) {
+            *gy = *B::Output::back(g);
+        }
+        match grad_xs {
+            Some(dxs) => {
+                self.block.backward_batch_train(
+                    xs,
+                    outs,
+                    gys,
+                    Some(&mut *dxs),
+                    &mut grads.block,
+                    sub,
+                )?;
+                for (dx, g) in dxs.iter_mut().zip(grad_ys) {
+                    *dx = add(g, dx);
+                }
+                Ok(())
+            }
+            None => self
+                .block
+                .backward_batch_train(xs, outs, gys, None, &mut grads.block, sub),
+        }
+    }
+
+    /// The block's hook, with its region of the workspace.
+    fn after_batch_step(&mut self, batch: usize, workspace: &[B::Scalar]) {
+        let skip = batch.saturating_mul(2 * <B::Output as Vector<B::Scalar>>::LEN);
+        if let Some(sub) = workspace.get(skip..) {
+            self.block.after_batch_step(batch, sub);
+        }
     }
 }
 
@@ -276,6 +363,40 @@ where
         let yb = A::Output::from_other(self.b.forward(x.as_other()));
         add(&self.a.forward(x), &yb)
     }
+
+    /// Where the batched training forms keep `B`'s view of the inputs, both branches'
+    /// outputs, `B`'s output gradients and input gradients, then `A`'s and `B`'s own
+    /// workspaces.
+    const BATCH_WORKSPACE: usize = 2 * <A::Input as Vector<A::Scalar>>::LEN
+        + 3 * <A::Output as Vector<A::Scalar>>::LEN
+        + A::BATCH_WORKSPACE
+        + B::BATCH_WORKSPACE;
+}
+
+/// The regions of a [`Parallel`]'s workspace, in order.
+struct Regions<'a, T, A: Layer<Scalar = T>, B: Layer<Scalar = T>> {
+    xb: &'a mut [B::Input],
+    ya: &'a mut [A::Output],
+    yb: &'a mut [B::Output],
+    gb: &'a mut [B::Output],
+    dxb: &'a mut [B::Input],
+    sub_a: &'a mut [T],
+    sub_b: &'a mut [T],
+}
+
+impl<'a, T, A: Layer<Scalar = T>, B: Layer<Scalar = T>> Regions<'a, T, A, B> {
+    /// Splits a workspace of at least `n ·` [`Parallel::BATCH_WORKSPACE`] scalars.
+    fn split(mut rest: &'a mut [T], n: usize) -> Self {
+        Self {
+            xb: take_vecs(&mut rest, n),
+            ya: take_vecs(&mut rest, n),
+            yb: take_vecs(&mut rest, n),
+            gb: take_vecs(&mut rest, n),
+            dxb: take_vecs(&mut rest, n),
+            sub_a: take(&mut rest, n * A::BATCH_WORKSPACE),
+            sub_b: take(&mut rest, n * B::BATCH_WORKSPACE),
+        }
+    }
 }
 
 impl<A, B> Train for Parallel<A, B>
@@ -314,5 +435,103 @@ where
             .b
             .backward_with::<M>(&cache.1, g.as_other(), &mut grads.b);
         add(&da, &A::Input::from_other(db))
+    }
+
+    /// Each branch's training form on the whole batch (so a
+    /// [`BatchNorm`](crate::BatchNorm) in either sees the batch), then `A(x) + B(x)`.
+    fn forward_batch_train(
+        &self,
+        xs: &[A::Input],
+        ys: &mut [A::Output],
+        workspace: &mut [A::Scalar],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        check_batch(n, &[ys.len()], workspace.len(), Self::BATCH_WORKSPACE)?;
+        let r = Regions::<_, A, B>::split(workspace, n);
+        for (xb, x) in r.xb.iter_mut().zip(xs) {
+            *xb = *x.as_other();
+        }
+        self.a.forward_batch_train(xs, r.ya, r.sub_a)?;
+        self.b.forward_batch_train(r.xb, r.yb, r.sub_b)?;
+        for ((y, ya), yb) in ys.iter_mut().zip(r.ya.iter()).zip(r.yb.iter()) {
+            *y = add(ya, &A::Output::from_other(*yb));
+        }
+        Ok(())
+    }
+
+    /// Each branch's training backward on the whole batch; `∂E/∂x` is the sum of theirs.
+    fn backward_batch_train(
+        &self,
+        xs: &[A::Input],
+        ys: &[A::Output],
+        grad_ys: &[A::Output],
+        grad_xs: Option<&mut [A::Input]>,
+        grads: &mut Self,
+        workspace: &mut [A::Scalar],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(
+            n,
+            &[ys.len(), grad_ys.len(), dxn],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        let r = Regions::<_, A, B>::split(workspace, n);
+        for (gb, g) in r.gb.iter_mut().zip(grad_ys) {
+            *gb = *g.as_other();
+        }
+        match grad_xs {
+            Some(dxs) => {
+                self.a.backward_batch_train(
+                    xs,
+                    r.ya,
+                    grad_ys,
+                    Some(&mut *dxs),
+                    &mut grads.a,
+                    r.sub_a,
+                )?;
+                self.b.backward_batch_train(
+                    r.xb,
+                    r.yb,
+                    r.gb,
+                    Some(&mut *r.dxb),
+                    &mut grads.b,
+                    r.sub_b,
+                )?;
+                for (dx, db) in dxs.iter_mut().zip(r.dxb.iter()) {
+                    *dx = add(dx, &A::Input::from_other(*db));
+                }
+                Ok(())
+            }
+            None => {
+                self.a
+                    .backward_batch_train(xs, r.ya, grad_ys, None, &mut grads.a, r.sub_a)?;
+                self.b
+                    .backward_batch_train(r.xb, r.yb, r.gb, None, &mut grads.b, r.sub_b)
+            }
+        }
+    }
+
+    /// Both branches' hooks, each with its region of the workspace.
+    fn after_batch_step(&mut self, batch: usize, workspace: &[A::Scalar]) {
+        let vectors =
+            2 * <A::Input as Vector<A::Scalar>>::LEN + 3 * <A::Output as Vector<A::Scalar>>::LEN;
+        let (Some(skip), Some(len_a), Some(len_b)) = (
+            batch.checked_mul(vectors),
+            batch.checked_mul(A::BATCH_WORKSPACE),
+            batch.checked_mul(B::BATCH_WORKSPACE),
+        ) else {
+            return;
+        };
+        let Some(rest) = workspace.get(skip..) else {
+            return;
+        };
+        if rest.len() < len_a + len_b {
+            return;
+        }
+        let (sub_a, rest) = rest.split_at(len_a);
+        self.a.after_batch_step(batch, sub_a);
+        self.b.after_batch_step(batch, &rest[..len_b]);
     }
 }
