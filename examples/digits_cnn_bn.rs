@@ -10,9 +10,12 @@
 //! its running mean and variance after every step (momentum 0.1).
 //!
 //! Prints the time per epoch, "test accuracy N %" with the running statistics, and the
-//! accuracy of the folded network (`BatchNorm::fold_conv2d`: no batch-norm layer left).
-//! `TYPENET_SEED=<n>` picks another seed (default 0). Measured on seeds 0–4: see
-//! docs/convolutions.md.
+//! accuracy of the folded network (`BatchNorm::fold_conv2d`: no batch-norm layer left);
+//! exits non-zero below 94 % or if the folded network gets more than one more or fewer
+//! image right.
+//! `TYPENET_SEED=<n>` picks another seed (default 0). Measured on seeds 0–4: 94.44,
+//! 95.00, 96.67, 96.39 and 97.22 % (mean 95.94 %; 95.45 % without batch norm), the folded
+//! network the same on each; about 0.2 s per epoch in release on a shared 2-core machine.
 //!
 //! ```sh
 //! cargo run --release --example digits_cnn_bn
@@ -59,6 +62,8 @@ type Folded = (
 
 type Image = [[[f32; 1]; 8]; 8];
 
+/// The test accuracy this example must reach (with the running statistics).
+const TARGET: f64 = 0.94;
 const EPOCHS: usize = 40;
 const BATCH: usize = 32;
 const LEARNING_RATE: f32 = 0.004;
@@ -134,5 +139,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         100.0 * folded_result.accuracy(),
         Folded::PARAM_COUNT
     );
+    if result.accuracy() < TARGET {
+        return Err(format!("test accuracy below the {:.0} % target", 100.0 * TARGET).into());
+    }
+    if folded_result.correct().abs_diff(result.correct()) > 1 {
+        return Err("the folded network classifies differently".into());
+    }
     Ok(())
 }

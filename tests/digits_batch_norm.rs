@@ -3,7 +3,7 @@
 //! budget, reaches an accuracy floor on the 360 held-out digits with its running
 //! statistics; those statistics are the conv layer's output statistics over the training
 //! set; and the network folded into its convolution classifies as it does. Runs in the
-//! ordinary (unoptimised) `cargo test`: 6 epochs.
+//! ordinary (unoptimised) `cargo test`: 6 epochs (90.0 % measured, floor 88 %).
 
 #[path = "../examples/common/mod.rs"]
 mod common;
