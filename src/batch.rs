@@ -8,7 +8,11 @@
 //!
 //! Every batched result is bit for bit the result of the per-sample methods run sample
 //! after sample (the tests check it), so a network trained on batches on a desktop and
-//! one trained per sample on a microcontroller follow the same arithmetic.
+//! one trained per sample on a microcontroller follow the same arithmetic. The one
+//! exception is deliberate: in the batched *training* functions here
+//! ([`accumulate_batch`], [`train_step_batch`]) a [`BatchNorm`](crate::BatchNorm)
+//! normalises with the batch's own statistics and then updates its running averages
+//! ([`after_step`]); see [`Train::forward_batch_train`].
 //!
 //! ```
 //! use typenet::{Dense, Init, Layer, Mse, Sgd, Sigmoid, SplitMix64, batch};

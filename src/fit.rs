@@ -544,7 +544,9 @@ impl<T: Scalar> Trainer<T> {
 /// A [`Trainer`] schedule run on the batched path, with its workspace: made by
 /// [`Trainer::with_workspace`] (or `Trainer::batched`, with `alloc`). Its
 /// [`fit`](Self::fit) and [`fit_in_order`](Self::fit_in_order) take the same arguments
-/// as [`Trainer`]'s and give the same bits, faster for networks with large layers.
+/// as [`Trainer`]'s and give the same bits, faster for networks with large layers — but
+/// for a [`BatchNorm`](crate::BatchNorm), which here normalises with each batch's
+/// statistics and moves its running averages after each step.
 ///
 /// Each batch's inputs are copied into the workspace (the data stays pairs, so shuffling
 /// moves each sample in one piece), run forward through each layer as a batch, the
