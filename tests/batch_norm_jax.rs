@@ -106,6 +106,7 @@ fn read_bn<T: Scalar, const C: usize>(r: &mut Reader) -> BatchNorm<C, T> {
 
 /// One training step's batched passes on `layer`: output, ∂E/∂input, parameter
 /// gradients, and the layer after its `after_batch_step`.
+#[allow(clippy::type_complexity)] // four results, named in the comment above
 fn step<L: Train + Copy>(
     layer: &L,
     xs: &[L::Input],

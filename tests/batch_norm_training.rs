@@ -289,44 +289,41 @@ fn a_derived_network_passes_the_training_forms_on_like_the_tuple() {
     let r: Vec<[f64; 2]> = values(&mut 13, 6);
     check("derived network", &derived, &xs, &r);
     // the same bits as the tuple, forward, backward and running averages
-    let run = |net: &dyn Fn(&mut [[f64; 2]], &mut [[f64; 3]], &mut Vec<f64>, &mut Vec<f64>)| {
-        let (mut ys, mut dxs) = (vec![[0.0; 2]; 6], vec![[0.0; 3]; 6]);
-        let (mut grads, mut stats) = (Vec::new(), Vec::new());
-        net(&mut ys, &mut dxs, &mut grads, &mut stats);
-        (ys, dxs, grads, stats)
-    };
-    let a = run(&|ys, dxs, grads, stats| {
-        let mut ws = vec![0.0; 6 * Mlp::<f64, 4>::BATCH_WORKSPACE];
-        let mut g = Mlp::<f64, 4>::zeroed();
-        tuple.forward_batch_train(&xs, ys, &mut ws).unwrap();
-        tuple
-            .backward_batch_train(&xs, ys, &r, Some(dxs), &mut g, &mut ws)
-            .unwrap();
-        *grads = params(&g);
-        let mut moved = tuple;
-        moved.after_batch_step(6, &ws);
-        stats.extend(moved.1.running_mean().iter().chain(moved.1.running_var()));
-    });
-    let b = run(&|ys, dxs, grads, stats| {
-        let mut ws = vec![0.0; 6 * Derived::<f64>::BATCH_WORKSPACE];
-        let mut g = Derived::<f64>::zeroed();
-        derived.forward_batch_train(&xs, ys, &mut ws).unwrap();
-        derived
-            .backward_batch_train(&xs, ys, &r, Some(dxs), &mut g, &mut ws)
-            .unwrap();
-        *grads = params(&g);
-        let mut moved = derived.clone();
-        moved.after_batch_step(6, &ws);
-        stats.extend(
-            moved
-                .norm
-                .running_mean()
-                .iter()
-                .chain(moved.norm.running_var()),
-        );
-    });
+    let (ya, da, ga, ta) = one_step(&tuple, &xs, &r);
+    let (yb, db, gb, tb) = one_step(&derived, &xs, &r);
+    let a = (ya, da, ga, tb_stats(&ta.1));
+    let b = (yb, db, gb, tb_stats(&tb.norm));
     assert_eq!(a, b);
     assert_ne!(a.3[..4], [0.0; 4], "the running mean moved");
+}
+
+/// A network's batched training forms on one batch: outputs, input gradients, parameter
+/// gradients, and the network after its `after_batch_step`.
+#[allow(clippy::type_complexity)] // four results, named in the comment above
+fn one_step<N: Train + Clone>(
+    net: &N,
+    xs: &[N::Input],
+    r: &[N::Output],
+) -> (Vec<N::Output>, Vec<N::Input>, Vec<f64>, N) {
+    let n = xs.len();
+    let mut ws = vec![N::Scalar::from_f64(0.0); n * N::BATCH_WORKSPACE];
+    let (mut ys, mut dxs) = (vec![N::Output::zeros(); n], vec![N::Input::zeros(); n]);
+    let mut g = N::zeroed();
+    net.forward_batch_train(xs, &mut ys, &mut ws).unwrap();
+    net.backward_batch_train(xs, &ys, r, Some(&mut dxs), &mut g, &mut ws)
+        .unwrap();
+    let mut moved = net.clone();
+    moved.after_batch_step(n, &ws);
+    (ys, dxs, params(&g), moved)
+}
+
+/// Running mean, then running variance.
+fn tb_stats<const C: usize>(bn: &BatchNorm<C, f64>) -> Vec<f64> {
+    bn.running_mean()
+        .iter()
+        .chain(bn.running_var())
+        .copied()
+        .collect()
 }
 
 #[test]

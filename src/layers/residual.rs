@@ -481,36 +481,25 @@ where
         for (gb, g) in r.gb.iter_mut().zip(grad_ys) {
             *gb = *g.as_other();
         }
-        match grad_xs {
-            Some(dxs) => {
-                self.a.backward_batch_train(
-                    xs,
-                    r.ya,
-                    grad_ys,
-                    Some(&mut *dxs),
-                    &mut grads.a,
-                    r.sub_a,
-                )?;
-                self.b.backward_batch_train(
-                    r.xb,
-                    r.yb,
-                    r.gb,
-                    Some(&mut *r.dxb),
-                    &mut grads.b,
-                    r.sub_b,
-                )?;
-                for (dx, db) in dxs.iter_mut().zip(r.dxb.iter()) {
-                    *dx = add(dx, &A::Input::from_other(*db));
-                }
-                Ok(())
-            }
-            None => {
-                self.a
-                    .backward_batch_train(xs, r.ya, grad_ys, None, &mut grads.a, r.sub_a)?;
-                self.b
-                    .backward_batch_train(r.xb, r.yb, r.gb, None, &mut grads.b, r.sub_b)
+        let input = grad_xs.is_some();
+        let mut grad_xs = grad_xs;
+        self.a.backward_batch_train(
+            xs,
+            r.ya,
+            grad_ys,
+            grad_xs.as_deref_mut(),
+            &mut grads.a,
+            r.sub_a,
+        )?;
+        let dxb = if input { Some(&mut *r.dxb) } else { None };
+        self.b
+            .backward_batch_train(r.xb, r.yb, r.gb, dxb, &mut grads.b, r.sub_b)?;
+        if let Some(dxs) = grad_xs {
+            for (dx, db) in dxs.iter_mut().zip(r.dxb.iter()) {
+                *dx = add(dx, &A::Input::from_other(*db));
             }
         }
+        Ok(())
     }
 
     /// Both branches' hooks, each with its region of the workspace.
