@@ -24,6 +24,8 @@
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]
 
+use crate::conv::lanes::{conv2d_forward_body, conv2d_params_body};
+use crate::conv::shape::Window2d;
 use crate::scalar::Scalar;
 
 /// `Σ a[i]·b[i]`, with eight independent partial sums so the loop vectorises (floating
@@ -83,6 +85,8 @@ impl<T: Scalar> MulAddFast for T {
 }
 
 pub(crate) use lanes::Lanes;
+#[cfg(test)]
+pub(crate) use lanes::Plain;
 
 /// Eight lanes at a time: the operations the blocked kernels are written in.
 ///
@@ -103,6 +107,8 @@ mod lanes {
         fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]);
         /// `p[k] = p[k] − lr·g[k]`.
         fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]);
+        /// `c[k] = c[k] + a[k]`.
+        fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]);
     }
 
     /// Loops over the lanes, for the compiler to vectorise.
@@ -126,6 +132,12 @@ mod lanes {
         fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
             for k in 0..8 {
                 p[k] = p[k] - lr * g[k];
+            }
+        }
+        #[inline(always)]
+        fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = c[k] + a[k];
             }
         }
     }
@@ -192,7 +204,7 @@ mod lanes {
             (x as &dyn Any).downcast_ref().copied()
         }
 
-        // SAFETY (the three `unsafe` blocks below): an `Avx2` value exists only where the
+        // SAFETY (the four `unsafe` blocks below): an `Avx2` value exists only where the
         // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
@@ -237,6 +249,18 @@ mod lanes {
                     return;
                 }
                 Plain.sub_scaled(p, lr, g);
+            }
+            #[inline(always)]
+            fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]) {
+                if let (Some(a), Some(c)) = (f32s(a), f32s_mut(c)) {
+                    unsafe {
+                        let r =
+                            _mm256_add_ps(_mm256_loadu_ps(c.as_ptr()), _mm256_loadu_ps(a.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.add(a, c);
             }
         }
     }
@@ -357,6 +381,32 @@ multiversion! {
     /// AVX2 where the CPU has it.
     pub(crate) fn finite4_seq[T: Scalar, F: Witness4<T>](f: F, a: &[T], b: &[T], c: &[T], d: &[T])
         -> bool = finite4_body;
+
+    /// A batch of 2-D convolutions with the output channels in the lanes
+    /// ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn conv2d_forward_lanes[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const KH: usize,
+        const KW: usize, const O: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[[T; C]; KW]; KH]; O],
+        b: &[T; O],
+        win: &Window2d,
+        ys: &mut [[[[T; O]; OW]; OH]],
+    ) = conv2d_forward_body;
+
+    /// A batch's 2-D convolution weight and bias gradients with the output channels in
+    /// the lanes ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn conv2d_params_lanes[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const KH: usize,
+        const KW: usize, const O: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        win: &Window2d,
+        gs: &[[[[T; O]; OW]; OH]],
+        dw: &mut [[[[T; C]; KW]; KH]; O],
+        db: &mut [T; O],
+    ) = conv2d_params_body;
 }
 
 /// `ys[b][o] += dot(w[o], xs[b])` for every sample and output (see [`forward_rows_body`]);

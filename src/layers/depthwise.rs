@@ -2,6 +2,7 @@
 
 use super::conv2d::{Padding, kind};
 use crate::Params;
+use crate::batch::{BatchError, check_batch};
 use crate::conv::depthwise as kernel;
 use crate::conv::shape::Window2d;
 use crate::layer::mode::Mode;
@@ -248,5 +249,42 @@ impl<
             );
         }
         dx
+    }
+
+    /// Sample by sample from the inputs themselves (the cache is the input, so nothing
+    /// is recomputed): the bits of [`backward`](Train::backward) sample after sample.
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
+        let win = &Self::WINDOW;
+        for (x, g) in xs.iter().zip(grad_ys) {
+            kernel::backward_params::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                x,
+                win,
+                g,
+                &mut grads.weights,
+                &mut grads.bias,
+            );
+        }
+        if let Some(dxs) = grad_xs {
+            for (g, dx) in grad_ys.iter().zip(dxs) {
+                kernel::backward_input::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                    &self.weights,
+                    win,
+                    g,
+                    dx,
+                );
+            }
+        }
+        Ok(())
     }
 }

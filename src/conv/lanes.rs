@@ -1,0 +1,304 @@
+//! 2-D convolution with the output channels in vector lanes: the forward pass and the
+//! parameter gradients of [`Conv2d`](crate::Conv2d) for a whole batch (and the forward
+//! pass of one sample), on targets with vector registers.
+//!
+//! [`conv2d`](super::conv2d)'s kernels compute one output element at a time; its sums
+//! run over the taps (and the input channels), never across output channels, and each
+//! output channel `o` adds its own terms. Here sixteen output channels are computed side
+//! by side, one per lane of two eight-lane vectors, each lane adding exactly its element's
+//! terms in the documented order: the weights of the sixteen channels are gathered once per
+//! block into a buffer on the stack (`[KH][KW][C]` vectors, so the kernel runs where
+//! `KH·KW·C ≤` [`MAX_TAPS`]), and each input value is broadcast to the lanes.
+//!
+//! * **Forward** (`C < 8`; with eight channels or more, [`dot`](crate::kernels)'s eight
+//!   partial sums would need eight vectors per lane group): four samples at the same
+//!   output pixel at a time (eight accumulators), the same taps for all four.
+//! * **Weight and bias gradients** (any `C`): each gradient element is a sum over the
+//!   output pixels of every sample in order; the sixteen channels' gradients for every
+//!   tap stay in the stack buffer while the batch streams past.
+//! * The input gradient keeps [`conv2d::backward_input`](super::conv2d::backward_input),
+//!   sample by sample (the first layer of a network, where a convolution on the raw input
+//!   usually sits, does not compute it).
+//!
+//! # The same bits as the per-sample kernels, and one change of form
+//!
+//! The weight gradients are the per-sample sums term for term (`x·g + dw`, the product's
+//! operands swapped, which IEEE multiplication does not notice), and so is the forward
+//! pass for `1 < C < 8` (a tap's dot product is [`dot`](crate::kernels)'s tail, channel
+//! after channel from `+0`). For `C = 1` the form differs: `dot` gives `0 + (x·w + 0)`,
+//! and an output is `b + d₁ + d₂ + …`; here it is `((b + 0) + x₁·w₁) + x₂·w₂ + …`, one
+//! multiply and one add per tap, as a hand-written loop has it, instead of three
+//! operations. The two give the same bits:
+//!
+//! * `x·w + 0` differs from `x·w` at most in the *sign of a zero* (`−0 + 0 = +0`);
+//! * a sum `a + v` in round-to-nearest is `−0` only when `a` and `v` both are. `dot`'s
+//!   `d` is never `−0`, nor is the per-sample accumulator after its first tap (`b + d`);
+//!   here the accumulator starts at `b + 0`, never `−0`, and stays so. Adding `+0` or
+//!   `−0` to an accumulator that is not `−0` gives the same bits, so the two accumulators
+//!   agree after every tap: after the first, `b + d` and `(b + 0) + x·w` are equal for
+//!   every `b` (`b = −0` included, since `d` is not `−0`; every window holds at least one
+//!   tap inside the input), and each later tap adds values equal up to the sign of zero
+//!   to equal accumulators that are not `−0`.
+//!
+//! The tests compare these kernels with the per-sample ones bit for bit, signed zeros in
+//! the bias, input and weights included.
+
+use super::shape::Window2d;
+use crate::kernels::Lanes;
+use crate::scalar::Scalar;
+
+/// The largest `KH·KW·C` the lane kernels take: their stack buffer holds sixteen scalars
+/// per tap and channel (32 KB of `f32`, 64 KB of `f64` at this bound). Larger windows run
+/// the per-sample kernels (the same bits).
+pub(crate) const MAX_TAPS: usize = 512;
+
+/// Whether the target has vector registers for the lanes to fill (as
+/// [`Dense`](crate::Dense)'s blocked kernels; a microcontroller runs the per-sample
+/// kernels, which keeps firmware as it was).
+pub(crate) const VECTOR_TARGET: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64"
+));
+
+/// Whether [`Conv2d`](crate::Conv2d)'s forward pass runs [`conv2d_forward_body`].
+pub(crate) const fn forward_in_lanes(c: usize, kh: usize, kw: usize) -> bool {
+    VECTOR_TARGET && c < 8 && kh * kw * c <= MAX_TAPS
+}
+
+/// Whether [`Conv2d`](crate::Conv2d)'s batched parameter gradients run
+/// [`conv2d_params_body`].
+pub(crate) const fn params_in_lanes(c: usize, kh: usize, kw: usize) -> bool {
+    VECTOR_TARGET && kh * kw * c <= MAX_TAPS
+}
+
+/// Sixteen lanes: output channels `ob..ob + 16`.
+type Block<T> = [[T; 8]; 2];
+
+/// Channels `ob..ob + 16` of `row` (zeros past its end).
+#[inline(always)]
+fn load<T: Scalar, const O: usize>(row: &[T; O], ob: usize) -> Block<T> {
+    if ob + 16 <= O {
+        let c = row[ob..ob + 16].as_chunks::<8>().0;
+        return [c[0], c[1]];
+    }
+    let mut v = [[T::zero(); 8]; 2];
+    for (k, &e) in row[ob..].iter().enumerate() {
+        v[k / 8][k % 8] = e;
+    }
+    v
+}
+
+/// Writes the lanes of `v` that are channels of `row` (from `ob`).
+#[inline(always)]
+fn store<T: Scalar, const O: usize>(row: &mut [T; O], ob: usize, v: &Block<T>) {
+    for (k, e) in row[ob..].iter_mut().take(16).enumerate() {
+        *e = v[k / 8][k % 8];
+    }
+}
+
+/// Forward for every sample: `ys[n] = conv(xs[n])` as [`conv2d::forward`]
+/// (super::conv2d::forward) computes it, bit for bit (see the module doc), for `C < 8`.
+/// Per output element: `acc = b[o] + 0`, then for `ky`, `kx` ascending (taps inside the
+/// input) `acc = acc + d`, `d = x[c₀]·w[c₀]`, then `d = x[c]·w[c] + d` for the other
+/// channels in order (`C = 1`: `acc = x·w + acc`).
+#[inline(always)]
+pub(crate) fn conv2d_forward_body<
+    L: Lanes,
+    T: Scalar,
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const O: usize,
+    const OH: usize,
+    const OW: usize,
+>(
+    lanes: L,
+    xs: &[[[[T; C]; W]; H]],
+    w: &[[[[T; C]; KW]; KH]; O],
+    b: &[T; O],
+    win: &Window2d,
+    ys: &mut [[[[T; O]; OW]; OH]],
+) {
+    let n = xs.len().min(ys.len());
+    let z = [T::zero(); 8];
+    let mut wt: [[[Block<T>; C]; KW]; KH] = [[[[z; 2]; C]; KW]; KH];
+    let mut ob = 0;
+    while ob < O {
+        if ob + 16 > O {
+            // lanes past the last channel: zeros, never stored
+            wt = [[[[z; 2]; C]; KW]; KH];
+        }
+        for (o, w_o) in w.iter().enumerate().skip(ob).take(16) {
+            let (v, l) = ((o - ob) / 8, (o - ob) % 8);
+            for ky in 0..KH {
+                for kx in 0..KW {
+                    for c in 0..C {
+                        wt[ky][kx][c][v][l] = w_o[ky][kx][c];
+                    }
+                }
+            }
+        }
+        let mut bias = load(b, ob);
+        for v in bias.iter_mut().flatten() {
+            *v = *v + T::zero();
+        }
+        // one tap into an accumulator: `a = a + d` (see the doc above)
+        macro_rules! tap {
+            ($wk:expr, $x:expr, $v:literal, $a:ident) => {{
+                let (wk, x): (&[Block<T>; C], &[T; C]) = ($wk, $x);
+                if C == 1 {
+                    lanes.mul_add_s(&wk[0][$v], x[0], &mut $a);
+                } else {
+                    // `dot`'s tail, from `+0`, channel after channel
+                    let mut d = z;
+                    for c in 0..C {
+                        lanes.mul_add_s(&wk[c][$v], x[c], &mut d);
+                    }
+                    lanes.add(&d, &mut $a);
+                }
+            }};
+        }
+        for oy in 0..OH {
+            for ox in 0..OW {
+                let mut s = 0;
+                // four samples at this pixel: the same taps for all four
+                while s + 4 <= n {
+                    let x4: &[[[[T; C]; W]; H]; 4] = xs[s..s + 4].try_into().unwrap();
+                    let (mut a00, mut a01) = (bias[0], bias[1]);
+                    let (mut a10, mut a11) = (bias[0], bias[1]);
+                    let (mut a20, mut a21) = (bias[0], bias[1]);
+                    let (mut a30, mut a31) = (bias[0], bias[1]);
+                    for ky in 0..KH {
+                        let Some(iy) = win.h.tap(oy, ky, H) else {
+                            continue;
+                        };
+                        for kx in 0..KW {
+                            let Some(ix) = win.w.tap(ox, kx, W) else {
+                                continue;
+                            };
+                            let wk = &wt[ky][kx];
+                            tap!(wk, &x4[0][iy][ix], 0, a00);
+                            tap!(wk, &x4[0][iy][ix], 1, a01);
+                            tap!(wk, &x4[1][iy][ix], 0, a10);
+                            tap!(wk, &x4[1][iy][ix], 1, a11);
+                            tap!(wk, &x4[2][iy][ix], 0, a20);
+                            tap!(wk, &x4[2][iy][ix], 1, a21);
+                            tap!(wk, &x4[3][iy][ix], 0, a30);
+                            tap!(wk, &x4[3][iy][ix], 1, a31);
+                        }
+                    }
+                    store(&mut ys[s][oy][ox], ob, &[a00, a01]);
+                    store(&mut ys[s + 1][oy][ox], ob, &[a10, a11]);
+                    store(&mut ys[s + 2][oy][ox], ob, &[a20, a21]);
+                    store(&mut ys[s + 3][oy][ox], ob, &[a30, a31]);
+                    s += 4;
+                }
+                for (x, y) in xs[s..n].iter().zip(&mut ys[s..n]) {
+                    let (mut a0, mut a1) = (bias[0], bias[1]);
+                    for ky in 0..KH {
+                        let Some(iy) = win.h.tap(oy, ky, H) else {
+                            continue;
+                        };
+                        for kx in 0..KW {
+                            let Some(ix) = win.w.tap(ox, kx, W) else {
+                                continue;
+                            };
+                            let wk = &wt[ky][kx];
+                            tap!(wk, &x[iy][ix], 0, a0);
+                            tap!(wk, &x[iy][ix], 1, a1);
+                        }
+                    }
+                    store(&mut y[oy][ox], ob, &[a0, a1]);
+                }
+            }
+        }
+        ob += 16;
+    }
+}
+
+/// Parameter gradients of a batch: adds to `dw` and `db` what
+/// [`conv2d::backward_params`](super::conv2d::backward_params) adds sample after sample,
+/// bit for bit. Per element: the samples in order, in each the output pixels `oy`, `ox`
+/// ascending: `db[o] = db[o] + g`, `dw[o][ky][kx][c] = g·x + dw[o][ky][kx][c]` (taps
+/// inside the input).
+#[inline(always)]
+pub(crate) fn conv2d_params_body<
+    L: Lanes,
+    T: Scalar,
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const KH: usize,
+    const KW: usize,
+    const O: usize,
+    const OH: usize,
+    const OW: usize,
+>(
+    lanes: L,
+    xs: &[[[[T; C]; W]; H]],
+    win: &Window2d,
+    gs: &[[[[T; O]; OW]; OH]],
+    dw: &mut [[[[T; C]; KW]; KH]; O],
+    db: &mut [T; O],
+) {
+    let z = [T::zero(); 8];
+    let mut acc: [[[Block<T>; C]; KW]; KH] = [[[[z; 2]; C]; KW]; KH];
+    let mut ob = 0;
+    while ob < O {
+        if ob + 16 > O {
+            // lanes past the last channel: zeros, never stored
+            acc = [[[[z; 2]; C]; KW]; KH];
+        }
+        for (o, dw_o) in dw.iter().enumerate().skip(ob).take(16) {
+            let (v, l) = ((o - ob) / 8, (o - ob) % 8);
+            for ky in 0..KH {
+                for kx in 0..KW {
+                    for c in 0..C {
+                        acc[ky][kx][c][v][l] = dw_o[ky][kx][c];
+                    }
+                }
+            }
+        }
+        let mut dbv = load(db, ob);
+        for (x, g) in xs.iter().zip(gs) {
+            for oy in 0..OH {
+                for ox in 0..OW {
+                    let gv = load(&g[oy][ox], ob);
+                    lanes.add(&gv[0], &mut dbv[0]);
+                    lanes.add(&gv[1], &mut dbv[1]);
+                    for ky in 0..KH {
+                        let Some(iy) = win.h.tap(oy, ky, H) else {
+                            continue;
+                        };
+                        for kx in 0..KW {
+                            let Some(ix) = win.w.tap(ox, kx, W) else {
+                                continue;
+                            };
+                            let x_px = &x[iy][ix];
+                            let a = &mut acc[ky][kx];
+                            for c in 0..C {
+                                lanes.mul_add_s(&gv[0], x_px[c], &mut a[c][0]);
+                                lanes.mul_add_s(&gv[1], x_px[c], &mut a[c][1]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (o, dw_o) in dw.iter_mut().enumerate().skip(ob).take(16) {
+            let (v, l) = ((o - ob) / 8, (o - ob) % 8);
+            for ky in 0..KH {
+                for kx in 0..KW {
+                    for c in 0..C {
+                        dw_o[ky][kx][c] = acc[ky][kx][c][v][l];
+                    }
+                }
+            }
+        }
+        store(db, ob, &dbv);
+        ob += 16;
+    }
+}
