@@ -441,7 +441,14 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
         // whole blocks of 4 rows per thread
         return par::split(g, 0, parts, 4, &|g, o0| outer_acc_seq(g, o0, d, xs));
     }
-    outer_acc_seq(g, 0, d, xs);
+    // A long batch in parts whose output gradients fit the L1 cache (32 KB): a pass over
+    // the batch for one column pair reads every sample's whole gradient row, and over
+    // thousands of samples (a per-pixel layer's pixels) those passes missed L1 and L2.
+    // Each element still adds the samples in order: the same bits.
+    let part = (32 * 1024 / (O * core::mem::size_of::<T>()).max(1)).max(16);
+    for (d, xs) in d.chunks(part).zip(xs.chunks(part)) {
+        outer_acc_seq(g, 0, d, xs);
+    }
 }
 
 /// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` (see [`backward_input_body`]); with

@@ -191,6 +191,27 @@ impl<
         );
         y
     }
+
+    /// Sample by sample, each output written in place (the default would build it on
+    /// the stack and copy it): the bits of [`forward`](Layer::forward).
+    fn forward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
+        for (x, y) in xs.iter().zip(ys) {
+            kernel::forward::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                x,
+                &self.weights,
+                &self.bias,
+                &Self::WINDOW,
+                y,
+            );
+        }
+        Ok(())
+    }
 }
 
 impl<
