@@ -917,8 +917,8 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 }
 
 /// Input gradients: `dx[b][i] = Σ_o d[b][o]·w[o][i]`, the rows added in order from zero,
-/// so each element equals [`axpy`] applied row after row. 48 columns of one sample's
-/// gradient stay in registers while the rows stream past.
+/// so each element equals [`axpy`] applied row after row. 48 columns (or 32) of one
+/// sample's gradient stay in registers while the rows stream past.
 #[inline(always)]
 fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     lanes: L,
@@ -927,11 +927,12 @@ fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     dx: &mut [[T; I]],
 ) {
     let chunks = I / 8;
-    let full = chunks / 6 * 6;
     for (db, xb) in d.iter().zip(dx.iter_mut()) {
         let xc = xb.as_chunks_mut::<8>().0;
         let mut c = 0;
-        while c < full {
+        // blocks of six chunks, but eight left are two blocks of four (a row of 64, the
+        // DS-CNN's pointwise layer: 6 + 2 left two chunks to one dependent chain each)
+        while c + 6 <= chunks && chunks - c != 8 {
             let z = [T::zero(); 8];
             let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5) = (z, z, z, z, z, z);
             for (s, wr) in db.iter().zip(w) {
@@ -947,7 +948,21 @@ fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
             xc[c..c + 6].copy_from_slice(&[a0, a1, a2, a3, a4, a5]);
             c += 6;
         }
-        for c in full..chunks {
+        while c + 4 <= chunks {
+            let z = [T::zero(); 8];
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            for (s, wr) in db.iter().zip(w) {
+                let wc = wr.as_chunks::<8>().0;
+                let s = *s;
+                lanes.mul_add_s(&wc[c], s, &mut a0);
+                lanes.mul_add_s(&wc[c + 1], s, &mut a1);
+                lanes.mul_add_s(&wc[c + 2], s, &mut a2);
+                lanes.mul_add_s(&wc[c + 3], s, &mut a3);
+            }
+            xc[c..c + 4].copy_from_slice(&[a0, a1, a2, a3]);
+            c += 4;
+        }
+        for c in c..chunks {
             let mut a = [T::zero(); 8];
             for (s, wr) in db.iter().zip(w) {
                 lanes.mul_add_s(&wr.as_chunks::<8>().0[c], *s, &mut a);
@@ -1280,5 +1295,12 @@ mod tests {
         check::<1, 1, 3>();
         check::<24, 4, 4>();
         check::<200, 9, 7>();
+        // a batch longer than `outer_acc` takes in one part
+        check::<24, 600, 40>();
+        // rows of 8, 10, 14 and 15 chunks: the input gradient's blocks of six and four
+        check::<64, 5, 3>();
+        check::<83, 4, 2>();
+        check::<112, 3, 2>();
+        check::<127, 3, 1>();
     }
 }
