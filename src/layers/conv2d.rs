@@ -222,7 +222,7 @@ impl<
     /// ([`crate::conv::lanes`]: `C < 8`, on targets with vector registers; the same bits).
     const FORWARD_LANES: bool = lanes::forward_in_lanes(C, KH, KW);
     /// Whether the batched parameter gradients do.
-    const PARAMS_LANES: bool = lanes::params_in_lanes(C, KH, KW);
+    const PARAMS_LANES: bool = lanes::params_in_lanes();
 
     /// A layer with the given weights (`[O][KH][KW][C]`) and biases. A `const fn`, so a
     /// trained layer can be a `static` in flash.
@@ -337,8 +337,8 @@ impl<
     }
 
     /// The parameter gradients of the whole batch with the output channels in vector
-    /// lanes (see [`crate::conv::lanes`]; sample by sample for windows of more than
-    /// 512 taps and channels), the input gradients sample by sample; the cache is the
+    /// lanes (see [`crate::conv::lanes`]; sample by sample on microcontrollers), the
+    /// input gradients sample by sample; the cache is the
     /// input, so nothing is recomputed. The same bits as [`backward`](Train::backward)
     /// applied sample after sample.
     fn backward_batch(

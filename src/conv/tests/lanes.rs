@@ -139,5 +139,7 @@ fn lane_kernels_give_the_bits_of_the_per_sample_kernels() {
         5 6 8, 3 3, 20, 1 2, true;
         4 4 9, 2 2, 3, 2 2, false;
         3 3 1, 3 3, 16, 3 3, true;
+        // more taps than the forward lanes take (their gradients have no bound)
+        6 5 64, 3 3, 18, 1 1, true;
     }
 }
