@@ -577,7 +577,8 @@ macro_rules! batch_cases {
 }
 
 /// Conv2d (the lane kernels for fewer than eight channels, the per-sample kernels
-/// above), DepthwiseConv2d and a pointwise `PerPixel<Dense>`: batched = per sample.
+/// above), DepthwiseConv2d, a pointwise `PerPixel<Dense>` and `Flatten`: batched = per
+/// sample.
 #[test]
 fn conv_layers_batched_are_bit_identical_to_per_sample() {
     batch_cases! {
@@ -597,4 +598,6 @@ fn conv_layers_batched_are_bit_identical_to_per_sample() {
     layer_batch_matches_per_sample::<PerPixel<Dense<5, 3>, 4, 2>>(3);
     layer_batch_matches_per_sample::<PerPixel<Relu<6>, 4, 2>>(4);
     layer_batch_matches_per_sample::<PerPixel<(Dense<8, 40>, Relu<40>, Dense<40, 6>), 3, 2>>(5);
+    layer_batch_matches_per_sample::<Flatten<3, 4, 5, 60>>(6);
+    layer_batch_matches_per_sample::<Flatten<3, 4, 5, 60, f64>>(7);
 }
