@@ -24,7 +24,9 @@
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]
 
-use crate::conv::lanes::{conv2d_forward_body, conv2d_params_body};
+use crate::conv::lanes::{
+    conv2d_forward_body, conv2d_params_body, depthwise1_backward_body, depthwise1_forward_body,
+};
 use crate::conv::shape::Window2d;
 use crate::scalar::Scalar;
 
@@ -402,6 +404,35 @@ multiversion! {
         win: &Window2d,
         ys: &mut [[[[T; O]; OW]; OH]],
     ) = conv2d_forward_body;
+
+    /// A batch of depthwise convolutions with multiplier 1 ([`crate::conv::lanes`]), in
+    /// AVX2 where the CPU has it.
+    pub(crate) fn depthwise1_forward[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const CM: usize,
+        const KH: usize,
+        const KW: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[T; CM]; KW]; KH],
+        b: &[T; CM],
+        win: &Window2d,
+        ys: &mut [[[[T; CM]; OW]; OH]],
+    ) = depthwise1_forward_body;
+
+    /// A batch's depthwise convolution gradients with multiplier 1
+    /// ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn depthwise1_backward[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const CM: usize,
+        const KH: usize,
+        const KW: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[T; CM]; KW]; KH],
+        win: &Window2d,
+        gs: &[[[[T; CM]; OW]; OH]],
+        grads: (&mut [[[T; CM]; KW]; KH], &mut [T; CM]),
+        dxs: &mut [[[[T; C]; W]; H]],
+    ) = depthwise1_backward_body;
 
     /// A batch's 2-D convolution weight and bias gradients with the output channels in
     /// the lanes ([`crate::conv::lanes`]), in AVX2 where the CPU has it.

@@ -299,23 +299,23 @@ pub(crate) fn conv2d_params_body<
                                 lanes.mul_add_s(&gv[0], x_row[ix][c0], &mut a00);
                                 lanes.mul_add_s(&gv[1], x_row[ix][c0], &mut a01);
                             }
-                            if m > 1 {
-                                if let Some(ix) = win.w.tap(ox, k1, W) {
-                                    lanes.mul_add_s(&gv[0], x_row[ix][c1], &mut a10);
-                                    lanes.mul_add_s(&gv[1], x_row[ix][c1], &mut a11);
-                                }
+                            if m > 1
+                                && let Some(ix) = win.w.tap(ox, k1, W)
+                            {
+                                lanes.mul_add_s(&gv[0], x_row[ix][c1], &mut a10);
+                                lanes.mul_add_s(&gv[1], x_row[ix][c1], &mut a11);
                             }
-                            if m > 2 {
-                                if let Some(ix) = win.w.tap(ox, k2, W) {
-                                    lanes.mul_add_s(&gv[0], x_row[ix][c2], &mut a20);
-                                    lanes.mul_add_s(&gv[1], x_row[ix][c2], &mut a21);
-                                }
+                            if m > 2
+                                && let Some(ix) = win.w.tap(ox, k2, W)
+                            {
+                                lanes.mul_add_s(&gv[0], x_row[ix][c2], &mut a20);
+                                lanes.mul_add_s(&gv[1], x_row[ix][c2], &mut a21);
                             }
-                            if m > 3 {
-                                if let Some(ix) = win.w.tap(ox, k3, W) {
-                                    lanes.mul_add_s(&gv[0], x_row[ix][c3], &mut a30);
-                                    lanes.mul_add_s(&gv[1], x_row[ix][c3], &mut a31);
-                                }
+                            if m > 3
+                                && let Some(ix) = win.w.tap(ox, k3, W)
+                            {
+                                lanes.mul_add_s(&gv[0], x_row[ix][c3], &mut a30);
+                                lanes.mul_add_s(&gv[1], x_row[ix][c3], &mut a31);
                             }
                         }
                     }
@@ -331,5 +331,144 @@ pub(crate) fn conv2d_params_body<
             }
         }
         ob += 16;
+    }
+}
+
+/// Depthwise convolution with multiplier 1 (`CM = C`), forward for every sample: as
+/// [`depthwise::forward`](super::depthwise::forward), bit for bit: per output pixel
+/// `acc = b`, then for `ky`, `kx` ascending (taps inside the input) `acc[q] = x[q]·w[q] +
+/// acc[q]` (the sum's operands swapped), eight channels per lane operation. In the AVX2
+/// twin these are the AVX intrinsics at every `opt-level` (at "s" the loops stayed
+/// scalar: the depthwise kernels took a third of a W5 step). `C` and `CM` are the same
+/// number (two parameters because the layer's types name them apart).
+#[inline(always)]
+pub(crate) fn depthwise1_forward_body<
+    L: Lanes,
+    T: Scalar,
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const CM: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+>(
+    lanes: L,
+    xs: &[[[[T; C]; W]; H]],
+    w: &[[[T; CM]; KW]; KH],
+    b: &[T; CM],
+    win: &Window2d,
+    ys: &mut [[[[T; CM]; OW]; OH]],
+) {
+    for (x, y) in xs.iter().zip(ys.iter_mut()) {
+        for (oy, y_row) in y.iter_mut().enumerate() {
+            for (ox, y_px) in y_row.iter_mut().enumerate() {
+                *y_px = *b;
+                for (ky, w_row) in w.iter().enumerate() {
+                    let Some(iy) = win.h.tap(oy, ky, H) else {
+                        continue;
+                    };
+                    for (kx, w_tap) in w_row.iter().enumerate() {
+                        let Some(ix) = win.w.tap(ox, kx, W) else {
+                            continue;
+                        };
+                        mul_add_rows(lanes, &x[iy][ix], w_tap, y_px);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `c[q] = a[q]·b[q] + c[q]` over a row, eight at a time.
+#[inline(always)]
+fn mul_add_rows<L: Lanes, T: Scalar, const A: usize, const B: usize, const D: usize>(
+    lanes: L,
+    a: &[T; A],
+    b: &[T; B],
+    c: &mut [T; D],
+) {
+    let (ac, ar) = a.as_chunks::<8>();
+    let (bc, br) = b.as_chunks::<8>();
+    let (cc, cr) = c.as_chunks_mut::<8>();
+    for ((a, b), c) in ac.iter().zip(bc).zip(cc) {
+        lanes.mul_add(a, b, c);
+    }
+    for ((&a, &b), c) in ar.iter().zip(br).zip(cr) {
+        *c = a * b + *c;
+    }
+}
+
+/// Depthwise convolution with multiplier 1: each sample's input gradient, as
+/// [`depthwise::backward_input`](super::depthwise::backward_input) computes it, bit for
+/// bit (`dx = 0`, then per output pixel and tap inside the input `dx[q] = g[q]·w[q] +
+/// dx[q]`), and the batch's parameter gradients as
+/// [`depthwise::backward_params`](super::depthwise::backward_params) adds them sample
+/// after sample (`db[q] = db[q] + g[q]`, `dw[ky][kx][q] = g[q]·x[q] + dw[ky][kx][q]`;
+/// `(dw, db)`). `dxs` empty: no input gradients.
+#[inline(always)]
+pub(crate) fn depthwise1_backward_body<
+    L: Lanes,
+    T: Scalar,
+    const H: usize,
+    const W: usize,
+    const C: usize,
+    const CM: usize,
+    const KH: usize,
+    const KW: usize,
+    const OH: usize,
+    const OW: usize,
+>(
+    lanes: L,
+    xs: &[[[[T; C]; W]; H]],
+    w: &[[[T; CM]; KW]; KH],
+    win: &Window2d,
+    gs: &[[[[T; CM]; OW]; OH]],
+    (dw, db): (&mut [[[T; CM]; KW]; KH], &mut [T; CM]),
+    dxs: &mut [[[[T; C]; W]; H]],
+) {
+    for (x, g) in xs.iter().zip(gs) {
+        for (oy, g_row) in g.iter().enumerate() {
+            for (ox, g_px) in g_row.iter().enumerate() {
+                let (dc, dr) = db.as_chunks_mut::<8>();
+                let (gc, gr) = g_px.as_chunks::<8>();
+                for (d, g) in dc.iter_mut().zip(gc) {
+                    lanes.add(g, d);
+                }
+                for (d, &g) in dr.iter_mut().zip(gr) {
+                    *d = *d + g;
+                }
+                for (ky, dw_row) in dw.iter_mut().enumerate() {
+                    let Some(iy) = win.h.tap(oy, ky, H) else {
+                        continue;
+                    };
+                    for (kx, dw_tap) in dw_row.iter_mut().enumerate() {
+                        let Some(ix) = win.w.tap(ox, kx, W) else {
+                            continue;
+                        };
+                        mul_add_rows(lanes, g_px, &x[iy][ix], dw_tap);
+                    }
+                }
+            }
+        }
+    }
+    for (g, dx) in gs.iter().zip(dxs) {
+        *dx = [[[T::zero(); C]; W]; H];
+        for (oy, g_row) in g.iter().enumerate() {
+            for (ox, g_px) in g_row.iter().enumerate() {
+                for (ky, w_row) in w.iter().enumerate() {
+                    let Some(iy) = win.h.tap(oy, ky, H) else {
+                        continue;
+                    };
+                    for (kx, w_tap) in w_row.iter().enumerate() {
+                        let Some(ix) = win.w.tap(ox, kx, W) else {
+                            continue;
+                        };
+                        mul_add_rows(lanes, g_px, w_tap, &mut dx[iy][ix]);
+                    }
+                }
+            }
+        }
     }
 }
