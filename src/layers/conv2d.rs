@@ -257,17 +257,18 @@ impl<
     #[inline]
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[T::zero(); O]; OW]; OH];
+        let win = &Self::WINDOW;
         if Self::FORWARD_LANES {
             let (xs, ys) = (core::array::from_ref(x), core::array::from_mut(&mut y));
-            conv2d_forward_lanes(xs, &self.weights, &self.bias, &Self::WINDOW, ys);
+            conv2d_forward_lanes(xs, &self.weights, &self.bias, win, ys);
         } else {
-            kernel::forward(x, &self.weights, &self.bias, &Self::WINDOW, &mut y);
+            kernel::forward(x, &self.weights, &self.bias, win, &mut y);
         }
         y
     }
 
     /// With the output channels in vector lanes, four samples at a time, where `C < 8`
-    /// (see [`crate::conv::lanes`]); otherwise sample by sample. The same bits as
+    /// (`src/conv/lanes.rs`); otherwise sample by sample. The same bits as
     /// [`forward`](Layer::forward) either way.
     fn forward_batch(
         &self,
@@ -337,7 +338,7 @@ impl<
     }
 
     /// The parameter gradients of the whole batch with the output channels in vector
-    /// lanes (see [`crate::conv::lanes`]; sample by sample on microcontrollers), the
+    /// lanes (`src/conv/lanes.rs`; sample by sample on microcontrollers), the
     /// input gradients sample by sample; the cache is the
     /// input, so nothing is recomputed. The same bits as [`backward`](Train::backward)
     /// applied sample after sample.
