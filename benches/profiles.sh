@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The W3, W3i and W4 rows of benches/workloads (and W3 try_train_step ÷ train_step) under
+# The W3, W3i, W4, W5i and W5 rows of benches/workloads (and W3 try_train_step ÷ train_step) under
 # several build profiles, in one go, as one table. Each profile builds in its own target
 # directory (target/profiles/NAME), so re-running does not rebuild the others.
 #
@@ -25,7 +25,7 @@ PROFILES=(
   "s-fat-1|fat|1|s|"
   "native-fat-1|fat|1|3|-C target-cpu=native"
 )
-ROWS="W3,W3i,W4"
+ROWS="W3,W3i,W4,W5i,W5"
 # candle's W3i time measured on this machine class by an outside harness (the bench has
 # no candle); typenet's speed-up over it is computed from typenet's absolute time
 CANDLE_W3I_NS=9000
@@ -93,6 +93,16 @@ awk -F'\t' -v candle="$CANDLE_W3I_NS" '
         t(tn[k, "W4"]), tn[k, "W4"] / tu[k, "W4"], gf[k, "W4"]
     }
     print ""
-    print "typenet ÷ tuned below 1.00× means typenet is faster than the AVX2+FMA hand-written loop."
+    print "| profile | W5i typenet | W5i plain | W5i ÷ plain | W5i GFLOP/s | W5 typenet | W5 plain | W5 ÷ plain | W5 GFLOP/s |"
+    print "|---|---|---|---|---|---|---|---|---|"
+    for (i = 1; i <= n; i++) {
+      k = order[i]
+      printf "| %s | %s | %s | %.2f× | %.1f | %s | %s | %.2f× | %.1f |\n", k,
+        t(tn[k, "W5i"]), t(pl[k, "W5i"]), tn[k, "W5i"] / pl[k, "W5i"], gf[k, "W5i"],
+        t(tn[k, "W5"]), t(pl[k, "W5"]), tn[k, "W5"] / pl[k, "W5"], gf[k, "W5"]
+    }
+    print ""
+    print "typenet ÷ tuned below 1.00× means typenet is faster than the AVX2+FMA hand-written loop;"
+    print "W5i and W5 (the DS-CNN block) compare with the plain hand-written loop (there is no tuned one)."
     print "W3 checked ÷ W3: try_train_step ÷ train_step, the cost of the checked step."
   }' "$out"

@@ -24,6 +24,10 @@
 // the kernels walk several arrays by the same index, which reads best as an index
 #![allow(clippy::needless_range_loop)]
 
+use crate::conv::lanes::{
+    conv2d_forward_body, conv2d_params_body, depthwise1_backward_body, depthwise1_forward_body,
+};
+use crate::conv::shape::Window2d;
 use crate::scalar::Scalar;
 
 /// `Σ a[i]·b[i]`, with eight independent partial sums so the loop vectorises (floating
@@ -83,6 +87,8 @@ impl<T: Scalar> MulAddFast for T {
 }
 
 pub(crate) use lanes::Lanes;
+#[cfg(test)]
+pub(crate) use lanes::Plain;
 
 /// Eight lanes at a time: the operations the blocked kernels are written in.
 ///
@@ -103,6 +109,8 @@ mod lanes {
         fn mul_add_s<T: Scalar>(self, a: &[T; 8], s: T, c: &mut [T; 8]);
         /// `p[k] = p[k] − lr·g[k]`.
         fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]);
+        /// `c[k] = c[k] + a[k]`.
+        fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]);
     }
 
     /// Loops over the lanes, for the compiler to vectorise.
@@ -126,6 +134,12 @@ mod lanes {
         fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]) {
             for k in 0..8 {
                 p[k] = p[k] - lr * g[k];
+            }
+        }
+        #[inline(always)]
+        fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]) {
+            for k in 0..8 {
+                c[k] = c[k] + a[k];
             }
         }
     }
@@ -192,7 +206,7 @@ mod lanes {
             (x as &dyn Any).downcast_ref().copied()
         }
 
-        // SAFETY (the three `unsafe` blocks below): an `Avx2` value exists only where the
+        // SAFETY (the four `unsafe` blocks below): an `Avx2` value exists only where the
         // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
@@ -237,6 +251,18 @@ mod lanes {
                     return;
                 }
                 Plain.sub_scaled(p, lr, g);
+            }
+            #[inline(always)]
+            fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]) {
+                if let (Some(a), Some(c)) = (f32s(a), f32s_mut(c)) {
+                    unsafe {
+                        let r =
+                            _mm256_add_ps(_mm256_loadu_ps(c.as_ptr()), _mm256_loadu_ps(a.as_ptr()));
+                        _mm256_storeu_ps(c.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.add(a, c);
             }
         }
     }
@@ -311,6 +337,14 @@ multiversion! {
         ys: &mut [[T; O]],
     ) = forward_rows_body;
 
+    /// `ys[b][o] += dot(w[o], xs[b])` with eight outputs in the lanes
+    /// ([`forward_cols_body`]), in AVX2 where the CPU has it.
+    pub(crate) fn forward_cols_seq[T: Scalar, const I: usize, const O: usize](
+        w: &[[T; I]; O],
+        xs: &[[T; I]],
+        ys: &mut [[T; O]],
+    ) = forward_cols_body;
+
     /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` for rows `o0..` ([`outer_acc_body`]),
     /// in AVX2 where the CPU has it.
     pub(crate) fn outer_acc_seq[T: Scalar, const I: usize, const O: usize](
@@ -357,6 +391,61 @@ multiversion! {
     /// AVX2 where the CPU has it.
     pub(crate) fn finite4_seq[T: Scalar, F: Witness4<T>](f: F, a: &[T], b: &[T], c: &[T], d: &[T])
         -> bool = finite4_body;
+
+    /// A batch of 2-D convolutions with the output channels in the lanes
+    /// ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn conv2d_forward_lanes[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const KH: usize,
+        const KW: usize, const O: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[[T; C]; KW]; KH]; O],
+        b: &[T; O],
+        win: &Window2d,
+        ys: &mut [[[[T; O]; OW]; OH]],
+    ) = conv2d_forward_body;
+
+    /// A batch of depthwise convolutions with multiplier 1 ([`crate::conv::lanes`]), in
+    /// AVX2 where the CPU has it.
+    pub(crate) fn depthwise1_forward[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const CM: usize,
+        const KH: usize,
+        const KW: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[T; CM]; KW]; KH],
+        b: &[T; CM],
+        win: &Window2d,
+        ys: &mut [[[[T; CM]; OW]; OH]],
+    ) = depthwise1_forward_body;
+
+    /// A batch's depthwise convolution gradients with multiplier 1
+    /// ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn depthwise1_backward[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const CM: usize,
+        const KH: usize,
+        const KW: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        w: &[[[T; CM]; KW]; KH],
+        win: &Window2d,
+        gs: &[[[[T; CM]; OW]; OH]],
+        grads: (&mut [[[T; CM]; KW]; KH], &mut [T; CM]),
+        dxs: &mut [[[[T; C]; W]; H]],
+    ) = depthwise1_backward_body;
+
+    /// A batch's 2-D convolution weight and bias gradients with the output channels in
+    /// the lanes ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
+    pub(crate) fn conv2d_params_lanes[
+        T: Scalar, const H: usize, const W: usize, const C: usize, const KH: usize,
+        const KW: usize, const O: usize, const OH: usize, const OW: usize
+    ](
+        xs: &[[[[T; C]; W]; H]],
+        win: &Window2d,
+        gs: &[[[[T; O]; OW]; OH]],
+        dw: &mut [[[[T; C]; KW]; KH]; O],
+        db: &mut [T; O],
+    ) = conv2d_params_body;
 }
 
 /// `ys[b][o] += dot(w[o], xs[b])` for every sample and output (see [`forward_rows_body`]);
@@ -374,8 +463,15 @@ pub(crate) fn forward_rows<T: Scalar, const I: usize, const O: usize>(
             forward_rows_seq(w, &xs[b..b + ys.len()], ys);
         });
     }
+    if I <= COLS_MAX_I && O >= 8 && xs.len() >= 8 {
+        return forward_cols_seq(w, xs, ys);
+    }
     forward_rows_seq(w, xs, ys);
 }
+
+/// The longest rows [`forward_cols_body`] takes (its stack buffer holds eight scalars per
+/// column).
+const COLS_MAX_I: usize = 64;
 
 /// Weight gradients `g[o][i] += Σ_b d[b][o]·xs[b][i]` (see [`outer_acc_body`]); with the
 /// `parallel` feature, large ones split over rows of `g` across threads (each element
@@ -391,7 +487,14 @@ pub(crate) fn outer_acc<T: Scalar, const I: usize, const O: usize>(
         // whole blocks of 4 rows per thread
         return par::split(g, 0, parts, 4, &|g, o0| outer_acc_seq(g, o0, d, xs));
     }
-    outer_acc_seq(g, 0, d, xs);
+    // A long batch in parts whose output gradients fit the L1 cache (32 KB): a pass over
+    // the batch for one column pair reads every sample's whole gradient row, and over
+    // thousands of samples (a per-pixel layer's pixels) those passes missed L1 and L2.
+    // Each element still adds the samples in order: the same bits.
+    let part = (32 * 1024 / (O * core::mem::size_of::<T>()).max(1)).max(16);
+    for (d, xs) in d.chunks(part).zip(xs.chunks(part)) {
+        outer_acc_seq(g, 0, d, xs);
+    }
 }
 
 /// Input gradients `dx[b][i] = Σ_o d[b][o]·w[o][i]` (see [`backward_input_body`]); with
@@ -777,6 +880,68 @@ fn forward_rows_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     }
 }
 
+/// `ys[b][o] += dot(w[o], xs[b])`, as [`forward_rows_body`], for short rows (`I` ≤ 64)
+/// and many samples: eight outputs side by side, one per lane, from a copy of their
+/// weights with the columns in the lanes (`wt[i][l] = w[o + l][i]`, on the stack). Each
+/// lane runs [`dot`]'s own sums: eight partial sums (eight vectors, input `i` into partial
+/// `i mod 8`), the same reduction tree (vector adds, lane by lane), the tail from zero,
+/// then `ys + d`; the same bits. The blocked rows' kernel reduces each of its eight
+/// dot products across lanes, which for rows of 64 cost about as much as the products
+/// (the DS-CNN block's pointwise layer, 4000 pixels through `Dense<64, 64>`, ran at
+/// about 33 GFLOP/s).
+#[inline(always)]
+fn forward_cols_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
+    lanes: L,
+    w: &[[T; I]; O],
+    xs: &[[T; I]],
+    ys: &mut [[T; O]],
+) {
+    let z = [T::zero(); 8];
+    let mut wt = [z; I];
+    let mut o = 0;
+    while o < O {
+        let m = (O - o).min(8);
+        for (i, col) in wt.iter_mut().enumerate() {
+            for l in 0..8 {
+                col[l] = if l < m { w[o + l][i] } else { T::zero() };
+            }
+        }
+        let (wc, wr) = wt.as_chunks::<8>();
+        for (x, y) in xs.iter().zip(ys.iter_mut()) {
+            let (xc, xr) = x.as_chunks::<8>();
+            let (mut p0, mut p1, mut p2, mut p3) = (z, z, z, z);
+            let (mut p4, mut p5, mut p6, mut p7) = (z, z, z, z);
+            for (wj, xj) in wc.iter().zip(xc) {
+                lanes.mul_add_s(&wj[0], xj[0], &mut p0);
+                lanes.mul_add_s(&wj[1], xj[1], &mut p1);
+                lanes.mul_add_s(&wj[2], xj[2], &mut p2);
+                lanes.mul_add_s(&wj[3], xj[3], &mut p3);
+                lanes.mul_add_s(&wj[4], xj[4], &mut p4);
+                lanes.mul_add_s(&wj[5], xj[5], &mut p5);
+                lanes.mul_add_s(&wj[6], xj[6], &mut p6);
+                lanes.mul_add_s(&wj[7], xj[7], &mut p7);
+            }
+            // `reduce`: ((p0 + p4) + (p1 + p5)) + ((p2 + p6) + (p3 + p7))
+            lanes.add(&p4, &mut p0);
+            lanes.add(&p5, &mut p1);
+            lanes.add(&p6, &mut p2);
+            lanes.add(&p7, &mut p3);
+            lanes.add(&p1, &mut p0);
+            lanes.add(&p3, &mut p2);
+            lanes.add(&p2, &mut p0);
+            let mut tail = z;
+            for (wi, &xi) in wr.iter().zip(xr) {
+                lanes.mul_add_s(wi, xi, &mut tail);
+            }
+            lanes.add(&tail, &mut p0);
+            for (l, yo) in y[o..o + m].iter_mut().enumerate() {
+                *yo = *yo + p0[l];
+            }
+        }
+        o += 8;
+    }
+}
+
 /// Weight gradients: `g[o][i] += Σ_b d[b][o]·xs[b][i]` for the rows `g` of the gradient
 /// from row `o0` on, the samples added in order, so each element equals [`axpy`] applied
 /// sample after sample. A block of 4 rows × 16
@@ -860,8 +1025,8 @@ fn outer_acc_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
 }
 
 /// Input gradients: `dx[b][i] = Σ_o d[b][o]·w[o][i]`, the rows added in order from zero,
-/// so each element equals [`axpy`] applied row after row. 48 columns of one sample's
-/// gradient stay in registers while the rows stream past.
+/// so each element equals [`axpy`] applied row after row. 48 columns (or 32) of one
+/// sample's gradient stay in registers while the rows stream past.
 #[inline(always)]
 fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     lanes: L,
@@ -870,11 +1035,12 @@ fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
     dx: &mut [[T; I]],
 ) {
     let chunks = I / 8;
-    let full = chunks / 6 * 6;
     for (db, xb) in d.iter().zip(dx.iter_mut()) {
         let xc = xb.as_chunks_mut::<8>().0;
         let mut c = 0;
-        while c < full {
+        // blocks of six chunks, but eight left are two blocks of four (a row of 64, the
+        // DS-CNN's pointwise layer: 6 + 2 left two chunks to one dependent chain each)
+        while c + 6 <= chunks && chunks - c != 8 {
             let z = [T::zero(); 8];
             let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5) = (z, z, z, z, z, z);
             for (s, wr) in db.iter().zip(w) {
@@ -890,7 +1056,21 @@ fn backward_input_body<L: Lanes, T: Scalar, const I: usize, const O: usize>(
             xc[c..c + 6].copy_from_slice(&[a0, a1, a2, a3, a4, a5]);
             c += 6;
         }
-        for c in full..chunks {
+        while c + 4 <= chunks {
+            let z = [T::zero(); 8];
+            let (mut a0, mut a1, mut a2, mut a3) = (z, z, z, z);
+            for (s, wr) in db.iter().zip(w) {
+                let wc = wr.as_chunks::<8>().0;
+                let s = *s;
+                lanes.mul_add_s(&wc[c], s, &mut a0);
+                lanes.mul_add_s(&wc[c + 1], s, &mut a1);
+                lanes.mul_add_s(&wc[c + 2], s, &mut a2);
+                lanes.mul_add_s(&wc[c + 3], s, &mut a3);
+            }
+            xc[c..c + 4].copy_from_slice(&[a0, a1, a2, a3]);
+            c += 4;
+        }
+        for c in c..chunks {
             let mut a = [T::zero(); 8];
             for (s, wr) in db.iter().zip(w) {
                 lanes.mul_add_s(&wr.as_chunks::<8>().0[c], *s, &mut a);
@@ -956,6 +1136,16 @@ mod tests {
             let mut dx = [[f32::NAN; I]; B];
             let mut set = [[f32::NAN; I]; O];
             let mut p = g0;
+            if I <= COLS_MAX_I {
+                let mut cols = [y0; B];
+                if wide {
+                    forward_cols_seq(&w, &xs, &mut cols);
+                } else {
+                    forward_cols_body(lanes::Plain, &w, &xs, &mut cols);
+                }
+                let got = bits(cols.as_flattened());
+                assert_eq!(got, bits(ys_ref.as_flattened()), "cols {I}x{O} b{B} {wide}");
+            }
             if wide {
                 forward_rows(&w, &xs, &mut ys);
                 outer_acc(&mut g, &d, &xs);
@@ -1223,5 +1413,16 @@ mod tests {
         check::<1, 1, 3>();
         check::<24, 4, 4>();
         check::<200, 9, 7>();
+        // a batch longer than `outer_acc` takes in one part
+        check::<24, 600, 40>();
+        // outputs in the lanes (rows up to 64 long, eight samples or more)
+        check::<64, 64, 9>();
+        check::<13, 8, 8>();
+        check::<64, 20, 12>();
+        // rows of 8, 10, 14 and 15 chunks: the input gradient's blocks of six and four
+        check::<64, 5, 3>();
+        check::<83, 4, 2>();
+        check::<112, 3, 2>();
+        check::<127, 3, 1>();
     }
 }

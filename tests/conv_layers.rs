@@ -512,3 +512,92 @@ fn a_summary_shows_image_shapes() {
         "{text}"
     );
 }
+
+/// One layer's batched path against its per-sample path, bit for bit: `forward_batch`
+/// against `forward`, `backward_batch` with and without `∂E/∂x` against `backward`
+/// sample after sample (gradients added onto the same non-zero start), batch sizes
+/// around the kernels' blocks of four.
+fn layer_batch_matches_per_sample<N: Train + Clone>(seed: u64)
+where
+    N::Input: core::fmt::Debug,
+{
+    for n in [1usize, 2, 4, 7, 9] {
+        let mut rng = SplitMix64::new(seed * 100 + n as u64);
+        let net: N = Layer::initialized(Init::HeUniform, &mut rng);
+        let start: N = Layer::initialized(Init::Uniform, &mut rng);
+        let xs: Vec<N::Input> = (0..n).map(|_| random_vec(&mut rng, -1.0, 1.0)).collect();
+        let gys: Vec<N::Output> = (0..n).map(|_| random_vec(&mut rng, -1.0, 1.0)).collect();
+        let mut ws = vec![N::Scalar::from_f64(0.0); n * N::BATCH_WORKSPACE];
+        let mut ys = vec![N::Output::zeros(); n];
+        net.forward_batch(&xs, &mut ys, &mut ws).unwrap();
+        let mut one = start.clone();
+        let mut dxs_one = Vec::new();
+        for (b, (x, gy)) in xs.iter().zip(&gys).enumerate() {
+            let (y, cache) = net.forward_train(x);
+            assert_eq!(
+                bits(flat(&y)),
+                bits(flat(&ys[b])),
+                "forward, n={n} sample {b}"
+            );
+            assert_eq!(bits(flat(&net.forward(x))), bits(flat(&y)));
+            dxs_one.push(net.backward(&cache, gy, &mut one));
+        }
+        let params = |g: &N| {
+            let mut all = Vec::new();
+            g.visit_params(&mut |p| all.extend(bits(p)));
+            all
+        };
+        for with_dx in [true, false] {
+            let mut grads = start.clone();
+            let mut dxs = vec![N::Input::zeros(); n];
+            let dx_arg = if with_dx { Some(&mut dxs[..]) } else { None };
+            net.backward_batch(&xs, &ys, &gys, dx_arg, &mut grads, &mut ws)
+                .unwrap();
+            assert_eq!(params(&grads), params(&one), "parameter gradients, n={n}");
+            if with_dx {
+                for (b, (got, want)) in dxs.iter().zip(&dxs_one).enumerate() {
+                    assert_eq!(bits(flat(got)), bits(flat(want)), "∂E/∂x, n={n} sample {b}");
+                }
+            }
+        }
+    }
+}
+
+macro_rules! batch_cases {
+    ($($layer:ident [$h:literal, $w:literal, $c:literal] $o:tt, kernel [$kh:literal, $kw:literal], stride [$sh:literal, $sw:literal], $pad:ident;)+) => {$(
+        layer_batch_matches_per_sample::<batch_cases!(@ty $layer [$h, $w, $c] $o, [$kh, $kw], [$sh, $sw], $pad, f32)>($h * 7 + $c);
+        layer_batch_matches_per_sample::<batch_cases!(@ty $layer [$h, $w, $c] $o, [$kh, $kw], [$sh, $sw], $pad, f64)>($h * 7 + $c);
+    )+};
+    (@ty conv [$h:literal, $w:literal, $c:literal] $o:tt, [$kh:literal, $kw:literal], [$sh:literal, $sw:literal], $pad:ident, $t:ty) => {
+        conv2d!([$h, $w, $c] -> $o, kernel [$kh, $kw], stride [$sh, $sw], $pad, $t)
+    };
+    (@ty depthwise [$h:literal, $w:literal, $c:literal] $m:tt, [$kh:literal, $kw:literal], [$sh:literal, $sw:literal], $pad:ident, $t:ty) => {
+        depthwise2d!([$h, $w, $c] * $m, kernel [$kh, $kw], stride [$sh, $sw], $pad, $t)
+    };
+}
+
+/// Conv2d (the lane kernels for fewer than eight channels, the per-sample kernels
+/// above), DepthwiseConv2d, a pointwise `PerPixel<Dense>` and `Flatten`: batched = per
+/// sample.
+#[test]
+fn conv_layers_batched_are_bit_identical_to_per_sample() {
+    batch_cases! {
+        conv [13, 6, 1] 64, kernel [10, 4], stride [2, 2], Same;
+        conv [8, 8, 1] 6, kernel [3, 3], stride [1, 1], Same;
+        conv [7, 5, 3] 17, kernel [3, 3], stride [2, 1], Same;
+        conv [6, 7, 2] 16, kernel [2, 3], stride [3, 2], Valid;
+        conv [5, 6, 8] 5, kernel [3, 3], stride [1, 1], Same;
+        conv [6, 5, 9] 20, kernel [2, 2], stride [2, 2], Valid;
+        conv [5, 5, 4] 3, kernel [1, 1], stride [1, 1], Valid;
+        depthwise [7, 6, 5] 1, kernel [3, 3], stride [1, 1], Same;
+        depthwise [6, 7, 3] 2, kernel [3, 2], stride [2, 2], Valid;
+        depthwise [5, 5, 16] 1, kernel [3, 3], stride [2, 1], Same;
+    }
+    layer_batch_matches_per_sample::<PerPixel<Dense<64, 64>, 3, 5>>(1);
+    layer_batch_matches_per_sample::<PerPixel<Dense<64, 64, f64>, 3, 5>>(2);
+    layer_batch_matches_per_sample::<PerPixel<Dense<5, 3>, 4, 2>>(3);
+    layer_batch_matches_per_sample::<PerPixel<Relu<6>, 4, 2>>(4);
+    layer_batch_matches_per_sample::<PerPixel<(Dense<8, 40>, Relu<40>, Dense<40, 6>), 3, 2>>(5);
+    layer_batch_matches_per_sample::<Flatten<3, 4, 5, 60>>(6);
+    layer_batch_matches_per_sample::<Flatten<3, 4, 5, 60, f64>>(7);
+}

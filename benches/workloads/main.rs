@@ -7,7 +7,8 @@
 //! * W4 — the same, one SGD step on a mini-batch of 64; and a whole epoch of a
 //!   digits-shaped 64-32-10 model (1797 synthetic samples, mini-batch 32);
 //! * W5i — keyword spotting's DS-CNN block (49×10×1 → 25×5×64: conv, depthwise,
-//!   pointwise), inference per sample (`conv.rs`).
+//!   pointwise), inference per sample (`conv.rs`); W5 — the same block, one SGD step on a
+//!   mini-batch of 32 (typenet's batched path).
 //!
 //! A second table times the checked step, `try_train_step`, against `train_step` on W1-W3
 //! (same networks, same data, same run): what refusing non-finite data costs.
@@ -645,6 +646,75 @@ fn main() {
         });
     }
 
+    // W5: the DS-CNN block, one SGD step on a mini-batch of 32
+    {
+        const BATCH: usize = 32;
+        const W5_LR: f32 = 1e-5;
+        let net0: Box<conv::DsCnnTrain> = boxed(true);
+        let xs: &'static [conv::Input] = Vec::leak(
+            (0..BATCH)
+                .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| [rng.next()])))
+                .collect(),
+        );
+        let ts: &'static [[f32; 8000]] = Vec::leak(
+            (0..BATCH)
+                .map(|_| core::array::from_fn(|_| rng.next()))
+                .collect(),
+        );
+        {
+            // sanity: the baseline computes what typenet computes (two steps each)
+            let (mut n, mut g, mut sgd) = (
+                net0.clone(),
+                boxed::<conv::DsCnnTrain>(false),
+                Sgd::new(W5_LR).unwrap(),
+            );
+            let (mut m, mut gm, mut s) = (
+                net0.clone(),
+                boxed::<conv::DsCnnTrain>(false),
+                conv::Scratch::new(),
+            );
+            for _ in 0..2 {
+                let e1 = w4_typenet(&mut *n, &mut *g, &mut sgd, xs, ts);
+                let e2 = conv::plain_step(&mut m, &mut gm, &mut s, xs, ts, W5_LR);
+                assert!((e1 - e2).abs() <= 1e-4 * e1.abs(), "W5 loss {e1} vs {e2}");
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            n.visit_params(&mut |p| a.extend_from_slice(p));
+            m.visit_params(&mut |p| b.extend_from_slice(p));
+            for (p, q) in a.iter().zip(&b) {
+                assert!((p - q).abs() < 1e-4, "W5 baseline disagrees: {p} vs {q}");
+            }
+        }
+        let (mut n, mut g, mut sgd) = (
+            net0.clone(),
+            boxed::<conv::DsCnnTrain>(false),
+            Sgd::new(W5_LR).unwrap(),
+        );
+        let t = add(Case::new("W5 typenet", move |iters| {
+            for _ in 0..iters {
+                black_box(w4_typenet(&mut *n, &mut *g, &mut sgd, xs, ts));
+            }
+        }));
+        let (mut m, mut gm, mut s) = (
+            net0.clone(),
+            boxed::<conv::DsCnnTrain>(false),
+            conv::Scratch::new(),
+        );
+        let p = add(Case::new("W5 plain", move |iters| {
+            for _ in 0..iters {
+                black_box(conv::plain_step(&mut m, &mut gm, &mut s, xs, ts, W5_LR));
+            }
+        }));
+        rows.push(Row {
+            workload: "W5 DS-CNN block, batch 32 step",
+            flops: Some(conv::TRAIN_FLOPS * BATCH as f64),
+            typenet: t,
+            plain: p,
+            tuned: None,
+            one_thread: None,
+        });
+    }
+
     // the parallel cases run on other threads, whose time only the wall clock sees
     let clock = if cfg!(feature = "parallel") {
         harness::Clock::Wall
@@ -803,15 +873,15 @@ fn one_thread_pool() -> rayon::ThreadPool {
 }
 
 /// One SGD step on a mini-batch with typenet's batched path (blocked matrix products).
-fn w4_typenet<N, const I: usize, const O: usize>(
+fn w4_typenet<N, const O: usize>(
     n: &mut N,
     g: &mut N,
     sgd: &mut Sgd,
-    xs: &[[f32; I]],
+    xs: &[N::Input],
     ts: &[[f32; O]],
 ) -> f32
 where
-    N: typenet::Train<Scalar = f32, Input = [f32; I], Output = [f32; O]>,
+    N: typenet::Train<Scalar = f32, Output = [f32; O]>,
 {
     thread_local! {
         static WS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };

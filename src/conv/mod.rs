@@ -8,6 +8,7 @@
 //! | [`conv2d`] | 2-D convolution, TFLite weights `[O][KH][KW][C]` |
 //! | [`depthwise`] | depthwise 2-D convolution with a depth multiplier, weights `[KH][KW][C·M]` |
 //! | [`conv1d`] | 1-D convolution over length × channels, weights `[O][K][C]` |
+//! | [`lanes`] | 2-D convolution for a batch, output channels in vector lanes (same bits) |
 //! | [`flatten`] | image → vector in TFLite's order, with its size check |
 //! | [`pool`] | max and average pooling, global average pooling |
 //! | [`batch_norm`] | batch normalisation: batch statistics, backward, running averages, inference, folding |
@@ -125,6 +126,7 @@ pub(crate) mod conv1d;
 pub(crate) mod conv2d;
 pub(crate) mod depthwise;
 pub(crate) mod flatten;
+pub(crate) mod lanes;
 pub(crate) mod pool;
 pub(crate) mod relu6;
 pub(crate) mod shape;

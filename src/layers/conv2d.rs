@@ -1,8 +1,11 @@
 //! The 2-D convolution layer, and the padding markers the windowed layers share.
 
 use crate::Params;
+use crate::batch::{BatchError, check_batch};
 use crate::conv::conv2d as kernel;
+use crate::conv::lanes;
 use crate::conv::shape::{self, Window2d};
+use crate::kernels::{conv2d_forward_lanes, conv2d_params_lanes};
 use crate::layer::mode::Mode;
 use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
@@ -215,6 +218,12 @@ impl<
     const WINDOW: Window2d =
         Window2d::new::<H, W, OH, OW>("Conv2d", kind::<P>(), (KH, KW), (SH, SW));
 
+    /// Whether the forward pass runs with the output channels in vector lanes
+    /// ([`crate::conv::lanes`]: `C < 8`, on targets with vector registers; the same bits).
+    const FORWARD_LANES: bool = lanes::forward_in_lanes(C, KH, KW);
+    /// Whether the batched parameter gradients do.
+    const PARAMS_LANES: bool = lanes::params_in_lanes();
+
     /// A layer with the given weights (`[O][KH][KW][C]`) and biases. A `const fn`, so a
     /// trained layer can be a `static` in flash.
     pub const fn new(weights: [[[[T; C]; KW]; KH]; O], bias: [T; O]) -> Self {
@@ -248,8 +257,34 @@ impl<
     #[inline]
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[T::zero(); O]; OW]; OH];
-        kernel::forward(x, &self.weights, &self.bias, &Self::WINDOW, &mut y);
+        let win = &Self::WINDOW;
+        if Self::FORWARD_LANES {
+            let (xs, ys) = (core::array::from_ref(x), core::array::from_mut(&mut y));
+            conv2d_forward_lanes(xs, &self.weights, &self.bias, win, ys);
+        } else {
+            kernel::forward(x, &self.weights, &self.bias, win, &mut y);
+        }
         y
+    }
+
+    /// With the output channels in vector lanes, four samples at a time, where `C < 8`
+    /// (`src/conv/lanes.rs`); otherwise sample by sample. The same bits as
+    /// [`forward`](Layer::forward) either way.
+    fn forward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
+        if Self::FORWARD_LANES {
+            conv2d_forward_lanes(xs, &self.weights, &self.bias, &Self::WINDOW, ys);
+        } else {
+            for (x, y) in xs.iter().zip(ys) {
+                kernel::forward(x, &self.weights, &self.bias, &Self::WINDOW, y);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -300,5 +335,38 @@ impl<
             kernel::backward_input(&self.weights, &Self::WINDOW, g, &mut dx);
         }
         dx
+    }
+
+    /// The parameter gradients of the whole batch with the output channels in vector
+    /// lanes (`src/conv/lanes.rs`; sample by sample on microcontrollers), the
+    /// input gradients sample by sample; the cache is the
+    /// input, so nothing is recomputed. The same bits as [`backward`](Train::backward)
+    /// applied sample after sample.
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
+        let win = &Self::WINDOW;
+        if Self::PARAMS_LANES {
+            conv2d_params_lanes(xs, win, grad_ys, &mut grads.weights, &mut grads.bias);
+        } else {
+            for (x, g) in xs.iter().zip(grad_ys) {
+                kernel::backward_params(x, win, g, &mut grads.weights, &mut grads.bias);
+            }
+        }
+        if let Some(dxs) = grad_xs {
+            for (g, dx) in grad_ys.iter().zip(dxs) {
+                kernel::backward_input(&self.weights, win, g, dx);
+            }
+        }
+        Ok(())
     }
 }

@@ -2,8 +2,11 @@
 
 use super::conv2d::{Padding, kind};
 use crate::Params;
+use crate::batch::{BatchError, check_batch};
 use crate::conv::depthwise as kernel;
+use crate::conv::lanes::VECTOR_TARGET;
 use crate::conv::shape::Window2d;
+use crate::kernels::{depthwise1_backward, depthwise1_forward};
 use crate::layer::mode::Mode;
 use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
@@ -125,6 +128,14 @@ impl<
     const WINDOW: Window2d =
         Window2d::new::<H, W, OH, OW>("DepthwiseConv2d", kind::<P>(), (KH, KW), (SH, SW));
 
+    /// Whether the kernels run on lanes of eight channels ([`crate::conv::lanes`]:
+    /// multiplier 1, on targets with vector registers; the same bits). Checks `CM = C·M`
+    /// as the kernels do.
+    const LANES: bool = {
+        kernel::check_channels(C, M, CM);
+        VECTOR_TARGET && M == 1
+    };
+
     /// A layer with the given weights (`[KH][KW][C·M]`) and biases. A `const fn`, so a
     /// trained layer can be a `static` in flash.
     pub const fn new(weights: [[[T; CM]; KW]; KH], bias: [T; CM]) -> Self {
@@ -181,6 +192,11 @@ impl<
     #[inline]
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[T::zero(); CM]; OW]; OH];
+        if Self::LANES {
+            let (xs, ys) = (core::array::from_ref(x), core::array::from_mut(&mut y));
+            depthwise1_forward(xs, &self.weights, &self.bias, &Self::WINDOW, ys);
+            return y;
+        }
         kernel::forward::<T, H, W, C, M, CM, KH, KW, OH, OW>(
             x,
             &self.weights,
@@ -189,6 +205,31 @@ impl<
             &mut y,
         );
         y
+    }
+
+    /// Sample by sample, each output written in place (the default would build it on
+    /// the stack and copy it): the bits of [`forward`](Layer::forward).
+    fn forward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
+        if Self::LANES {
+            depthwise1_forward(xs, &self.weights, &self.bias, &Self::WINDOW, ys);
+            return Ok(());
+        }
+        for (x, y) in xs.iter().zip(ys) {
+            kernel::forward::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                x,
+                &self.weights,
+                &self.bias,
+                &Self::WINDOW,
+                y,
+            );
+        }
+        Ok(())
     }
 }
 
@@ -248,5 +289,48 @@ impl<
             );
         }
         dx
+    }
+
+    /// Sample by sample from the inputs themselves (the cache is the input, so nothing
+    /// is recomputed): the bits of [`backward`](Train::backward) sample after sample.
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
+        let win = &Self::WINDOW;
+        if Self::LANES {
+            let (w, gw) = (&self.weights, &mut grads.weights);
+            let dxs = grad_xs.unwrap_or_default();
+            depthwise1_backward(xs, w, win, grad_ys, (gw, &mut grads.bias), dxs);
+            return Ok(());
+        }
+        for (x, g) in xs.iter().zip(grad_ys) {
+            kernel::backward_params::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                x,
+                win,
+                g,
+                &mut grads.weights,
+                &mut grads.bias,
+            );
+        }
+        if let Some(dxs) = grad_xs {
+            for (g, dx) in grad_ys.iter().zip(dxs) {
+                kernel::backward_input::<T, H, W, C, M, CM, KH, KW, OH, OW>(
+                    &self.weights,
+                    win,
+                    g,
+                    dx,
+                );
+            }
+        }
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Flatten: an image as a vector.
 
 use crate::Params;
+use crate::batch::{BatchError, check_batch};
 use crate::conv::flatten as kernel;
 use crate::layer::{Layer, Train};
 use crate::scalar::Scalar;
@@ -109,6 +110,21 @@ impl<const H: usize, const W: usize, const C: usize, const N: usize, T: Scalar> 
     fn forward(&self, x: &Self::Input) -> [T; N] {
         kernel::forward(x)
     }
+
+    /// The batch's memory copied in one go (the same values as
+    /// [`forward`](Layer::forward), without a copy on the stack per sample).
+    fn forward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [[T; N]],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        const { kernel::check(H, W, C, N) };
+        check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
+        let flat = xs.as_flattened().as_flattened().as_flattened();
+        ys.as_flattened_mut().copy_from_slice(flat);
+        Ok(())
+    }
 }
 
 impl<const H: usize, const W: usize, const C: usize, const N: usize, T: Scalar> Train
@@ -124,6 +140,28 @@ impl<const H: usize, const W: usize, const C: usize, const N: usize, T: Scalar> 
     #[inline]
     fn backward(&self, &(): &(), g: &[T; N], _grads: &mut Self) -> Self::Input {
         kernel::backward(g)
+    }
+
+    /// The gradients' memory copied back in one go, if asked for (nothing to recompute:
+    /// the layer has no cache and no parameters).
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[[T; N]],
+        grad_ys: &[[T; N]],
+        grad_xs: Option<&mut [Self::Input]>,
+        _grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        const { kernel::check(H, W, C, N) };
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
+        if let Some(dxs) = grad_xs {
+            let flat = dxs.as_flattened_mut().as_flattened_mut().as_flattened_mut();
+            flat.copy_from_slice(grad_ys.as_flattened());
+        }
+        Ok(())
     }
 }
 

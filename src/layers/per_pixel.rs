@@ -90,9 +90,21 @@ where
     type Input = [[[T; C]; W]; H];
     type Output = [[[T; D]; W]; H];
 
+    /// Where the target has vector registers and `L` needs no batch workspace, the
+    /// pixels go through `L`'s [`forward_batch`](Layer::forward_batch) as one batch (for
+    /// a [`Dense`](crate::Dense), a blocked matrix product); the same bits.
     #[inline]
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[T::zero(); D]; W]; H];
+        if VECTOR_TARGET
+            && L::BATCH_WORKSPACE == 0
+            && self
+                .layer
+                .forward_batch(x.as_flattened(), y.as_flattened_mut(), &mut [])
+                .is_ok()
+        {
+            return y;
+        }
         for (y_row, x_row) in y.iter_mut().zip(x) {
             for (y_px, x_px) in y_row.iter_mut().zip(x_row) {
                 *y_px = self.layer.forward(x_px);
@@ -101,12 +113,37 @@ where
         y
     }
 
-    /// The inner layer's, for each of a sample's `H·W` pixels (its batched training
-    /// forms see a batch of `N` images as one batch of `N·H·W` pixels).
+    /// `L`'s workspace for each pixel.
     const BATCH_WORKSPACE: usize = H * W * L::BATCH_WORKSPACE;
 
-    // the forward of every pixel: `forward_batch`'s default, a loop over the samples
+    /// The pixels of every sample, in order, as one batch through `L`'s
+    /// [`forward_batch`](Layer::forward_batch): the same bits as
+    /// [`forward`](Layer::forward) on each sample.
+    fn forward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &mut [Self::Output],
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        check_batch(
+            xs.len(),
+            &[ys.len()],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        let (px, py) = (xs.as_flattened(), ys.as_flattened_mut());
+        self.layer
+            .forward_batch(px.as_flattened(), py.as_flattened_mut(), workspace)
+    }
 }
+
+/// Whether the target has vector registers (as [`Dense`](crate::Dense)'s blocked
+/// kernels): a microcontroller runs the pixel loop, as before.
+const VECTOR_TARGET: bool = cfg!(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64"
+));
 
 impl<T, L, const C: usize, const D: usize, const H: usize, const W: usize> Train
     for PerPixel<L, H, W>
@@ -209,6 +246,36 @@ where
             Self::BATCH_WORKSPACE,
         )?;
         self.layer.backward_batch_train(
+            xs.as_flattened().as_flattened(),
+            ys.as_flattened().as_flattened(),
+            grad_ys.as_flattened().as_flattened(),
+            grad_xs.map(|d| d.as_flattened_mut().as_flattened_mut()),
+            &mut grads.layer,
+            workspace,
+        )
+    }
+
+    /// The pixels of every sample, in order, as one batch through `L`'s
+    /// [`backward_batch`](Train::backward_batch): the parameter gradients of pixel after
+    /// pixel, sample after sample, as [`backward`](Train::backward) adds them.
+    fn backward_batch(
+        &self,
+        xs: &[Self::Input],
+        ys: &[Self::Output],
+        grad_ys: &[Self::Output],
+        grad_xs: Option<&mut [Self::Input]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
+        let n = xs.len();
+        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
+        check_batch(
+            n,
+            &[ys.len(), grad_ys.len(), dxn],
+            workspace.len(),
+            Self::BATCH_WORKSPACE,
+        )?;
+        self.layer.backward_batch(
             xs.as_flattened().as_flattened(),
             ys.as_flattened().as_flattened(),
             grad_ys.as_flattened().as_flattened(),

@@ -16,6 +16,7 @@
 mod batch_norm;
 mod conv;
 mod golden;
+mod lanes;
 mod pool;
 
 use crate::rng::SplitMix64;
