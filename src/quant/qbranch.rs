@@ -246,7 +246,7 @@ mod tests {
         let yb = p(0.05, -20);
         let a = QTable::<256>::from_fn(x, ya, |v| 1.5 * v - 0.3).unwrap();
         let b = QTable::<256>::from_fn(x, yb, |v| (v * 0.8).sin()).unwrap();
-        let codes: [i8; 256] = core::array::from_fn(|k| (k as i32 - 128) as i8);
+        let codes: [i8; 256] = core::array::from_fn(|k| (k as u8).cast_signed());
         for act in [
             Activation::None,
             Activation::ReLU,
