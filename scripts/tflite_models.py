@@ -989,7 +989,97 @@ def graph_models():
     write_codes("int8_resnet", model, xs)
 
 
+def graph_errors():
+    """Graphs `include_tflite!` refuses, each naming the operator (float32, FC 4→4
+    layers on a 4-value input): `add_fanout.tflite` (three operators read the input),
+    `add_unjoined.tflite` (two branches from the input, no ADD), `add_inputs.tflite` (an
+    ADD of the model's two inputs), `add_const.tflite` (an ADD of a constant) and
+    `add_shapes.tflite` (a skip around a CONV_2D that changes the channel count)."""
+    rng = np.random.default_rng(7)
+
+    def w():
+        return rng.standard_normal((4, 4)).astype(np.float32)
+
+    def b():
+        return rng.standard_normal(4).astype(np.float32)
+
+    g = Graph([1, 4])
+    g.fc(w(), b())
+    a = g.cur
+    g.at(0).fc(w(), b())
+    g.at(0).fc(w(), b())
+    g.add_op(a)
+    with open(os.path.join(OUT_DIR, "add_fanout.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4])
+    g.fc(w(), b()).at(0).fc(w(), b())
+    with open(os.path.join(OUT_DIR, "add_unjoined.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4])
+    second = g.add({"shape": [1, 4], "type": F32, "name": "second"})
+    g.add_op(second)
+    with open(os.path.join(OUT_DIR, "add_inputs.tflite"), "wb") as f:
+        f.write(build(g.tensors, g.ops, [0, second], [g.cur]))
+    g = Graph([1, 4])
+    g.fc(w(), b())
+    c = g.add({"shape": [1, 4], "type": F32, "data": b().astype("<f4").tobytes(), "name": "offset"})
+    g.add_op(c)
+    with open(os.path.join(OUT_DIR, "add_const.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4, 4, 2])
+    g.conv(rng.standard_normal((3, 1, 1, 2)).astype(np.float32), np.zeros(3, np.float32), (1, 1), SAME)
+    g.add_op(0)
+    with open(os.path.join(OUT_DIR, "add_shapes.tflite"), "wb") as f:
+        f.write(g.model())
+
+
+def person_detect():
+    """`person_detect_codes.bin`: the `microflow` crate's person_detect.tflite on 12
+    random int8 96×96×1 images (12 × 9216 input bytes, then LiteRT's 12 × 2
+    reference-kernel output bytes).
+
+    LiteRT refuses the file as it is: the int32 biases of its 14 DEPTHWISE_CONV_2D say
+    `quantized_dimension` 3 (the filter's channel axis) on a one-dimensional tensor. No
+    kernel reads a bias's quantization (the bias is used as int32 steps of s_in·s_w[c]),
+    so the golden run uses a copy, never written to disk, in which those fields say 0;
+    typenet imports the file unchanged (docs/tflite.md)."""
+    with open(os.path.join(OUT_DIR, "microflow", "person_detect.tflite"), "rb") as f:
+        original = f.read()
+    fixed = bytearray(original)
+    m = tflite.Model.GetRootAsModel(original, 0)
+    g = m.Subgraphs(0)
+    patched = 0
+    for k in range(g.TensorsLength()):
+        t = g.Tensors(k)
+        q = t.Quantization()
+        if q is None or t.ShapeLength() != 1 or q.QuantizedDimension() == 0:
+            continue
+        o = q._tab.Offset(16)  # field 6, quantized_dimension
+        assert o != 0
+        struct.pack_into("<i", fixed, q._tab.Pos + o, 0)
+        patched += 1
+    fixed = bytes(fixed)
+    it = Interpreter(model_content=fixed, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    rng = np.random.default_rng(9216)
+    xs = rng.integers(-128, 128, (12, 96 * 96), dtype=np.int8)
+    # smoother images too: random blocks, as a camera sees regions
+    xs[6:] = np.kron(rng.integers(-128, 128, (6, 12, 12)), np.ones((8, 8), np.int64)).reshape(6, -1).astype(np.int8)
+    ys = []
+    for x in xs:
+        it.set_tensor(i["index"], x.reshape(i["shape"]))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1).astype(np.int8))
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "person_detect_codes.bin"), "wb") as f:
+        f.write(xs.tobytes() + ys.tobytes())
+    print(f"person_detect: {patched} bias quantized_dimension fields set to 0 for LiteRT; outputs {ys.tolist()}")
+
+
 if __name__ == "__main__":
     main()
     speech_and_add()
     graph_models()
+    graph_errors()
+    person_detect()

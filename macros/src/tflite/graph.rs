@@ -60,7 +60,32 @@ pub struct Joins<T, S> {
     forks: Vec<usize>,
 }
 
-impl<T, S: Clone + PartialEq + std::fmt::Debug> Joins<T, S> {
+/// A tensor's size and shape as the importers track it, said in words.
+pub trait Shape {
+    /// `4 values` or `a 6×6×3 image`.
+    fn said(&self) -> String;
+}
+
+fn said(n: usize, img: Option<(usize, usize, usize)>) -> String {
+    img.map_or_else(
+        || format!("{n} values"),
+        |(h, w, c)| format!("a {h}×{w}×{c} image"),
+    )
+}
+
+impl Shape for (usize, Option<(usize, usize, usize)>) {
+    fn said(&self) -> String {
+        said(self.0, self.1)
+    }
+}
+
+impl Shape for (usize, Option<(usize, usize, usize)>, bool) {
+    fn said(&self) -> String {
+        said(self.0, self.1)
+    }
+}
+
+impl<T, S: Clone + PartialEq + Shape> Joins<T, S> {
     /// The model's input, before any layer.
     pub fn new(input: usize, state: S) -> Self {
         Self {
@@ -154,8 +179,9 @@ impl<T, S: Clone + PartialEq + std::fmt::Debug> Joins<T, S> {
         if let Some(p) = self.pending.last().filter(|p| p.end == other) {
             if p.state != *cur_state {
                 return Err(format!(
-                    "{at} adds two branches of different shapes ({:?} and {cur_state:?}); typenet adds tensors of one shape (no broadcasting)",
-                    p.state
+                    "{at} adds two branches of different shapes ({} and {}); typenet adds tensors of one shape (no broadcasting)",
+                    p.state.said(),
+                    cur_state.said()
                 ));
             }
             let p = self.pending.pop().unwrap_or_else(|| unreachable!());
@@ -172,8 +198,9 @@ impl<T, S: Clone + PartialEq + std::fmt::Debug> Joins<T, S> {
         };
         if p.state != *cur_state {
             return Err(format!(
-                "{at} adds {name} of shape {:?} to the chain's {cur_state:?}; typenet adds tensors of one shape (no broadcasting)",
-                p.state
+                "{at} adds {name}, {}, to {}; typenet adds tensors of one shape (no broadcasting)",
+                p.state.said(),
+                cur_state.said()
             ));
         }
         let start = p.at;
@@ -297,4 +324,45 @@ pub fn tuple(mut items: Vec<proc_macro2::TokenStream>) -> proc_macro2::TokenStre
         return items.pop().unwrap_or_default();
     }
     quote::quote!((#(#items,)*))
+}
+
+#[cfg(test)]
+mod tests {
+    fn err(name: &str) -> String {
+        let path = format!("{}/../tests/data/tflite/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(path).unwrap();
+        super::super::import_bytes(&bytes).unwrap_err()
+    }
+
+    /// Graphs other than a chain with skips and two-branch sums: errors naming the
+    /// operator (files written by scripts/tflite_models.py, `graph_errors`).
+    #[test]
+    fn other_graphs_are_refused_naming_the_operator() {
+        let cases = [
+            (
+                "add_fanout.tflite",
+                "operator 2 (FULLY_CONNECTED) reads tensor `input`, which already feeds two operators",
+            ),
+            (
+                "add_unjoined.tflite",
+                "operator 1 starts a second branch that no ADD joins with the first",
+            ),
+            (
+                "add_inputs.tflite",
+                "operator 0 (ADD) adds the model's inputs tensor `input` and tensor `second`",
+            ),
+            (
+                "add_const.tflite",
+                "operator 1 (ADD) adds the constant tensor `offset`",
+            ),
+            (
+                "add_shapes.tflite",
+                "operator 1 (ADD) adds tensor `input`, a 4×4×2 image, to a 4×4×3 image; typenet adds tensors of one shape (no broadcasting)",
+            ),
+        ];
+        for (file, want) in cases {
+            let e = err(file);
+            assert!(e.starts_with(want), "{file}: {e}");
+        }
+    }
 }

@@ -1416,10 +1416,10 @@ mod files {
                 "softmax4"
             ]
         );
-        // an int8 ADD is refused by name
+        // an int8 ADD of a tensor to itself is refused, naming the operator
         let e = import(&read(&file("int8_add.tflite")).unwrap()).unwrap_err();
         assert!(
-            e.starts_with("it is a quantized model (operator 0, ADD"),
+            e.starts_with("operator 0 (ADD) adds tensor `input` to itself"),
             "{e}"
         );
         // the float models are not int8
