@@ -334,6 +334,20 @@ mod tests {
         super::super::import_bytes(&bytes).unwrap_err()
     }
 
+    /// More than 12 layers become tuples of tuples (typenet's chains are at most 12).
+    #[test]
+    fn long_branches_nest_their_tuples() {
+        let items = |n: usize| (0..n).map(|k| quote::quote!(L #k)).collect::<Vec<_>>();
+        assert_eq!(super::tuple(items(1)).to_string(), "L 0usize");
+        assert_eq!(super::tuple(items(2)).to_string(), "(L 0usize , L 1usize ,)");
+        let t = super::tuple(items(13)).to_string();
+        assert!(t.starts_with("((L 0usize , L 1usize ,"), "{t}");
+        assert!(t.ends_with("L 11usize ,) , L 12usize ,)"), "{t}");
+        // 12 · 12 + 1: three levels
+        let t = super::tuple(items(145)).to_string();
+        assert!(t.starts_with("(((L 0usize ,"), "{t}");
+    }
+
     /// Graphs other than a chain with skips and two-branch sums: errors naming the
     /// operator (files written by scripts/tflite_models.py, `graph_errors`).
     #[test]
