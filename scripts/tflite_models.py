@@ -34,6 +34,15 @@ Writes tests/data/tflite/:
 * `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
   quantizations) and `int8_tables.bin`: LiteRT's reference output codes for all 256
   input codes of each, 6 · 256 bytes;
+* `int8_pools.tflite`, `resnet.tflite`/`.io`, `int8_resnet.tflite` and their
+  `<name>_codes.bin` (int8 inputs, then LiteRT's reference-kernel int8 outputs): int8
+  pools with an image output, and a small ResNet (skips and a projection shortcut: ADD)
+  in float32 and int8 (`graph_models`);
+* `add_fanout.tflite`, `add_unjoined.tflite`, `add_inputs.tflite`, `add_const.tflite`,
+  `add_shapes.tflite`: graphs the importer refuses (`graph_errors`);
+* `person_detect_codes.bin`: the `microflow` crate's person_detect.tflite on 12 int8
+  images, LiteRT run on a copy whose depthwise biases say `quantized_dimension` 0
+  (`person_detect`: LiteRT refuses the file as it is);
 * files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
   CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and

@@ -782,36 +782,24 @@ fn a_resnet_matches_litert() {
         const S: usize,
         const OH: usize,
     > = Conv2d<H, H, I, O, K, K, S, S, Same, OH, OH>;
-    let _: (
-        &Residual<(
-            C<6, 4, 4, 3, 1, 6>,
-            PerPixel<Relu<4>, 6, 6>,
-            C<6, 4, 4, 3, 1, 6>,
-        )>,
-        &PerPixel<Relu<4>, 6, 6>,
-        &Parallel<
-            (
-                C<6, 4, 8, 3, 2, 3>,
-                PerPixel<Relu<8>, 3, 3>,
-                C<3, 8, 8, 3, 1, 3>,
-            ),
-            C<6, 4, 8, 1, 2, 3>,
-        >,
-        &PerPixel<Relu6<8>, 3, 3>,
-        &AvgPool2d<3, 3, 8, 3, 3, 1, 1, Valid, 1, 1>,
-        &Flatten<1, 1, 8, 8>,
-        &Residual<(Dense<8, 8>, Relu<8>, Dense<8, 8>)>,
-        &Dense<8, 5>,
-    ) = (
-        &NET.op3_residual,
-        &NET.op3_relu,
-        &NET.op7_parallel,
-        &NET.op7_relu6,
-        &NET.op8_avg_pool,
-        &NET.op9_flatten,
-        &NET.op12_residual,
-        &NET.op13_dense,
+    // the fields' types: each a compile-time check of the import
+    let _: &Residual<(
+        C<6, 4, 4, 3, 1, 6>,
+        PerPixel<Relu<4>, 6, 6>,
+        C<6, 4, 4, 3, 1, 6>,
+    )> = &NET.op3_residual;
+    let _: &PerPixel<Relu<4>, 6, 6> = &NET.op3_relu;
+    type Main = (
+        C<6, 4, 8, 3, 2, 3>,
+        PerPixel<Relu<8>, 3, 3>,
+        C<3, 8, 8, 3, 1, 3>,
     );
+    let _: &Parallel<Main, C<6, 4, 8, 1, 2, 3>> = &NET.op7_parallel;
+    let _: &PerPixel<Relu6<8>, 3, 3> = &NET.op7_relu6;
+    let _: &AvgPool2d<3, 3, 8, 3, 3, 1, 1, Valid, 1, 1> = &NET.op8_avg_pool;
+    let _: &Flatten<1, 1, 8, 8> = &NET.op9_flatten;
+    let _: &Residual<(Dense<8, 8>, Relu<8>, Dense<8, 8>)> = &NET.op12_residual;
+    let _: &Dense<8, 5> = &NET.op13_dense;
 }
 
 #[test]
@@ -855,18 +843,14 @@ fn an_int8_resnet_is_bit_exact_with_litert() {
     codes_exact("int8_resnet", (32, 6 * 6 * 3, 5), |x| {
         NET.forward(&image::<6, 6, 3>(x)).to_vec()
     });
-    let _: (
-        &QSkip<(
-            QConv2d<6, 6, 4, 3, 3, 4, 6, 6>,
-            QConv2d<6, 6, 4, 3, 3, 4, 6, 6>,
-        )>,
-        &QParallel<
-            QConv2d<6, 6, 4, 1, 1, 8, 3, 3>,
-            (
-                QConv2d<6, 6, 4, 3, 3, 8, 3, 3>,
-                QConv2d<3, 3, 8, 3, 3, 8, 3, 3>,
-            ),
-        >,
-        &QSkip<(QDense<8, 8>, QDense<8, 8>)>,
-    ) = (&NET.op3_skip, &NET.op7_parallel, &NET.op12_skip);
+    // a square 3×3 convolution: size, channels, filters, output size
+    type Conv3<const H: usize, const I: usize, const O: usize, const OH: usize> =
+        QConv2d<H, H, I, 3, 3, O, OH, OH>;
+    let _: &QSkip<(Conv3<6, 4, 4, 6>, Conv3<6, 4, 4, 6>)> = &NET.op3_skip;
+    let shortcut_first: &QParallel<
+        QConv2d<6, 6, 4, 1, 1, 8, 3, 3>,
+        (Conv3<6, 4, 8, 3>, Conv3<3, 8, 8, 3>),
+    > = &NET.op7_parallel;
+    let _ = shortcut_first;
+    let _: &QSkip<(QDense<8, 8>, QDense<8, 8>)> = &NET.op12_skip;
 }

@@ -339,7 +339,10 @@ mod tests {
     fn long_branches_nest_their_tuples() {
         let items = |n: usize| (0..n).map(|k| quote::quote!(L #k)).collect::<Vec<_>>();
         assert_eq!(super::tuple(items(1)).to_string(), "L 0usize");
-        assert_eq!(super::tuple(items(2)).to_string(), "(L 0usize , L 1usize ,)");
+        assert_eq!(
+            super::tuple(items(2)).to_string(),
+            "(L 0usize , L 1usize ,)"
+        );
         let t = super::tuple(items(13)).to_string();
         assert!(t.starts_with("((L 0usize , L 1usize ,"), "{t}");
         assert!(t.ends_with("L 11usize ,) , L 12usize ,)"), "{t}");
