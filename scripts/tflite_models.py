@@ -34,6 +34,7 @@ Writes tests/data/tflite/:
 * `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
   quantizations) and `int8_tables.bin`: LiteRT's reference output codes for all 256
   input codes of each, 6 · 256 bytes;
+* `nested.tflite`/`.io`: skips and two-branch sums inside each other (float32);
 * `int8_pools.tflite`, `resnet.tflite`/`.io`, `int8_resnet.tflite` and their
   `<name>_codes.bin` (int8 inputs, then LiteRT's reference-kernel int8 outputs): int8
   pools with an image output, and a small ResNet (skips and a projection shortcut: ADD)
@@ -991,6 +992,29 @@ def graph_models():
         return (rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32)
 
     write("resnet", resnet(False), rng.standard_normal((32, 6, 6, 3)).astype(np.float32))
+
+    # `nested.tflite`: skips and branches inside each other, on vectors of 6: FC + RELU
+    # (x); a branch from x: FC (y), a skip around FC + RELU, FC from y (ADD + RELU); the
+    # other branch FC; ADD (p); a skip from p around FC + RELU, FC (ADD + RELU6, z); a
+    # skip from z around FC (w) and two branches from w, FC and FC, summed; FC 6→3.
+    g = Graph([1, 6])
+    g.fc(rand(6, 6), small(6), RELU)
+    x = g.cur
+    g.fc(rand(6, 6), small(6))
+    y = g.cur
+    g.fc(rand(6, 6), small(6), RELU).fc(rand(6, 6), small(6)).add_op(y, RELU)
+    m = g.cur
+    g.at(x).fc(rand(6, 6), small(6)).add_op(m)
+    p = g.cur
+    g.fc(rand(6, 6), small(6), RELU).fc(rand(6, 6), small(6)).add_op(p, RELU6)
+    z = g.cur
+    g.fc(rand(6, 6), small(6))
+    w = g.cur
+    g.fc(rand(6, 6), small(6))
+    a = g.cur
+    g.at(w).fc(rand(6, 6), small(6)).add_op(a).add_op(z)
+    g.fc(rand(3, 6), small(3))
+    write("nested", g, rng.standard_normal((32, 6)).astype(np.float32) * 2)
     g = resnet(True)
     x_cal = rng.standard_normal((64, 6, 6, 3)).astype(np.float32)
     model, _, _ = quantize_graph(g, x_cal)

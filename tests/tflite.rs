@@ -854,3 +854,20 @@ fn an_int8_resnet_is_bit_exact_with_litert() {
     let _ = shortcut_first;
     let _: &QSkip<(QDense<8, 8>, QDense<8, 8>)> = &NET.op12_skip;
 }
+
+// Skips and branches inside each other (scripts/tflite_models.py): a skip inside a
+// branch, a skip around a two-branch sum, a skip after one.
+include_tflite!(struct Nested: [f32; 6] -> [f32; 3] = "tests/data/tflite/nested.tflite");
+
+#[test]
+fn nested_skips_and_branches_match_litert() {
+    use typenet::{Parallel, Relu6, Residual};
+    static NET: Nested = Nested::new();
+    check(&NET, "nested");
+    type D = Dense<6, 6>;
+    let _: &Parallel<(D, Residual<(D, Relu<6>, D)>, Relu<6>), D> = &NET.op6_parallel;
+    let _: &Residual<(D, Relu<6>, D)> = &NET.op9_residual;
+    let _: &Relu6<6> = &NET.op9_relu6;
+    let _: &Residual<(D, Parallel<D, D>)> = &NET.op14_residual;
+    let _: &Dense<6, 3> = &NET.op15_dense;
+}
