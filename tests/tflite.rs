@@ -865,7 +865,8 @@ fn nested_skips_and_branches_match_litert() {
     static NET: Nested = Nested::new();
     check(&NET, "nested");
     type D = Dense<6, 6>;
-    let _: &Parallel<(D, Residual<(D, Relu<6>, D)>, Relu<6>), D> = &NET.op6_parallel;
+    type Block = Residual<(D, Relu<6>, D)>;
+    let _: &Parallel<(D, Block, Relu<6>), D> = &NET.op6_parallel;
     let _: &Residual<(D, Relu<6>, D)> = &NET.op9_residual;
     let _: &Relu6<6> = &NET.op9_relu6;
     let _: &Residual<(D, Parallel<D, D>)> = &NET.op14_residual;
