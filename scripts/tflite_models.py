@@ -34,6 +34,16 @@ Writes tests/data/tflite/:
 * `int8_logistic_K.tflite`, `int8_tanh_K.tflite` (K = 0, 1, 2: three input
   quantizations) and `int8_tables.bin`: LiteRT's reference output codes for all 256
   input codes of each, 6 · 256 bytes;
+* `nested.tflite`/`.io`: skips and two-branch sums inside each other (float32);
+* `int8_pools.tflite`, `resnet.tflite`/`.io`, `int8_resnet.tflite` and their
+  `<name>_codes.bin` (int8 inputs, then LiteRT's reference-kernel int8 outputs): int8
+  pools with an image output, and a small ResNet (skips and a projection shortcut: ADD)
+  in float32 and int8 (`graph_models`);
+* `add_fanout.tflite`, `add_unjoined.tflite`, `add_inputs.tflite`, `add_const.tflite`,
+  `add_shapes.tflite`: graphs the importer refuses (`graph_errors`);
+* `person_detect_codes.bin`: the `microflow` crate's person_detect.tflite on 12 int8
+  images, LiteRT run on a copy whose depthwise biases say `quantized_dimension` 0
+  (`person_detect`: LiteRT refuses the file as it is);
 * files the compile-error tests use: `conv_dilated.tflite` and `conv_tanh.tflite` (a
   CONV_2D with dilation 2×2, or with fused TANH), `mul.tflite` (FC then MUL, an operator typenet does
   not import), `int8_fc.tflite` (a quantized fully connected layer) and
@@ -116,6 +126,8 @@ def build(tensors, ops, inputs, outputs):
             tflite.QuantizationParametersStart(b)
             tflite.QuantizationParametersAddScale(b, sc)
             tflite.QuantizationParametersAddZeroPoint(b, zp)
+            if t.get("qdim") is not None:
+                tflite.QuantizationParametersAddQuantizedDimension(b, t["qdim"])
             q = tflite.QuantizationParametersEnd(b)
         tflite.TensorStart(b)
         tflite.TensorAddShape(b, shape)
@@ -242,6 +254,15 @@ def pool_options(padding, stride, window, act):
         return tflite.Pool2DOptionsEnd(b)
 
     return (OPT.Pool2DOptions, f)
+
+
+def add_options(act):
+    def f(b):
+        tflite.AddOptionsStart(b)
+        tflite.AddOptionsAddFusedActivationFunction(b, act)
+        return tflite.AddOptionsEnd(b)
+
+    return (OPT.AddOptions, f)
 
 
 def reducer_options():
@@ -376,6 +397,18 @@ class Graph:
         self.cur = y
         return self
 
+    def at(self, t):
+        """Continue from tensor t (a second reader of t: a branch)."""
+        self.cur = t
+        return self
+
+    def add_op(self, other, act=NONE):
+        """ADD of the chain's last tensor and `other` (an earlier one), fused `act`."""
+        y = self.add({"shape": list(self.tensors[self.cur]["shape"]), "type": F32})
+        self.ops.append({"code": BO.ADD, "inputs": [self.cur, other], "outputs": [y], "options": add_options(act), "act": act})
+        self.cur = y
+        return self
+
     def image_unary(self, code, options=None, alpha=None):
         y = self.image(self.tensors[self.cur]["shape"][1:])
         self.ops.append({"code": code, "inputs": [self.cur], "outputs": [y], "options": options, "alpha": alpha})
@@ -393,7 +426,7 @@ class Graph:
     def model(self):
         return build(self.tensors, self.ops, [0], [self.cur])
 
-    def forward64(self, x):
+    def forward64(self, x, every=False):
         """The same chain in float64 NumPy with exact activations: an independent
         reference that shares no kernel with LiteRT or typenet."""
         shape0 = self.tensors[0]["shape"]
@@ -458,10 +491,12 @@ class Graph:
             elif c == BO.RESHAPE:
                 to = self.tensors[op["outputs"][0]]["shape"]
                 y = a.reshape(to[1:] if len(to) == 4 else -1)
+            elif c == BO.ADD:
+                y = act64(a + v[op["inputs"][1]], op["act"])
             else:
                 raise ValueError(c)
             v[op["outputs"][0]] = y
-        return v[self.cur].reshape(-1)
+        return v if every else v[self.cur].reshape(-1)
 
 
 def run(model, xs, resolver):
@@ -834,6 +869,250 @@ def speech_and_add():
     print(f"int8_conv: 32 inputs, {len(set(map(bytes, ys)))} distinct outputs, codes {ys.min()}..{ys.max()}")
 
 
+def quantize_graph(g, x_cal):
+    """The float Graph `g` as an int8 model with int8 input and output, scaled as
+    post-training quantization does: every activation's range from the float64 pass on
+    the calibration inputs `x_cal` (asymmetric, per tensor), weights symmetric per output
+    channel, int32 biases in steps of s_in·s_w; pools and RESHAPE keep their input's
+    quantization, SOFTMAX gives 1/256, −128."""
+    vals = [g.forward64(x, every=True) for x in x_cal]
+    qp = {0: qparams(min(float(v[0].min()) for v in vals), max(float(v[0].max()) for v in vals))}
+    tensors = [dict(t) for t in g.tensors]
+    for op in g.ops:
+        c, i, o = op["code"], op["inputs"][0], op["outputs"][0]
+        if c in (BO.MAX_POOL_2D, BO.AVERAGE_POOL_2D, BO.RESHAPE):
+            qp[o] = qp[i]
+        elif c == BO.SOFTMAX:
+            qp[o] = (1.0 / 256.0, -128)
+        else:
+            qp[o] = qparams(min(float(v[o].min()) for v in vals), max(float(v[o].max()) for v in vals))
+        if c in (BO.CONV_2D, BO.DEPTHWISE_CONV_2D, BO.FULLY_CONNECTED):
+            wt, bt = tensors[op["inputs"][1]], tensors[op["inputs"][2]]
+            w = np.frombuffer(wt["data"], "<f4").reshape(wt["shape"])
+            axis = 3 if c == BO.DEPTHWISE_CONV_2D else 0
+            other = tuple(k for k in range(w.ndim) if k != axis)
+            ws = (np.abs(w).max(axis=other) / 127.0).astype(np.float32)
+            shape = [1] * w.ndim
+            shape[axis] = -1
+            wq = np.clip(np.round(w / ws.reshape(shape)), -127, 127).astype(np.int8)
+            wt.update({"type": I8, "data": wq.tobytes(), "scale": list(ws), "zero_point": [0] * len(ws), "qdim": axis})
+            bs = np.float64(np.float32(qp[i][0])) * ws.astype(np.float64)
+            b = np.frombuffer(bt["data"], "<f4").astype(np.float64)
+            bt.update({"type": I32, "data": np.round(b / bs).astype("<i4").tobytes(), "scale": list(bs.astype(np.float32)), "zero_point": [0] * len(ws)})
+    for t, (sc, zp) in qp.items():
+        tensors[t].update({"type": I8, "scale": [sc], "zero_point": [zp]})
+    return build(tensors, g.ops, [0], [g.cur]), qp[0], qp[g.cur]
+
+
+def write_codes(name, model, xs):
+    """`<name>.tflite` and `<name>_codes.bin`: the int8 inputs `xs` (N × input shape), then
+    LiteRT's reference-kernel int8 outputs, all as bytes."""
+    with open(os.path.join(OUT_DIR, name + ".tflite"), "wb") as f:
+        f.write(model)
+    it = Interpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    ys = []
+    for x in xs:
+        it.set_tensor(i["index"], x.reshape(i["shape"]).astype(np.int8))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1).astype(np.int8))
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, name + "_codes.bin"), "wb") as f:
+        f.write(xs.astype(np.int8).tobytes() + ys.tobytes())
+    distinct = len(set(ys.reshape(-1).tolist()))
+    sat = float(np.mean((ys == -128) | (ys == 127)))
+    print(f"{name}: {len(model)} bytes, {len(xs)} inputs of {xs[0].size}, {ys.shape[1]} output codes each, {distinct} distinct codes, {sat:.0%} at −128 or 127")
+
+
+def graph_models():
+    """Pools and ADD (skips and two branches), float32 and int8:
+
+    * `int8_pools.tflite` (int8 in and out, an 8×7×3 image: CONV_2D 3×3 SAME + RELU,
+      MAX_POOL_2D 2×2 stride 2 SAME, AVERAGE_POOL_2D 3×3 stride 1 SAME + RELU6 (windows cut
+      by the border), DEPTHWISE_CONV_2D 2×2 VALID ×2, AVERAGE_POOL_2D 2×2 VALID stride 1,
+      the output a 2×2×8 image) and `int8_pools_codes.bin` (32 inputs);
+    * `resnet.tflite`/`.io` (float32) and `int8_resnet.tflite` with `int8_resnet_codes.bin`
+      (int8 in and out): on a 6×6×3 image, CONV_2D 3×3 + RELU; a residual block (CONV 3×3
+      + RELU, CONV 3×3, ADD with the block's input, fused RELU); a projection block (the
+      main branch CONV 3×3 stride 2 + RELU, CONV 3×3; the shortcut CONV 1×1 stride 2 —
+      written before the main branch in the int8 model, after it in the float one; ADD
+      + RELU6); AVERAGE_POOL_2D over the whole 3×3 image, RESHAPE to a vector; a vector
+      skip (FC 8→8 + RELU, FC 8→8, ADD, no activation); FC 8→5."""
+    rng = np.random.default_rng(4242)
+
+    def filt(*shape):
+        fan = int(np.prod(shape[1:]))
+        return (rng.standard_normal(shape) / np.sqrt(fan)).astype(np.float32)
+
+    def small(n):
+        return (rng.standard_normal(n) * 0.1).astype(np.float32)
+
+    g = Graph([1, 8, 7, 3])
+    g.conv(filt(4, 3, 3, 3), small(4), (1, 1), SAME, RELU)
+    g.pool(BO.MAX_POOL_2D, (2, 2), (2, 2), SAME)
+    g.pool(BO.AVERAGE_POOL_2D, (3, 3), (1, 1), SAME, RELU6)
+    g.depthwise(filt(1, 2, 2, 8) * 2, small(8), 2, (1, 1), VALID)
+    g.pool(BO.AVERAGE_POOL_2D, (2, 2), (1, 1), VALID)
+    x_cal = rng.standard_normal((64, 8, 7, 3)).astype(np.float32)
+    model, (s_in, z_in), _ = quantize_graph(g, x_cal)
+    xs = rng.integers(-128, 128, (32, 8, 7, 3), dtype=np.int8)
+    write_codes("int8_pools", model, xs)
+
+    def resnet(shortcut_first):
+        g = Graph([1, 6, 6, 3])
+        g.conv(filt(4, 3, 3, 3), small(4), (1, 1), SAME, RELU)
+        x = g.cur
+        g.conv(filt(4, 3, 3, 4), small(4), (1, 1), SAME, RELU)
+        g.conv(filt(4, 3, 3, 4), small(4), (1, 1), SAME)
+        g.add_op(x, RELU)
+        x = g.cur
+        proj = (filt(8, 1, 1, 4), small(8))
+        main1 = (filt(8, 3, 3, 4), small(8))
+        main2 = (filt(8, 3, 3, 8), small(8))
+        if shortcut_first:
+            g.conv(*proj, (2, 2), SAME)
+            s = g.cur
+            g.at(x).conv(*main1, (2, 2), SAME, RELU).conv(*main2, (1, 1), SAME)
+        else:
+            g.conv(*main1, (2, 2), SAME, RELU).conv(*main2, (1, 1), SAME)
+            m = g.cur
+            g.at(x).conv(*proj, (2, 2), SAME)
+            s = m
+        g.add_op(s, RELU6)
+        g.pool(BO.AVERAGE_POOL_2D, (3, 3), (1, 1), VALID)
+        g.reshape([1, 8])
+        v = g.cur
+        g.fc(rand(8, 8), small(8), RELU).fc(rand(8, 8), small(8))
+        g.add_op(v, NONE)
+        g.fc(rand(5, 8), small(5))
+        return g
+
+    def rand(o, i):
+        return (rng.standard_normal((o, i)) / np.sqrt(i)).astype(np.float32)
+
+    write("resnet", resnet(False), rng.standard_normal((32, 6, 6, 3)).astype(np.float32))
+
+    # `nested.tflite`: skips and branches inside each other, on vectors of 6: FC + RELU
+    # (x); a branch from x: FC (y), a skip around FC + RELU, FC from y (ADD + RELU); the
+    # other branch FC; ADD (p); a skip from p around FC + RELU, FC (ADD + RELU6, z); a
+    # skip from z around FC (w) and two branches from w, FC and FC, summed; FC 6→3.
+    g = Graph([1, 6])
+    g.fc(rand(6, 6), small(6), RELU)
+    x = g.cur
+    g.fc(rand(6, 6), small(6))
+    y = g.cur
+    g.fc(rand(6, 6), small(6), RELU).fc(rand(6, 6), small(6)).add_op(y, RELU)
+    m = g.cur
+    g.at(x).fc(rand(6, 6), small(6)).add_op(m)
+    p = g.cur
+    g.fc(rand(6, 6), small(6), RELU).fc(rand(6, 6), small(6)).add_op(p, RELU6)
+    z = g.cur
+    g.fc(rand(6, 6), small(6))
+    w = g.cur
+    g.fc(rand(6, 6), small(6))
+    a = g.cur
+    g.at(w).fc(rand(6, 6), small(6)).add_op(a).add_op(z)
+    g.fc(rand(3, 6), small(3))
+    write("nested", g, rng.standard_normal((32, 6)).astype(np.float32) * 2)
+    g = resnet(True)
+    x_cal = rng.standard_normal((64, 6, 6, 3)).astype(np.float32)
+    model, _, _ = quantize_graph(g, x_cal)
+    xs = rng.integers(-128, 128, (32, 6, 6, 3), dtype=np.int8)
+    write_codes("int8_resnet", model, xs)
+
+
+def graph_errors():
+    """Graphs `include_tflite!` refuses, each naming the operator (float32, FC 4→4
+    layers on a 4-value input): `add_fanout.tflite` (three operators read the input),
+    `add_unjoined.tflite` (two branches from the input, no ADD), `add_inputs.tflite` (an
+    ADD of the model's two inputs), `add_const.tflite` (an ADD of a constant) and
+    `add_shapes.tflite` (a skip around a CONV_2D that changes the channel count)."""
+    rng = np.random.default_rng(7)
+
+    def w():
+        return rng.standard_normal((4, 4)).astype(np.float32)
+
+    def b():
+        return rng.standard_normal(4).astype(np.float32)
+
+    g = Graph([1, 4])
+    g.fc(w(), b())
+    a = g.cur
+    g.at(0).fc(w(), b())
+    g.at(0).fc(w(), b())
+    g.add_op(a)
+    with open(os.path.join(OUT_DIR, "add_fanout.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4])
+    g.fc(w(), b()).at(0).fc(w(), b())
+    with open(os.path.join(OUT_DIR, "add_unjoined.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4])
+    second = g.add({"shape": [1, 4], "type": F32, "name": "second"})
+    g.add_op(second)
+    with open(os.path.join(OUT_DIR, "add_inputs.tflite"), "wb") as f:
+        f.write(build(g.tensors, g.ops, [0, second], [g.cur]))
+    g = Graph([1, 4])
+    g.fc(w(), b())
+    c = g.add({"shape": [1, 4], "type": F32, "data": b().astype("<f4").tobytes(), "name": "offset"})
+    g.add_op(c)
+    with open(os.path.join(OUT_DIR, "add_const.tflite"), "wb") as f:
+        f.write(g.model())
+    g = Graph([1, 4, 4, 2])
+    g.conv(rng.standard_normal((3, 1, 1, 2)).astype(np.float32), np.zeros(3, np.float32), (1, 1), SAME)
+    g.add_op(0)
+    with open(os.path.join(OUT_DIR, "add_shapes.tflite"), "wb") as f:
+        f.write(g.model())
+
+
+def person_detect():
+    """`person_detect_codes.bin`: the `microflow` crate's person_detect.tflite on 12
+    random int8 96×96×1 images (12 × 9216 input bytes, then LiteRT's 12 × 2
+    reference-kernel output bytes).
+
+    LiteRT refuses the file as it is: the int32 biases of its 14 DEPTHWISE_CONV_2D say
+    `quantized_dimension` 3 (the filter's channel axis) on a one-dimensional tensor. No
+    kernel reads a bias's quantization (the bias is used as int32 steps of s_in·s_w[c]),
+    so the golden run uses a copy, never written to disk, in which those fields say 0;
+    typenet imports the file unchanged (docs/tflite.md)."""
+    with open(os.path.join(OUT_DIR, "microflow", "person_detect.tflite"), "rb") as f:
+        original = f.read()
+    fixed = bytearray(original)
+    m = tflite.Model.GetRootAsModel(original, 0)
+    g = m.Subgraphs(0)
+    patched = 0
+    for k in range(g.TensorsLength()):
+        t = g.Tensors(k)
+        q = t.Quantization()
+        if q is None or t.ShapeLength() != 1 or q.QuantizedDimension() == 0:
+            continue
+        o = q._tab.Offset(16)  # field 6, quantized_dimension
+        assert o != 0
+        struct.pack_into("<i", fixed, q._tab.Pos + o, 0)
+        patched += 1
+    fixed = bytes(fixed)
+    it = Interpreter(model_content=fixed, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    rng = np.random.default_rng(9216)
+    xs = rng.integers(-128, 128, (12, 96 * 96), dtype=np.int8)
+    # smoother images too: random blocks, as a camera sees regions
+    xs[6:] = np.kron(rng.integers(-128, 128, (6, 12, 12)), np.ones((8, 8), np.int64)).reshape(6, -1).astype(np.int8)
+    ys = []
+    for x in xs:
+        it.set_tensor(i["index"], x.reshape(i["shape"]))
+        it.invoke()
+        ys.append(it.get_tensor(o["index"]).reshape(-1).astype(np.int8))
+    ys = np.asarray(ys, np.int8)
+    with open(os.path.join(OUT_DIR, "person_detect_codes.bin"), "wb") as f:
+        f.write(xs.tobytes() + ys.tobytes())
+    print(f"person_detect: {patched} bias quantized_dimension fields set to 0 for LiteRT; outputs {ys.tolist()}")
+
+
 if __name__ == "__main__":
     main()
     speech_and_add()
+    graph_models()
+    graph_errors()
+    person_detect()

@@ -696,3 +696,179 @@ fn int8_conv_is_bit_exact_with_litert_on_32_random_inputs() {
     }
     assert_eq!(same, 32);
 }
+
+/// Runs `forward` on every input of `<name>_codes.bin` (`n` inputs of `i` codes, then
+/// LiteRT's reference-kernel outputs of `o` codes) and requires the same codes; returns
+/// the number of outputs compared.
+fn codes_exact(name: &str, (n, i, o): (usize, usize, usize), forward: impl Fn(&[i8]) -> Vec<i8>) {
+    let path = format!(
+        "{}/tests/data/tflite/{name}_codes.bin",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b.len(), n * (i + o), "{name}");
+    let (xs, ys) = b.split_at(n * i);
+    let mut same = 0;
+    for (k, (x, y)) in xs.chunks_exact(i).zip(ys.chunks_exact(o)).enumerate() {
+        let x: Vec<i8> = x.iter().map(|b| b.cast_signed()).collect();
+        let want: Vec<i8> = y.iter().map(|b| b.cast_signed()).collect();
+        assert_eq!(forward(&x), want, "{name}: input {k}");
+        same += o;
+    }
+    assert_eq!(same, n * o);
+    // the recorded outputs are not one answer
+    let distinct: std::collections::HashSet<&[u8]> = ys.chunks_exact(o).collect();
+    assert!(
+        distinct.len() > n / 2,
+        "{name}: {} distinct outputs",
+        distinct.len()
+    );
+}
+
+/// An `H × W × C` image from its codes in memory order.
+fn image<const H: usize, const W: usize, const C: usize>(x: &[i8]) -> [[[i8; C]; W]; H] {
+    core::array::from_fn(|r| {
+        core::array::from_fn(|c| core::array::from_fn(|k| x[(r * W + c) * C + k]))
+    })
+}
+
+// int8 pools and an image output: CONV_2D 3×3 SAME + RELU, MAX_POOL_2D 2×2 stride 2
+// SAME, AVERAGE_POOL_2D 3×3 SAME + RELU6, DEPTHWISE_CONV_2D 2×2 VALID ×2,
+// AVERAGE_POOL_2D 2×2 VALID; written by scripts/tflite_models.py.
+include_tflite!(struct QPools: [[[i8; 3]; 7]; 8] -> [[[i8; 8]; 2]; 2] = "tests/data/tflite/int8_pools.tflite");
+
+#[test]
+fn int8_pools_and_an_image_output_are_bit_exact_with_litert() {
+    use typenet::quant::{QAvgPool2d, QConv2d, QDepthwiseConv2d, QMaxPool2d};
+    static NET: QPools = QPools::new();
+    codes_exact("int8_pools", (32, 8 * 7 * 3, 2 * 2 * 8), |x| {
+        NET.forward(&image::<8, 7, 3>(x))
+            .as_flattened()
+            .as_flattened()
+            .to_vec()
+    });
+    let _: (
+        &QConv2d<8, 7, 3, 3, 3, 4, 8, 7>,
+        &QMaxPool2d<8, 7, 4, 2, 2, 4, 4>,
+        &QAvgPool2d<4, 4, 4, 3, 3, 4, 4>,
+        &QDepthwiseConv2d<4, 4, 4, 2, 8, 2, 2, 3, 3>,
+        &QAvgPool2d<3, 3, 8, 2, 2, 2, 2>,
+    ) = (
+        &NET.op0_conv,
+        &NET.op1_max_pool,
+        &NET.op2_avg_pool,
+        &NET.op3_depthwise,
+        &NET.op4_avg_pool,
+    );
+}
+
+// A small ResNet in float32: CONV 3×3 + RELU; a residual block (CONV + RELU, CONV, ADD
+// with its input + RELU); a projection block (main CONV 3×3 stride 2 + RELU, CONV 3×3;
+// shortcut CONV 1×1 stride 2 after it in the file; ADD + RELU6); AVERAGE_POOL_2D over
+// the 3×3 image, RESHAPE; a vector skip (FC + RELU, FC, ADD); FC 8→5.
+include_tflite!(struct ResNet: [[[f32; 3]; 6]; 6] -> [f32; 5] = "tests/data/tflite/resnet.tflite");
+
+#[test]
+fn a_resnet_matches_litert() {
+    use typenet::{AvgPool2d, Conv2d, Flatten, Parallel, PerPixel, Relu6, Residual, Same, Valid};
+    static NET: ResNet = ResNet::new();
+    check_image(&NET, "resnet");
+    // a square convolution, SAME: size, channels, filters, kernel, stride, output size
+    type C<
+        const H: usize,
+        const I: usize,
+        const O: usize,
+        const K: usize,
+        const S: usize,
+        const OH: usize,
+    > = Conv2d<H, H, I, O, K, K, S, S, Same, OH, OH>;
+    // the fields' types: each a compile-time check of the import
+    let _: &Residual<(
+        C<6, 4, 4, 3, 1, 6>,
+        PerPixel<Relu<4>, 6, 6>,
+        C<6, 4, 4, 3, 1, 6>,
+    )> = &NET.op3_residual;
+    let _: &PerPixel<Relu<4>, 6, 6> = &NET.op3_relu;
+    type Main = (
+        C<6, 4, 8, 3, 2, 3>,
+        PerPixel<Relu<8>, 3, 3>,
+        C<3, 8, 8, 3, 1, 3>,
+    );
+    let _: &Parallel<Main, C<6, 4, 8, 1, 2, 3>> = &NET.op7_parallel;
+    let _: &PerPixel<Relu6<8>, 3, 3> = &NET.op7_relu6;
+    let _: &AvgPool2d<3, 3, 8, 3, 3, 1, 1, Valid, 1, 1> = &NET.op8_avg_pool;
+    let _: &Flatten<1, 1, 8, 8> = &NET.op9_flatten;
+    let _: &Residual<(Dense<8, 8>, Relu<8>, Dense<8, 8>)> = &NET.op12_residual;
+    let _: &Dense<8, 5> = &NET.op13_dense;
+}
+
+#[test]
+fn an_imported_resnet_fine_tunes() {
+    use typenet::{Mse, Sgd, train_step};
+    let mut net = ResNet::new();
+    let io = read_io("resnet");
+    let x: [[[f32; 3]; 6]; 6] = core::array::from_fn(|r| {
+        core::array::from_fn(|c| core::array::from_fn(|k| io.x[(r * 6 + c) * 3 + k]))
+    });
+    let t = [1.0, 0.0, 0.0, 0.0, 0.0];
+    let loss = |n: &ResNet| {
+        let y = n.forward(&x);
+        y.iter()
+            .zip(&t)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+    };
+    let before = loss(&net);
+    let mut grads = ResNet::zeroed();
+    let mut opt = Sgd::new(0.05).unwrap();
+    for _ in 0..5 {
+        train_step(&mut net, &mut grads, &Mse::new(), &mut opt, &x, &t);
+    }
+    assert!(loss(&net) < before, "{} !< {before}", loss(&net));
+    // the skip's block and both branches' weights moved
+    let fresh = ResNet::new();
+    assert_ne!(net.op3_residual, fresh.op3_residual);
+    assert_ne!(net.op7_parallel.a, fresh.op7_parallel.a);
+    assert_ne!(net.op7_parallel.b, fresh.op7_parallel.b);
+}
+
+// The same ResNet in int8 (int8 codes in and out), the shortcut written before the main
+// branch: QSkip and QParallel.
+include_tflite!(struct QResNet: [[[i8; 3]; 6]; 6] -> [i8; 5] = "tests/data/tflite/int8_resnet.tflite");
+
+#[test]
+fn an_int8_resnet_is_bit_exact_with_litert() {
+    use typenet::quant::{QConv2d, QDense, QParallel, QSkip};
+    static NET: QResNet = QResNet::new();
+    codes_exact("int8_resnet", (32, 6 * 6 * 3, 5), |x| {
+        NET.forward(&image::<6, 6, 3>(x)).to_vec()
+    });
+    // a square 3×3 convolution: size, channels, filters, output size
+    type Conv3<const H: usize, const I: usize, const O: usize, const OH: usize> =
+        QConv2d<H, H, I, 3, 3, O, OH, OH>;
+    let _: &QSkip<(Conv3<6, 4, 4, 6>, Conv3<6, 4, 4, 6>)> = &NET.op3_skip;
+    let shortcut_first: &QParallel<
+        QConv2d<6, 6, 4, 1, 1, 8, 3, 3>,
+        (Conv3<6, 4, 8, 3>, Conv3<3, 8, 8, 3>),
+    > = &NET.op7_parallel;
+    let _ = shortcut_first;
+    let _: &QSkip<(QDense<8, 8>, QDense<8, 8>)> = &NET.op12_skip;
+}
+
+// Skips and branches inside each other (scripts/tflite_models.py): a skip inside a
+// branch, a skip around a two-branch sum, a skip after one.
+include_tflite!(struct Nested: [f32; 6] -> [f32; 3] = "tests/data/tflite/nested.tflite");
+
+#[test]
+fn nested_skips_and_branches_match_litert() {
+    use typenet::{Parallel, Relu6, Residual};
+    static NET: Nested = Nested::new();
+    check(&NET, "nested");
+    type D = Dense<6, 6>;
+    type Block = Residual<(D, Relu<6>, D)>;
+    let _: &Parallel<(D, Block, Relu<6>), D> = &NET.op6_parallel;
+    let _: &Residual<(D, Relu<6>, D)> = &NET.op9_residual;
+    let _: &Relu6<6> = &NET.op9_relu6;
+    let _: &Residual<(D, Parallel<D, D>)> = &NET.op14_residual;
+    let _: &Dense<6, 3> = &NET.op15_dense;
+}

@@ -62,6 +62,58 @@ impl AddParams {
         })
     }
 
+    /// From multipliers prepared beforehand (by `include_tflite!`, as TFLite's `Prepare`
+    /// does): the inputs' zero points and `(multiplier, shift)`s, the output's
+    /// `(multiplier, shift)`, zero point and clamp. A float-free `const fn`; errors if a
+    /// multiplier is not a Q31 value in `[2^30, 2^31)` (or 0 with shift 0), a shift is
+    /// positive (every multiplier of an addition is below one), or a zero point or the
+    /// clamp lies outside −128..=127.
+    #[inline]
+    pub(crate) const fn from_prepared(
+        zero_points: (i32, i32, i32),
+        inputs: ((i32, i32), (i32, i32)),
+        (output_multiplier, output_shift): (i32, i32),
+        (min, max): (i32, i32),
+    ) -> Result<Self, QuantError> {
+        let ((m1, s1), (m2, s2)) = inputs;
+        let all = [(m1, s1), (m2, s2), (output_multiplier, output_shift)];
+        let mut k = 0;
+        while k < all.len() {
+            let (m, s) = all[k];
+            if !((m >= 1 << 30 || (m == 0 && s == 0)) && s >= -31 && s <= 0) {
+                return Err(QuantError::Prepared);
+            }
+            k += 1;
+        }
+        let (z1, z2, zo) = zero_points;
+        let zs = [z1, z2, zo];
+        let mut k = 0;
+        while k < zs.len() {
+            if zs[k] < -128 || zs[k] > 127 {
+                return Err(QuantError::ZeroPoint);
+            }
+            k += 1;
+        }
+        if min < -128 || max > 127 || min > max {
+            return Err(QuantError::Clamp);
+        }
+        Ok(Self {
+            input1_offset: -z1,
+            input2_offset: -z2,
+            input1_multiplier: m1,
+            input1_shift: s1,
+            input2_multiplier: m2,
+            input2_shift: s2,
+            output_multiplier,
+            output_shift,
+            out: OutputQuant {
+                zero_point: zo,
+                min,
+                max,
+            },
+        })
+    }
+
     #[inline]
     fn add_one(&self, x: i8, y: i8) -> i8 {
         let a = (self.input1_offset + i32::from(x)) << LEFT_SHIFT;
@@ -81,6 +133,18 @@ pub(crate) fn add<const N: usize>(
     input2: &[i8; N],
     output: &mut [i8; N],
 ) {
+    for ((o, &x), &y) in output.iter_mut().zip(input1).zip(input2) {
+        *o = params.add_one(x, y);
+    }
+}
+
+/// [`add`] on slices of one length (the codes of two tensors of any one shape, in memory
+/// order); `output` is as long as the shorter of the three.
+// `#[inline]`: compiled only where it is used, so that `add_one`'s other caller, `add`,
+// is optimized as before in programs that do not use it (the `int8_layers` firmware
+// grew by 36 B of flash and 16 B of stack without it).
+#[inline]
+pub(crate) fn add_codes(params: &AddParams, input1: &[i8], input2: &[i8], output: &mut [i8]) {
     for ((o, &x), &y) in output.iter_mut().zip(input1).zip(input2) {
         *o = params.add_one(x, y);
     }

@@ -4,7 +4,8 @@
 //! * Layers: [`QDense`] (per-channel int8 weights, `i32` bias, fused ReLU/ReLU6 clamp),
 //!   [`QConv2d`], [`QDepthwiseConv2d`], [`QAvgPool2d`], [`QMaxPool2d`] (images, channels
 //!   last), [`QSoftmax`], [`QTable`] (any element-wise activation as a 256-entry table),
-//!   [`QAdd`] and [`QResidual`] (residual sums), and [`Quantize`] / [`Dequantize`] at
+//!   [`QAdd`] and [`QResidual`] (residual sums), [`QSkip`] and [`QParallel`] (a skip
+//!   or two branches summed, on vectors and images), and [`Quantize`] / [`Dequantize`] at
 //!   the float boundaries. They implement [`QLayer`], and tuples of them are networks,
 //!   as tuples of float layers are.
 //! * Post-training quantization: [`quantize`] turns a trained `f32` network (a tuple of
@@ -138,6 +139,7 @@ pub(crate) mod pool;
 mod ptq;
 mod ptq_conv;
 mod qadd;
+mod qbranch;
 mod qdense;
 mod qimage;
 mod qlayer;
@@ -154,6 +156,7 @@ pub use boundary::{Dequantize, Quantize};
 pub use ptq::{MinMax, Quantizable, calibrate, quantize};
 pub use ptq_conv::quantize_body;
 pub use qadd::{QAdd, QResidual};
+pub use qbranch::{QParallel, QSkip, QTensor};
 pub use qdense::QDense;
 pub use qimage::{QFlatten, QGlobalAvgPool2d, QPerPixel};
 pub use qlayer::QLayer;

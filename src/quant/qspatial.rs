@@ -412,6 +412,31 @@ macro_rules! pool {
                     out: OutputQuant::new(params.scale, params.zero_point, activation)?,
                 })
             }
+
+            /// The layer from values prepared beforehand (by `include_tflite!`): the
+            /// zero point the input and output share and the fused activation's clamp
+            /// `(min, max)` in codes. A float-free `const fn`, so a quantized network
+            /// can be a `const` or `static`, checked while compiling.
+            ///
+            /// # Errors
+            /// Those of [`new`](Self::new) for the stride and output size,
+            /// [`QuantError::ZeroPoint`] and [`QuantError::Clamp`] for a zero point or
+            /// clamp outside −128..=127 (or `min > max`).
+            pub const fn from_prepared(
+                stride: Stride,
+                zero_point: i32,
+                clamp: (i32, i32),
+            ) -> Result<Self, QuantError> {
+                match prepared_window::<H, W, KH, KW, OH, OW, 0>(
+                    stride,
+                    ([], []),
+                    (zero_point, zero_point),
+                    clamp,
+                ) {
+                    Ok((window, _, out)) => Ok(Self { window, out }),
+                    Err(e) => Err(e),
+                }
+            }
         }
 
         impl<

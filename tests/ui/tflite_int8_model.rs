@@ -1,4 +1,4 @@
-// An int8 model with an operator the int8 import does not cover yet (an ADD):
+// An int8 ADD of a tensor to itself (`x + x`): neither a skip nor two branches;
 // refused, naming the operator.
 typenet::include_tflite! {
     struct Add = "../../tests/data/tflite/int8_add.tflite";

@@ -1,6 +1,7 @@
 //! From a read `.tflite` model to a chain of typenet layers, or an error in words.
 
 use super::conv::{self, Img};
+use super::graph::{Join, Joins};
 use super::model::{Model, Operator, Options, Tensor, activation, dtype};
 use super::ops;
 use std::collections::HashMap;
@@ -78,6 +79,11 @@ pub enum Layer {
         /// Channels.
         c: usize,
     },
+    /// `Residual<block>`: `x + block(x)`, an ADD joining the chain with an earlier
+    /// tensor of it.
+    Residual(Vec<Step>),
+    /// `Parallel<a, b>`: `a(x) + b(x)`, an ADD joining two branches from one tensor.
+    Parallel(Vec<Step>, Vec<Step>),
     /// `PerPixel<inner, h, w>`: an element-wise layer on every pixel of an image.
     PerPixel {
         /// Height.
@@ -153,6 +159,7 @@ pub const SUPPORTED: &[&str] = &[
     "MAX_POOL_2D",
     "AVERAGE_POOL_2D",
     "MEAN",
+    "ADD",
 ];
 
 /// The name of an operator code, for messages.
@@ -177,7 +184,7 @@ pub fn count(n: usize, noun: &str) -> String {
 }
 
 /// ` (tensor `name`)`, or nothing for a tensor without a name.
-fn label(t: &Tensor) -> String {
+pub fn label(t: &Tensor) -> String {
     if t.name.is_empty() {
         String::new()
     } else {
@@ -324,6 +331,7 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     let (input, output) = match (graph.inputs.as_slice(), graph.outputs.as_slice()) {
         (&[i], &[o]) => (i, o),
         (i, o) => {
+            super::graph::inputs_added(model, graph)?;
             return Err(format!(
                 "the model has {} and {}; typenet imports models with one of each",
                 count(i.len(), "input"),
@@ -388,6 +396,7 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
     let (mut cur, mut n) = (input, inputs);
     let mut input_image = conv::image(t_in);
     let mut img = input_image;
+    let mut joins: Joins<Step, (usize, Option<Img>)> = Joins::new(input, (inputs, img));
     for (k, op) in graph.operators.iter().enumerate() {
         if float16_ops.contains(&k) {
             // computed here, at compile time: its output is a constant
@@ -403,10 +412,13 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
             ));
         }
         let data_in = op.inputs.first().copied().flatten();
-        if data_in != Some(cur) {
-            return Err(format!(
-                "{at} does not read the previous operator's output: typenet imports a chain of operators, each feeding the next"
-            ));
+        if name != "ADD" && data_in != Some(cur) {
+            let Some(x) = data_in else {
+                return Err(format!("{at} has no input"));
+            };
+            let x_name = super::graph::tensor_name(tensors, x);
+            (n, img) = joins.branch((k, &at), (x, &x_name), (cur, (n, img)), &mut steps)?;
+            cur = x;
         }
         let &[out] = op.outputs.as_slice() else {
             return Err(format!(
@@ -422,6 +434,48 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
             ));
         }
         let out_n = size(t_out, &format!("{at}'s output"))?;
+        if name == "ADD" {
+            let other =
+                super::graph::add_operand(&at, op, cur, (n, out_n), tensors, &model.buffers)?;
+            let act = match op.options {
+                Options::Add { activation } => activation,
+                _ => 0,
+            };
+            let other_name = super::graph::tensor_name(tensors, other);
+            let layer = match joins.join(&at, &(n, img), (other, &other_name), &mut steps)? {
+                Join::Skip { block, .. } => Layer::Residual(block),
+                Join::Parallel { a: (a, _), b } => Layer::Parallel(a, b),
+            };
+            let step = |layer, fused| Step {
+                op: k,
+                op_name: name.clone(),
+                fused,
+                layer,
+            };
+            steps.push(step(layer, false));
+            let relu = |make: fn(usize) -> Layer| match img {
+                None => make(n),
+                Some((h, w, c)) => Layer::PerPixel {
+                    h,
+                    w,
+                    inner: Box::new(make(c)),
+                },
+            };
+            match act {
+                0 => {}
+                1 => steps.push(step(relu(Layer::Relu), true)),
+                3 => steps.push(step(relu(Layer::Relu6), true)),
+                a => {
+                    return Err(format!(
+                        "{at} has the fused activation {}, which typenet cannot import; NONE, RELU and RELU6 are supported",
+                        activation::name(a)
+                    ));
+                }
+            }
+            cur = out;
+            joins.mark(out, steps.len(), (n, img));
+            continue;
+        }
         let mut push = |layer, fused| {
             steps.push(Step {
                 op: k,
@@ -655,7 +709,9 @@ pub fn import(model: &Model<'_>) -> Result<Network, String> {
             _ => return Err(format!("{at}: not handled (an importer bug)")),
         }
         (cur, n, img) = (out, out_n, next_img);
+        joins.mark(out, steps.len(), (n, img));
     }
+    joins.finish()?;
     if steps.is_empty() {
         return Err("the model only reshapes its input: there is no layer to import".into());
     }

@@ -7,6 +7,7 @@
 //! and emitted as literals for the float-free `const fn from_prepared` constructors.
 
 use super::conv::{self, Img};
+use super::graph::{Join, Joins};
 use super::import::{Window, count};
 use super::model::{Model, Operator, Options, Tensor, dtype};
 use super::ops;
@@ -27,6 +28,9 @@ pub const SUPPORTED: &[&str] = &[
     "RESHAPE",
     "CONV_2D",
     "DEPTHWISE_CONV_2D",
+    "AVERAGE_POOL_2D",
+    "MAX_POOL_2D",
+    "ADD",
 ];
 
 /// One int8 layer with its prepared values.
@@ -97,6 +101,33 @@ pub enum QLayer {
         /// Output clamp.
         clamp: (i32, i32),
     },
+    /// `QAvgPool2d` or `QMaxPool2d`: input and output share one quantization.
+    Pool {
+        /// The window.
+        win: Window,
+        /// Max (else average).
+        max: bool,
+        /// The zero point of the input and output.
+        zero_point: i32,
+        /// Output clamp.
+        clamp: (i32, i32),
+    },
+    /// `QSkip<block>`: `x + block(x)`.
+    Skip {
+        /// The block's layers.
+        block: Vec<QStep>,
+        /// The sum's prepared values, `x` first.
+        add: AddPrep,
+    },
+    /// `QParallel<a, b>`: `a(x) + b(x)`.
+    Parallel {
+        /// The first branch.
+        a: Vec<QStep>,
+        /// The second branch.
+        b: Vec<QStep>,
+        /// The sum's prepared values, `a` first.
+        add: AddPrep,
+    },
     /// `QFlatten<h, w, c, h·w·c>`: an image as a vector, before a FULLY_CONNECTED.
     Flatten {
         /// The image.
@@ -111,6 +142,50 @@ pub enum QLayer {
         /// Input zero point.
         zero_point: i32,
     },
+}
+
+/// An int8 ADD's values as TFLite's `Prepare` computes them.
+#[derive(Debug, PartialEq)]
+pub struct AddPrep {
+    /// Zero points: first input, second input, output.
+    pub zero_points: (i32, i32, i32),
+    /// `(multiplier, shift)` of each input.
+    pub inputs: ((i32, i32), (i32, i32)),
+    /// `(multiplier, shift)` of the sum.
+    pub output: (i32, i32),
+    /// Output clamp.
+    pub clamp: (i32, i32),
+}
+
+/// TFLite's int8 `ADD` preparation (`add.cc`): both inputs to twice the larger scale with
+/// 20 bits of headroom, `QuantizeMultiplierSmallerThanOneExp` of each ratio.
+fn add_prep(
+    at: &str,
+    (s1, z1): (f32, i32),
+    (s2, z2): (f32, i32),
+    (so, zo): (f32, i32),
+    act: i8,
+) -> Result<AddPrep, String> {
+    let twice_max = 2.0 * f64::from(s1.max(s2));
+    let smaller = |m: f64| -> Result<(i32, i32), String> {
+        let (q, e) = quantize_multiplier(m).map_err(|e| format!("{at}: {e}"))?;
+        if e > 0 {
+            return Err(format!(
+                "{at}: its output scale {so} is below 2·{} / 2^20, which TFLite's int8 ADD refuses",
+                s1.max(s2)
+            ));
+        }
+        Ok((q, e))
+    };
+    Ok(AddPrep {
+        zero_points: (z1, z2, zo),
+        inputs: (
+            smaller(f64::from(s1) / twice_max)?,
+            smaller(f64::from(s2) / twice_max)?,
+        ),
+        output: smaller(twice_max / (f64::from(1u32 << 20) * f64::from(so)))?,
+        clamp: clamp(act, so, zo, at)?,
+    })
 }
 
 /// One layer and its operator.
@@ -134,6 +209,8 @@ pub struct QNetwork {
     pub input_image: Option<Img>,
     /// Number of outputs, and whether they are float32.
     pub outputs: (usize, bool),
+    /// The output as an image, for a model whose output is one.
+    pub output_image: Option<Img>,
     /// The layers.
     pub steps: Vec<QStep>,
 }
@@ -256,6 +333,7 @@ fn clamp(act: i8, scale: f32, zp: i32, at: &str) -> Result<(i32, i32), String> {
 pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
     let g = model.subgraphs.first().ok_or("the model has no subgraph")?;
     let (&[input], &[output]) = (g.inputs.as_slice(), g.outputs.as_slice()) else {
+        super::graph::inputs_added(model, g)?;
         return Err(format!(
             "the model has {} and {}; typenet imports models with one of each",
             count(g.inputs.len(), "input"),
@@ -282,6 +360,7 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
     let mut input_image = conv::image(&t[input]).filter(|_| !in_float);
     let mut img = input_image;
     let (mut cur, mut n, mut float) = (input, n_in, in_float);
+    let mut joins: Joins<QStep, (usize, Option<Img>, bool)> = Joins::new(input, (n, img, float));
     for (k, op) in g.operators.iter().enumerate() {
         let name = op_name(model, op);
         let at = format!("operator {k} ({name})");
@@ -291,10 +370,15 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                 SUPPORTED.join(", ")
             ));
         }
-        if op.inputs.first().copied().flatten() != Some(cur) {
-            return Err(format!(
-                "{at} does not read the previous operator's output: typenet imports a chain of operators, each feeding the next"
-            ));
+        let data_in = op.inputs.first().copied().flatten();
+        if name != "ADD" && data_in != Some(cur) {
+            let Some(x) = data_in else {
+                return Err(format!("{at} has no input"));
+            };
+            let x_name = super::graph::tensor_name(t, x);
+            (n, img, float) =
+                joins.branch((k, &at), (x, &x_name), (cur, (n, img, float)), &mut steps)?;
+            cur = x;
         }
         let &[out] = op.outputs.as_slice() else {
             return Err(format!("{at} has {} outputs", op.outputs.len()));
@@ -333,12 +417,55 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
         if img.is_some()
             && !matches!(
                 name.as_str(),
-                "RESHAPE" | "FULLY_CONNECTED" | "CONV_2D" | "DEPTHWISE_CONV_2D"
+                "RESHAPE"
+                    | "FULLY_CONNECTED"
+                    | "CONV_2D"
+                    | "DEPTHWISE_CONV_2D"
+                    | "AVERAGE_POOL_2D"
+                    | "MAX_POOL_2D"
+                    | "ADD"
             )
         {
             return Err(format!(
-                "{at} takes an image; typenet imports int8 images through CONV_2D, DEPTHWISE_CONV_2D, RESHAPE and FULLY_CONNECTED"
+                "{at} takes an image; typenet imports int8 images through CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, RESHAPE and FULLY_CONNECTED"
             ));
+        }
+        if name == "ADD" {
+            want(false, false)?;
+            let other = super::graph::add_operand(&at, op, cur, (n, out_n), t, &model.buffers)?;
+            let act = match op.options {
+                Options::Add { activation } => activation,
+                _ => 0,
+            };
+            let other_name = super::graph::tensor_name(t, other);
+            if t[other].dtype != dtype::INT8 {
+                return Err(format!(
+                    "{at} adds {other_name} of {} values to int8 ones",
+                    dtype::name(t[other].dtype)
+                ));
+            }
+            let q = |i: usize, what: &str| per_tensor(&t[i], &format!("{at}'s {what}"));
+            let q_cur = q(cur, "input")?;
+            let q_out = q(out, "output")?;
+            let layer = match joins.join(&at, &(n, img, float), (other, &other_name), &mut steps)? {
+                Join::Skip { block, skip } => QLayer::Skip {
+                    block,
+                    add: add_prep(&at, q(skip, "input")?, q_cur, q_out, act)?,
+                },
+                Join::Parallel { a: (a, a_end), b } => QLayer::Parallel {
+                    a,
+                    b,
+                    add: add_prep(&at, q(a_end, "input")?, q_cur, q_out, act)?,
+                },
+            };
+            steps.push(QStep {
+                op: k,
+                op_name: name.clone(),
+                layer,
+            });
+            cur = out;
+            joins.mark(out, steps.len(), (n, img, float));
+            continue;
         }
         let mut push = |layer| {
             steps.push(QStep {
@@ -407,6 +534,53 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
                 };
                 let (layer, out_img) = conv_layer(model, op, &at, &name, image, cur, out)?;
                 push(layer);
+                next_img = Some(out_img);
+            }
+            "AVERAGE_POOL_2D" | "MAX_POOL_2D" => {
+                want(false, false)?;
+                let Some(image) = img else {
+                    return Err(format!(
+                        "{at} takes an image, but its input has shape {:?}; typenet imports images of shape [1, height, width, channels]",
+                        t[cur].shape
+                    ));
+                };
+                let Options::Pool2d {
+                    padding,
+                    stride,
+                    filter,
+                    activation,
+                } = op.options
+                else {
+                    return Err(format!(
+                        "{at} has no options, or options of the wrong kind ({:?})",
+                        op.options
+                    ));
+                };
+                let size = |v: i32| usize::try_from(v).unwrap_or(0);
+                let win = conv::window(
+                    &at,
+                    image,
+                    padding,
+                    stride,
+                    (1, 1),
+                    (size(filter.0), size(filter.1)),
+                )?;
+                let out_img = (win.oh, win.ow, image.2);
+                conv::check_out(&at, out_img, t_out)?;
+                let q_in = per_tensor(&t[cur], &format!("{at}'s input"))?;
+                let (s_out, z_out) = per_tensor(t_out, &format!("{at}'s output"))?;
+                if q_in != (s_out, z_out) {
+                    return Err(format!(
+                        "{at}'s input has scale {} and zero point {}, its output {s_out} and {z_out}; TFLite's int8 pools keep the quantization",
+                        q_in.0, q_in.1
+                    ));
+                }
+                push(QLayer::Pool {
+                    win,
+                    max: name == "MAX_POOL_2D",
+                    zero_point: z_out,
+                    clamp: clamp(activation, s_out, z_out, &at)?,
+                });
                 next_img = Some(out_img);
             }
             "SOFTMAX" => {
@@ -599,10 +773,12 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
             _ => return Err(format!("{at}: not handled (an importer bug)")),
         }
         (cur, n, float, img) = (out, out_n, out_float, next_img);
+        joins.mark(out, steps.len(), (n, img, float));
     }
-    if img.is_some() {
+    joins.finish()?;
+    if img.is_some() && float {
         return Err(
-            "the model's output is an image; typenet imports int8 models whose output is a vector"
+            "the model's output is a float32 image; typenet imports int8 models whose output is int8 codes when it is an image"
                 .into(),
         );
     }
@@ -619,6 +795,7 @@ pub fn import(model: &Model<'_>) -> Result<QNetwork, String> {
         inputs: (n_in, in_float),
         input_image,
         outputs: (n, float),
+        output_image: img,
         steps,
     })
 }
@@ -824,7 +1001,80 @@ fn params(scale: f32, zp: i32) -> TokenStream {
 #[allow(clippy::too_many_lines, clippy::many_single_char_names)]
 fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
     let k = step.op;
+    let stride_of = |win: &Window| {
+        let (sh, sw) = (win.sh, win.sw);
+        let padding = if win.same {
+            quote!(::typenet::quant::Padding::Same)
+        } else {
+            quote!(::typenet::quant::Padding::Valid)
+        };
+        quote!(::typenet::quant::Stride::new(#padding, #sh, #sw))
+    };
+    let add_args = |add: &AddPrep| {
+        let AddPrep {
+            zero_points: (z1, z2, zo),
+            inputs: ((m1, s1), (m2, s2)),
+            output: (mo, so),
+            clamp: (lo, hi),
+        } = add;
+        quote!((#z1, #z2, #zo), ((#m1, #s1), (#m2, #s2)), (#mo, #so), (#lo, #hi))
+    };
     match &step.layer {
+        QLayer::Pool {
+            win,
+            max,
+            zero_point,
+            clamp: (lo, hi),
+        } => {
+            let Window {
+                h,
+                w,
+                c,
+                kh,
+                kw,
+                oh,
+                ow,
+                ..
+            } = *win;
+            let stride = stride_of(win);
+            let (kind, ty) = if *max {
+                ("max_pool", format_ident!("QMaxPool2d"))
+            } else {
+                ("avg_pool", format_ident!("QAvgPool2d"))
+            };
+            (
+                format_ident!("op{}_{}", k, kind),
+                quote!(::typenet::quant::#ty<#h, #w, #c, #kh, #kw, #oh, #ow>),
+                quote!(match ::typenet::quant::#ty::from_prepared(#stride, #zero_point, (#lo, #hi)) {
+                    ::core::result::Result::Ok(l) => l,
+                    ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: pool parameters"),
+                }),
+            )
+        }
+        QLayer::Skip { block, add } => {
+            let (ty, v) = branch(block);
+            let args = add_args(add);
+            (
+                format_ident!("op{}_skip", k),
+                quote!(::typenet::quant::QSkip<#ty>),
+                quote!(match ::typenet::quant::QSkip::from_prepared(#v, #args) {
+                    ::core::result::Result::Ok(l) => l,
+                    ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: ADD parameters"),
+                }),
+            )
+        }
+        QLayer::Parallel { a, b, add } => {
+            let ((ta, va), (tb, vb)) = (branch(a), branch(b));
+            let args = add_args(add);
+            (
+                format_ident!("op{}_parallel", k),
+                quote!(::typenet::quant::QParallel<#ta, #tb>),
+                quote!(match ::typenet::quant::QParallel::from_prepared(#va, #vb, #args) {
+                    ::core::result::Result::Ok(l) => l,
+                    ::core::result::Result::Err(_) => ::core::panic!("include_tflite!: ADD parameters"),
+                }),
+            )
+        }
         QLayer::Quantize {
             n,
             scale,
@@ -974,6 +1224,18 @@ fn field(step: &QStep) -> (proc_macro2::Ident, TokenStream, TokenStream) {
     }
 }
 
+/// A branch's layers as one: its type and value (a layer, or a tuple of them).
+fn branch(steps: &[QStep]) -> (TokenStream, TokenStream) {
+    let (types, values) = steps
+        .iter()
+        .map(|s| {
+            let (_, ty, v) = field(s);
+            (ty, v)
+        })
+        .unzip();
+    (super::graph::tuple(types), super::graph::tuple(values))
+}
+
 /// The element type of an edge.
 pub fn elem(float: bool) -> (TokenStream, &'static str, &'static str) {
     if float {
@@ -1015,6 +1277,10 @@ pub fn emit(
         |(h, w, c)| quote!([[[#ti; #c]; #w]; #h]),
     );
     let (to, _, wo) = elem(fo);
+    let output_ty = net.output_image.map_or_else(
+        || quote!([#to; #no]),
+        |(h, w, c)| quote!([[[#to; #c]; #w]; #h]),
+    );
     let type_doc = format!(
         "Imported from `{shown}` by `include_tflite!`: an int8 network ([`typenet::quant::QLayer`]), {ni} {wi} inputs, {no} {wo} outputs."
     );
@@ -1034,7 +1300,11 @@ pub fn emit(
             pub const fn new() -> Self {
                 // `include_bytes!` makes cargo rebuild when the file changes.
                 const _: &[u8] = ::core::include_bytes!(#tracked);
-                Self { #( #idents: #values, )* }
+                // Evaluated once, while compiling; `new` copies the value. (As a
+                // struct expression in `new`'s body, the optimizer would work through
+                // every weight: a minute for a 300 KB model in a release build.)
+                const NETWORK: #name = #name { #( #idents: #values, )* };
+                NETWORK
             }
         }
 
@@ -1049,7 +1319,7 @@ pub fn emit(
 
         impl ::typenet::quant::QLayer for #name {
             type Input = #input_ty;
-            type Output = [#to; #no];
+            type Output = #output_ty;
 
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
@@ -1150,10 +1420,10 @@ mod files {
                 "softmax4"
             ]
         );
-        // an int8 ADD is refused by name
+        // an int8 ADD of a tensor to itself is refused, naming the operator
         let e = import(&read(&file("int8_add.tflite")).unwrap()).unwrap_err();
         assert!(
-            e.starts_with("it is a quantized model (operator 0, ADD"),
+            e.starts_with("operator 0 (ADD) adds tensor `input` to itself"),
             "{e}"
         );
         // the float models are not int8

@@ -19,6 +19,7 @@
 
 mod conv;
 pub mod flatbuf;
+mod graph;
 pub mod import;
 pub mod int8;
 pub mod model;
@@ -170,7 +171,8 @@ fn expand_int8(
             shown,
             name,
             to,
-            &[net.outputs.0],
+            &net.output_image
+                .map_or_else(|| vec![net.outputs.0], |(h, w, c)| vec![h, w, c]),
             net.outputs.1,
             "returns",
             " as its output",
@@ -365,6 +367,14 @@ fn layer_type(layer: &Layer) -> (&'static str, TokenStream) {
             let (kind, ty) = layer_type(inner);
             (kind, quote!(::typenet::PerPixel<#ty, #h, #w>))
         }
+        Layer::Residual(block) => {
+            let block = steps_type(block);
+            ("residual", quote!(::typenet::Residual<#block>))
+        }
+        Layer::Parallel(a, b) => {
+            let (a, b) = (steps_type(a), steps_type(b));
+            ("parallel", quote!(::typenet::Parallel<#a, #b>))
+        }
     }
 }
 
@@ -432,7 +442,25 @@ fn value(layer: &Layer) -> TokenStream {
             let inner = value(inner);
             quote!(::typenet::PerPixel::new(#inner))
         }
+        Layer::Residual(block) => {
+            let block = steps_value(block);
+            quote!(::typenet::Residual::new(#block))
+        }
+        Layer::Parallel(a, b) => {
+            let (a, b) = (steps_value(a), steps_value(b));
+            quote!(::typenet::Parallel::new(#a, #b))
+        }
     }
+}
+
+/// The type of a branch's layers: one layer, or a tuple of them.
+fn steps_type(steps: &[import::Step]) -> TokenStream {
+    graph::tuple(steps.iter().map(|s| layer_type(&s.layer).1).collect())
+}
+
+/// The value of a branch's layers.
+fn steps_value(steps: &[import::Step]) -> TokenStream {
+    graph::tuple(steps.iter().map(|s| value(&s.layer)).collect())
 }
 
 fn emit(args: &Args, shown: &str, tracked: &str, net: &Network) -> TokenStream {
@@ -481,7 +509,11 @@ fn emit(args: &Args, shown: &str, tracked: &str, net: &Network) -> TokenStream {
             pub const fn new() -> Self {
                 // `include_bytes!` makes cargo rebuild when the file changes.
                 const _: &[u8] = ::core::include_bytes!(#tracked);
-                Self { #( #idents: #values, )* }
+                // Evaluated once, while compiling; `new` copies the value. (As a
+                // struct expression in `new`'s body, the optimizer would work through
+                // every weight: a minute for a 300 KB model in a release build.)
+                const NETWORK: #name = #name { #( #idents: #values, )* };
+                NETWORK
             }
         }
 

@@ -564,7 +564,7 @@ fn hand_made_errors_are_words() {
         (
             "not a chain",
             Box::new(|m| m[14] = Obj::Ints(vec![3, 1, 2])),
-            "does not read the previous operator's output",
+            "reads tensor 3, which is neither the previous operator's output nor an earlier tensor of the chain",
         ),
         (
             "two inputs",
