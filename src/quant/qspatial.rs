@@ -208,6 +208,23 @@ impl<
             out,
         })
     }
+    /// [`forward`](QLayer::forward), writing the output image into `y` (every code
+    /// of it) instead of returning it: a returned image is built in the callee and
+    /// copied to the caller, so for a moment it is on the stack twice. A network
+    /// imported with `include_tflite!` calls this (`speech.tflite`'s depthwise layer:
+    /// 4000 codes, peak stack 8264 B → see docs/tflite.md).
+    pub fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; OC]; OW]; OH]) {
+        conv2d(
+            x,
+            self.input_zero_point,
+            &self.filters,
+            &self.bias,
+            &self.window,
+            &self.requant,
+            &self.out,
+            y,
+        );
+    }
 }
 
 impl<
@@ -226,16 +243,7 @@ impl<
 
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[0; OC]; OW]; OH];
-        conv2d(
-            x,
-            self.input_zero_point,
-            &self.filters,
-            &self.bias,
-            &self.window,
-            &self.requant,
-            &self.out,
-            &mut y,
-        );
+        self.forward_into(x, &mut y);
         y
     }
 }
@@ -335,6 +343,23 @@ impl<
             out,
         })
     }
+    /// [`forward`](QLayer::forward), writing the output image into `y` (every code
+    /// of it) instead of returning it: a returned image is built in the callee and
+    /// copied to the caller, so for a moment it is on the stack twice. A network
+    /// imported with `include_tflite!` calls this (`speech.tflite`'s depthwise layer:
+    /// 4000 codes, peak stack 8264 B → see docs/tflite.md).
+    pub fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; CM]; OW]; OH]) {
+        depthwise_conv2d::<H, W, C, M, CM, KH, KW, OH, OW>(
+            x,
+            self.input_zero_point,
+            &self.filters,
+            &self.bias,
+            &self.window,
+            &self.requant,
+            &self.out,
+            y,
+        );
+    }
 }
 
 impl<
@@ -354,16 +379,7 @@ impl<
 
     fn forward(&self, x: &Self::Input) -> Self::Output {
         let mut y = [[[0; CM]; OW]; OH];
-        depthwise_conv2d::<H, W, C, M, CM, KH, KW, OH, OW>(
-            x,
-            self.input_zero_point,
-            &self.filters,
-            &self.bias,
-            &self.window,
-            &self.requant,
-            &self.out,
-            &mut y,
-        );
+        self.forward_into(x, &mut y);
         y
     }
 }
