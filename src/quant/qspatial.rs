@@ -208,11 +208,11 @@ impl<
             out,
         })
     }
-    /// [`forward`](QLayer::forward), writing the output image into `y` (every code
-    /// of it) instead of returning it: a returned image is built in the callee and
-    /// copied to the caller, so for a moment it is on the stack twice. A network
-    /// imported with `include_tflite!` calls this (`speech.tflite`'s depthwise layer:
-    /// 4000 codes, peak stack 8264 B → see docs/tflite.md).
+    /// [`forward`](QLayer::forward), writing the output image into `y` (overwriting
+    /// every code) instead of returning it. A returned image is built in a buffer of
+    /// the callee's and copied to the caller's, so for a moment it is on the stack
+    /// twice; a network imported with `include_tflite!` calls this instead
+    /// (`speech.tflite` on the Cortex-M3: 8264 B of peak stack before, 4344 B with it).
     pub fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; OC]; OW]; OH]) {
         conv2d(
             x,
@@ -343,11 +343,11 @@ impl<
             out,
         })
     }
-    /// [`forward`](QLayer::forward), writing the output image into `y` (every code
-    /// of it) instead of returning it: a returned image is built in the callee and
-    /// copied to the caller, so for a moment it is on the stack twice. A network
-    /// imported with `include_tflite!` calls this (`speech.tflite`'s depthwise layer:
-    /// 4000 codes, peak stack 8264 B → see docs/tflite.md).
+    /// [`forward`](QLayer::forward), writing the output image into `y` (overwriting
+    /// every code) instead of returning it. A returned image is built in a buffer of
+    /// the callee's and copied to the caller's, so for a moment it is on the stack
+    /// twice; a network imported with `include_tflite!` calls this instead
+    /// (`speech.tflite` on the Cortex-M3: 8264 B of peak stack before, 4344 B with it).
     pub fn forward_into(&self, x: &[[[i8; C]; W]; H], y: &mut [[[i8; CM]; OW]; OH]) {
         depthwise_conv2d::<H, W, C, M, CM, KH, KW, OH, OW>(
             x,
