@@ -65,6 +65,22 @@ BUDGETS+=(
   "cnn thumbv7m-none-eabi ram 8192"
   "cnn_fit thumbv7m-none-eabi ram 16384"
 )
+# --- tflite_sine, tflite_speech: the `microflow` crate's sine.tflite and speech.tflite
+# imported with `include_tflite!` (docs/tflite.md, "Side by side with MicroFlow"). They
+# print nothing but the stack line: the exit status says whether all eight outputs equal
+# LiteRT's. Budgets: under MicroFlow's own programs on the M3 (microflow/compare.sh:
+# 4928 B and 27988 B of flash, 428 B and 16296 B of stack), speech in 8 KiB of RAM.
+BINS+=(tflite_sine tflite_speech)
+EXIT_ONLY=(tflite_sine tflite_speech)
+BUDGETS+=(
+  "tflite_sine thumbv7m-none-eabi flash 4928"
+  "tflite_speech thumbv7m-none-eabi flash 27988"
+  "tflite_speech thumbv7m-none-eabi ram 8192"
+)
+# Instructions per inference of these two on the M3 (8 inferences minus 0, over 8), and
+# the most speech may take: 2 million, 6 per multiply-add (336 000 of them).
+TFLITE_COUNTED=(tflite_sine tflite_speech)
+SPEECH_INSNS_BUDGET=2000000
 # Every run is bounded: a misconfigured image hangs QEMU instead of failing.
 RUN_TIMEOUT=120
 
@@ -137,7 +153,9 @@ for t in "${TARGETS[@]}"; do
       fail=1
     fi
     # `#` lines carry figures that differ between targets (the stack peak).
-    if grep -v '^#' "$out" | diff -u "golden/$b.txt" - >"$tmp/diff"; then
+    if [[ " ${EXIT_ONLY[*]} " == *" $b "* ]]; then
+      [ "$rc" = 0 ] && echo "ok: $b on $t: exit 0, every output equals LiteRT's"
+    elif grep -v '^#' "$out" | diff -u "golden/$b.txt" - >"$tmp/diff"; then
       echo "ok: $b on $t: exit 0, stdout equals golden/$b.txt"
     else
       echo "FAIL: $b on $t: stdout differs from golden/$b.txt"
@@ -209,6 +227,29 @@ for entry in "${COUNT_ON[@]}"; do
     echo "$b on $t: ${INSNS[$b.$t]} instructions per inference ($with - $without over $DIGITS_IMAGES)"
   done
 done
+t=thumbv7m-none-eabi
+echo "--- $t: instructions per inference of the imported .tflite models"
+for n in 8 0; do
+  TYPENET_INFERENCES=$n cargo build -q --release --locked --target "$t" --features nopanic \
+    $(printf -- '--bin %s ' "${TFLITE_COUNTED[@]}")
+  for b in "${TFLITE_COUNTED[@]}"; do
+    cp "$target_dir/$t/release/$b" "$tmp/$b.$t.n$n"
+  done
+done
+for b in "${TFLITE_COUNTED[@]}"; do
+  with=$(count_insns lm3s6965evb "$tmp/$b.$t.n8")
+  without=$(count_insns lm3s6965evb "$tmp/$b.$t.n0")
+  INSNS[$b.$t]=$(((with - without) / 8))
+  echo "$b on $t: ${INSNS[$b.$t]} instructions per inference ($with - $without over 8)"
+done
+if [ "${INSNS[tflite_speech.$t]}" -le "$SPEECH_INSNS_BUDGET" ]; then
+  echo "budget ok: tflite_speech on $t: ${INSNS[tflite_speech.$t]} <= $SPEECH_INSNS_BUDGET instructions per inference"
+else
+  echo "FAIL: budget exceeded: tflite_speech on $t: ${INSNS[tflite_speech.$t]} > $SPEECH_INSNS_BUDGET instructions per inference"
+  fail=1
+fi
+# Rebuilt with the default eight inferences, as measured above.
+cargo build -q --release --locked --target "$t" --features nopanic $(printf -- '--bin %s ' "${TFLITE_COUNTED[@]}")
 # The release images left in target/ are the printed-only ones, as built above.
 
 # --- footprint and budgets -------------------------------------------------------------
@@ -249,6 +290,13 @@ sizes_doc=../../docs/firmware-sizes.md
     echo "| $t | $f | $i | $(awk -v f="$f" -v i="$i" 'BEGIN { printf "%.1f", f / i }') |"
   done
   echo
+  echo "Instructions executed per inference of the \`microflow\` crate's models imported with"
+  echo "\`include_tflite!\` (\`tflite_sine\`, \`tflite_speech\`: 8 inferences minus 0, over 8):"
+  echo
+  echo "| target | \`tflite_sine\` | \`tflite_speech\` |"
+  echo "|---|---:|---:|"
+  echo "| thumbv7m-none-eabi | ${INSNS[tflite_sine.thumbv7m-none-eabi]} | ${INSNS[tflite_speech.thumbv7m-none-eabi]} |"
+  echo
   echo "Budgets (the run fails above them):"
   echo
   for budget in "${BUDGETS[@]}"; do
@@ -258,6 +306,7 @@ sizes_doc=../../docs/firmware-sizes.md
       ram) echo "- \`$b\` on $t: static RAM plus peak stack at most $limit B" ;;
     esac
   done
+  echo "- \`tflite_speech\` on thumbv7m-none-eabi: at most $SPEECH_INSNS_BUDGET instructions per inference"
 } >"$tmp/sizes.md"
 echo
 sed -n '/^| binary/,/^$/p' "$tmp/sizes.md"

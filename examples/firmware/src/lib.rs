@@ -18,3 +18,7 @@ pub mod load;
 pub mod out;
 pub mod sine;
 pub mod xor;
+// `sine.tflite` and `speech.tflite` imported with `include_tflite!`, and the inputs and
+// LiteRT outputs they run on (`tflite_sine`, `tflite_speech`; docs/tflite.md).
+pub mod tflite_cases;
+pub mod tflite_models;

@@ -1270,6 +1270,40 @@ pub fn emit(
         types.push(ty);
         values.push(v);
     }
+    // One statement per layer, each reading the previous activation by reference. A
+    // QFlatten before another layer passes it a view of the image's own codes
+    // (`QFlatten::view`), and a convolution writes its image into a buffer here
+    // (`forward_into`): an image returned by value was on the stack twice while it was
+    // copied (speech.tflite: 2 × 4000 codes).
+    let mut stmts = Vec::new();
+    let mut prev = quote!(x);
+    let mut flatten = None;
+    for (k, (s, id)) in net.steps.iter().zip(&idents).enumerate() {
+        if matches!(s.layer, QLayer::Flatten { .. }) && flatten.is_none() {
+            flatten = Some(id);
+            continue;
+        }
+        let arg = match flatten.take() {
+            Some(f) => quote!(self.#f.view(#prev)),
+            None => prev.clone(),
+        };
+        let y = quote::format_ident!("y{}", k);
+        stmts.push(if let QLayer::Conv { win, o, .. } = &s.layer {
+            let (oh, ow) = (win.oh, win.ow);
+            quote! {
+                let mut #y = [[[0i8; #o]; #ow]; #oh];
+                self.#id.forward_into(#arg, &mut #y);
+            }
+        } else {
+            quote!(let #y = ::typenet::quant::QLayer::forward(&self.#id, #arg);)
+        });
+        prev = quote!(&#y);
+    }
+    if let Some(f) = flatten {
+        stmts.push(quote!(let y = ::typenet::quant::QLayer::forward(&self.#f, #prev);));
+        prev = quote!(&y);
+    }
+    let forward = quote!(#(#stmts)* *#prev);
     let ((ni, fi), (no, fo)) = (net.inputs, net.outputs);
     let (ti, _, wi) = elem(fi);
     let input_ty = net.input_image.map_or_else(
@@ -1323,9 +1357,7 @@ pub fn emit(
 
             #[inline]
             fn forward(&self, x: &Self::Input) -> Self::Output {
-                let y = *x;
-                #( let y = ::typenet::quant::QLayer::forward(&self.#idents, &y); )*
-                y
+                #forward
             }
         }
     }
