@@ -224,14 +224,16 @@ mod lanes {
             (x as &dyn Any).downcast_ref().copied()
         }
 
-        // SAFETY (the four `unsafe` blocks below): an `Avx2` value exists only where the
+        // SAFETY (the six `unsafe` blocks below): an `Avx2` value exists only where the
         // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
         // the loops over lanes ran one float at a time even in the AVX2 twins
         // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit: W4 4.06 ms
         // → 0.60 ms, W3i 40.5 → 5.3 µs; the twins with loops instead of these
-        // intrinsics were no faster than before; see benches/README.md).
+        // intrinsics were no faster than before; see benches/README.md). The ReLU pair
+        // (`relu`, `relu_grad`), same reason: W5 at `opt-level` "s" 5.26 → 4.74 ms (16
+        // codegen units) and 4.75 → 4.25 ms (fat LTO, one unit), thread CPU time.
         impl Lanes for Avx2 {
             #[inline(always)]
             fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
