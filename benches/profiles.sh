@@ -10,7 +10,8 @@
 #
 # Each row also says whether typenet's AVX2 kernel twins really hold AVX2 code: it counts
 # the twins in the bench binary's disassembly and those that multiply whole ymm registers
-# (vmulps/vmulpd on ymm); a twin without one is a wrapper around SSE or scalar code.
+# (vmulps/vmulpd on ymm; or take their maximum, vmaxps/vmaxpd, which is all the ReLU
+# forward twin does); a twin without one is a wrapper around SSE or scalar code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,16 +59,16 @@ for p in "${PROFILES[@]}"; do
     grep -o '"executable":"[^"]*workloads[^"]*"' | tail -n 1 | cut -d'"' -f4 || true)
   [[ -n "$bin" && -x "$bin" ]] || { cat "$log" >&2; echo "build failed for $name" >&2; exit 1; }
   # the AVX2 twins (functions named avx2 inside typenet::kernels), and how many of them
-  # multiply ymm registers
+  # multiply ymm registers (or take their maximum)
   twins=$(objdump -d -C --no-show-raw-insn "$bin" | awk '
     /^[0-9a-f]+ <.*>:$/ { f = ($0 ~ /typenet::kernels::.*avx2/); if (f) { n++; cur = $0 } next }
-    f && /vmulp[sd].*%ymm/ && !(cur in seen) { seen[cur] = 1; y++ }
+    f && /v(mul|max)p[sd].*%ymm/ && !(cur in seen) { seen[cur] = 1; y++ }
     END { printf "%d/%d", y, n }')
   if [[ "$flags" == *native* || "$flags" == *avx2* ]]; then
     twins="base is AVX2"
   fi
   if ((check)); then
-    echo "$name: AVX2 twins with ymm multiplies: $twins"
+    echo "$name: AVX2 twins with ymm arithmetic: $twins"
     [[ "$twins" =~ ^([0-9]+)/([0-9]+)$ && ${BASH_REMATCH[1]} == "${BASH_REMATCH[2]}" && ${BASH_REMATCH[2]} -gt 0 ]] ||
       { echo "FAIL: $name has AVX2 twins without AVX2 arithmetic" >&2; exit 1; }
     continue
@@ -83,7 +84,7 @@ awk -F'\t' -v candle="$CANDLE_W3I_NS" '
   $3 == "checked" { ck[k, $4] = $5 / $6; next }
   { id = $4; tn[k, id] = $5; pl[k, id] = $6; tu[k, id] = $7; gf[k, id] = $8 }
   END {
-    print "| profile | AVX2 twins with ymm multiplies | W3 typenet | W3 ÷ tuned | W3 checked ÷ W3 | W3i typenet | W3i ÷ tuned | candle W3i ÷ typenet | W4 typenet | W4 ÷ tuned | W4 GFLOP/s |"
+    print "| profile | AVX2 twins with ymm arithmetic | W3 typenet | W3 ÷ tuned | W3 checked ÷ W3 | W3i typenet | W3i ÷ tuned | candle W3i ÷ typenet | W4 typenet | W4 ÷ tuned | W4 GFLOP/s |"
     print "|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= n; i++) {
       k = order[i]

@@ -111,6 +111,11 @@ mod lanes {
         fn sub_scaled<T: Scalar>(self, p: &mut [T; 8], lr: T, g: &[T; 8]);
         /// `c[k] = c[k] + a[k]`.
         fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]);
+        /// `y[k] = relu(x[k])` ([`super::relu1`]: `x` if `x > 0`, else `+0`).
+        fn relu<T: Scalar>(self, x: &[T; 8], y: &mut [T; 8]);
+        /// `d[k] = g[k]·relu'(x[k])` ([`super::relu_grad1`]: the factor is 1 if `x > 0`,
+        /// else 0, and the product is kept, so NaN and signed zeros pass as they do there).
+        fn relu_grad<T: Scalar>(self, x: &[T; 8], g: &[T; 8], d: &mut [T; 8]);
     }
 
     /// Loops over the lanes, for the compiler to vectorise.
@@ -140,6 +145,18 @@ mod lanes {
         fn add<T: Scalar>(self, a: &[T; 8], c: &mut [T; 8]) {
             for k in 0..8 {
                 c[k] = c[k] + a[k];
+            }
+        }
+        #[inline(always)]
+        fn relu<T: Scalar>(self, x: &[T; 8], y: &mut [T; 8]) {
+            for k in 0..8 {
+                y[k] = super::relu1(x[k]);
+            }
+        }
+        #[inline(always)]
+        fn relu_grad<T: Scalar>(self, x: &[T; 8], g: &[T; 8], d: &mut [T; 8]) {
+            for k in 0..8 {
+                d[k] = super::relu_grad1(x[k], g[k]);
             }
         }
     }
@@ -172,7 +189,8 @@ mod lanes {
         use crate::scalar::Scalar;
         use core::any::Any;
         use core::arch::x86_64::{
-            _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
+            _CMP_GT_OQ, _mm256_add_ps, _mm256_and_ps, _mm256_cmp_ps, _mm256_loadu_ps,
+            _mm256_max_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
             _mm256_sub_ps,
         };
 
@@ -206,14 +224,16 @@ mod lanes {
             (x as &dyn Any).downcast_ref().copied()
         }
 
-        // SAFETY (the four `unsafe` blocks below): an `Avx2` value exists only where the
+        // SAFETY (the six `unsafe` blocks below): an `Avx2` value exists only where the
         // CPU has AVX2 (see the type), which is all the intrinsics require; the loads and
         // stores read and write eight `f32` through references to `[f32; 8]`.
         // Measured reason: rustc turns LLVM's vectorisers off at `opt-level` "s", where
         // the loops over lanes ran one float at a time even in the AVX2 twins
         // (benches/profiles.sh, `opt-level = "s"`, fat LTO, one codegen unit: W4 4.06 ms
         // → 0.60 ms, W3i 40.5 → 5.3 µs; the twins with loops instead of these
-        // intrinsics were no faster than before; see benches/README.md).
+        // intrinsics were no faster than before; see benches/README.md). The ReLU pair
+        // (`relu`, `relu_grad`), same reason: W5 at `opt-level` "s" 5.26 → 4.74 ms (16
+        // codegen units) and 4.75 → 4.25 ms (fat LTO, one unit), thread CPU time.
         impl Lanes for Avx2 {
             #[inline(always)]
             fn mul_add<T: Scalar>(self, a: &[T; 8], b: &[T; 8], c: &mut [T; 8]) {
@@ -263,6 +283,38 @@ mod lanes {
                     return;
                 }
                 Plain.add(a, c);
+            }
+            // `max_ps(x, 0)` is `x > 0 ? x : 0` lane by lane (the second operand when the
+            // comparison fails: for NaN and for either zero), exactly `relu1`.
+            #[inline(always)]
+            fn relu<T: Scalar>(self, x: &[T; 8], y: &mut [T; 8]) {
+                if let (Some(x), Some(y)) = (f32s(x), f32s_mut(y)) {
+                    unsafe {
+                        let r = _mm256_max_ps(_mm256_loadu_ps(x.as_ptr()), _mm256_setzero_ps());
+                        _mm256_storeu_ps(y.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.relu(x, y);
+            }
+            // the factor `x > 0 ? 1 : 0` (an ordered comparison: false for NaN) as the
+            // mask AND 1.0, then the same multiply as `relu_grad1`
+            #[inline(always)]
+            fn relu_grad<T: Scalar>(self, x: &[T; 8], g: &[T; 8], d: &mut [T; 8]) {
+                if let (Some(x), Some(g), Some(d)) = (f32s(x), f32s(g), f32s_mut(d)) {
+                    unsafe {
+                        let gt = _mm256_cmp_ps(
+                            _mm256_loadu_ps(x.as_ptr()),
+                            _mm256_setzero_ps(),
+                            _CMP_GT_OQ,
+                        );
+                        let f = _mm256_and_ps(gt, _mm256_set1_ps(1.0));
+                        let r = _mm256_mul_ps(_mm256_loadu_ps(g.as_ptr()), f);
+                        _mm256_storeu_ps(d.as_mut_ptr(), r);
+                    }
+                    return;
+                }
+                Plain.relu_grad(x, g, d);
             }
         }
     }
@@ -391,6 +443,14 @@ multiversion! {
     /// AVX2 where the CPU has it.
     pub(crate) fn finite4_seq[T: Scalar, F: Witness4<T>](f: F, a: &[T], b: &[T], c: &[T], d: &[T])
         -> bool = finite4_body;
+
+    /// `y[i] = relu1(x[i])` over a whole batch ([`relu_body`]), in AVX2 where the CPU has
+    /// it.
+    pub(crate) fn relu_seq[T: Scalar](x: &[T], y: &mut [T]) = relu_body;
+
+    /// `d[i] = relu_grad1(x[i], g[i])` over a whole batch ([`relu_grad_body`]), in AVX2
+    /// where the CPU has it.
+    pub(crate) fn relu_grad_seq[T: Scalar](x: &[T], g: &[T], d: &mut [T]) = relu_grad_body;
 
     /// A batch of 2-D convolutions with the output channels in the lanes
     /// ([`crate::conv::lanes`]), in AVX2 where the CPU has it.
@@ -667,6 +727,72 @@ pub(crate) fn finite4<T: Scalar, F: Witness4<T>>(f: F, a: &[T], b: &[T], c: &[T]
         return each.fold(0, bad4) == 0;
     }
     finite4_seq(f, a, b, c, d)
+}
+
+/// The rectified linear unit of one value, as [`Relu`](crate::Relu) computes it: `x` if
+/// `x > 0`, else `+0` (so NaN and `-0` give `+0`).
+#[inline(always)]
+pub(crate) fn relu1<T: Scalar>(x: T) -> T {
+    if x > T::zero() { x } else { T::zero() }
+}
+
+/// The gradient through [`relu1`] at input `x`: `g·1` if `x > 0`, else `g·0` (the product
+/// is kept, as [`Relu`](crate::Relu)'s backward keeps it: a NaN or infinite `g` gives NaN,
+/// a negative one `-0`).
+#[inline(always)]
+pub(crate) fn relu_grad1<T: Scalar>(x: T, g: T) -> T {
+    g * if x > T::zero() { T::one() } else { T::zero() }
+}
+
+/// Batches shorter than this many scalars go through the layer's per-sample loop: the
+/// call to a twin would cost more than it saves.
+const ELEMENTWISE_MIN: usize = 256;
+
+/// Whether [`relu`] and [`relu_grad`] are worth calling for `n` scalars (on targets with
+/// vector registers only: a microcontroller keeps the layer's plain per-sample loop, and
+/// firmware its size).
+#[inline(always)]
+pub(crate) fn elementwise_blocked(n: usize) -> bool {
+    VECTOR_TARGET && n >= ELEMENTWISE_MIN
+}
+
+/// `y[i] = relu1(x[i])` for every `i` (`x` and `y` of one length): the same bits as
+/// [`relu1`] element by element.
+#[inline]
+pub(crate) fn relu<T: Scalar>(x: &[T], y: &mut [T]) {
+    relu_seq(x, y);
+}
+
+/// `d[i] = relu_grad1(x[i], g[i])` for every `i` (all three of one length): the same bits
+/// as [`relu_grad1`] element by element.
+#[inline]
+pub(crate) fn relu_grad<T: Scalar>(x: &[T], g: &[T], d: &mut [T]) {
+    relu_grad_seq(x, g, d);
+}
+
+#[inline(always)]
+fn relu_body<L: Lanes, T: Scalar>(lanes: L, x: &[T], y: &mut [T]) {
+    let (xc, xr) = x.as_chunks::<8>();
+    let (yc, yr) = y.as_chunks_mut::<8>();
+    for (x, y) in xc.iter().zip(yc) {
+        lanes.relu(x, y);
+    }
+    for (x, y) in xr.iter().zip(yr) {
+        *y = relu1(*x);
+    }
+}
+
+#[inline(always)]
+fn relu_grad_body<L: Lanes, T: Scalar>(lanes: L, x: &[T], g: &[T], d: &mut [T]) {
+    let (xc, xr) = x.as_chunks::<8>();
+    let (gc, gr) = g.as_chunks::<8>();
+    let (dc, dr) = d.as_chunks_mut::<8>();
+    for ((x, g), d) in xc.iter().zip(gc).zip(dc) {
+        lanes.relu_grad(x, g, d);
+    }
+    for ((x, g), d) in xr.iter().zip(gr).zip(dr) {
+        *d = relu_grad1(*x, *g);
+    }
 }
 
 /// The scan behind the finiteness checks: whether every value computed element by element
@@ -1424,5 +1550,79 @@ mod tests {
         check::<83, 4, 2>();
         check::<112, 3, 2>();
         check::<127, 3, 1>();
+    }
+
+    /// `Relu`'s whole-batch kernels against its per-sample `forward` and `backward`, bit
+    /// for bit, on every pair of special values (NaN of both signs, ±0, ±∞, subnormals)
+    /// as input and gradient, for `f32` (AVX2 intrinsics in the twin) and `f64` (loops),
+    /// with a tail of fewer than eight scalars; and the twin runs where the CPU has AVX2.
+    fn check_relu<T: Scalar + core::fmt::Debug, const N: usize, const B: usize>(
+        specials: &[T],
+        bits: impl Fn(T) -> u64,
+    ) -> usize {
+        use crate::{Layer, Relu, Train};
+        let k = specials.len();
+        let at = |i: usize| specials[i % k];
+        let xs: [[T; N]; B] = core::array::from_fn(|b| core::array::from_fn(|i| at(b * N + i)));
+        let gs: [[T; N]; B] =
+            core::array::from_fn(|b| core::array::from_fn(|i| at((b * N + i) / k)));
+        let relu = Relu::<N, T>::new();
+        let mut ys = [[T::zero(); N]; B];
+        let mut dxs = [[T::zero(); N]; B];
+        #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+        let before = AVX2_RUNS.get();
+        relu.forward_batch(&xs, &mut ys, &mut []).unwrap();
+        let mut grads = relu;
+        relu.backward_batch(&xs, &ys, &gs, Some(&mut dxs), &mut grads, &mut [])
+            .unwrap();
+        #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+        let runs = AVX2_RUNS.get() - before;
+        #[cfg(not(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2"))))]
+        let runs = 0;
+        for b in 0..B {
+            let (y, cache) = relu.forward_train(&xs[b]);
+            let dx = relu.backward(&cache, &gs[b], &mut grads);
+            let y1 = relu.forward(&xs[b]);
+            for i in 0..N {
+                let what = (xs[b][i], gs[b][i]);
+                assert_eq!(bits(ys[b][i]), bits(y[i]), "forward {what:?}");
+                assert_eq!(bits(ys[b][i]), bits(y1[i]), "forward {what:?}");
+                assert_eq!(bits(dxs[b][i]), bits(dx[i]), "backward {what:?}");
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn relu_batch_kernels_give_the_per_sample_bits_for_special_values() {
+        let f32s = [
+            f32::NAN,
+            -f32::NAN,
+            0.0,
+            -0.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            1.5,
+            -2.25,
+            f32::from_bits(1),
+            -f32::from_bits(1),
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+        ];
+        let f64s = f32s.map(f64::from);
+        let b32 = |x: f32| u64::from(x.to_bits());
+        let b64 = |x: f64| x.to_bits();
+        // 13 specials: 169 pairs, in batches of 11·30 = 330 and 13·40 = 520 scalars
+        // (a tail of 2 and of 0 after the eight-scalar chunks)
+        let big = check_relu::<f32, 11, 30>(&f32s, b32) + check_relu::<f32, 13, 40>(&f32s, b32);
+        check_relu::<f64, 11, 30>(&f64s, b64);
+        check_relu::<f64, 13, 40>(&f64s, b64);
+        // short batches keep the per-sample loop
+        let short = check_relu::<f32, 7, 3>(&f32s, b32);
+        assert_eq!(short, 0);
+        #[cfg(all(feature = "std", target_arch = "x86_64", not(target_feature = "avx2")))]
+        assert_eq!(big, 4 * usize::from(std::is_x86_feature_detected!("avx2")));
+        let _ = big;
     }
 }

@@ -67,8 +67,13 @@ pub use tanh::Tanh;
 /// `cache` says what backward needs: `input` (df takes `x`), `output` (df takes `y`,
 /// as for the sigmoid, whose derivative is cheapest from its output) or `none` (df is a
 /// constant and takes zero).
+///
+/// `batch = fwd, bwd` (optional, `cache = input` only) names whole-batch kernels on flat
+/// slices, `fwd(xs, ys)` and `bwd(xs, grad_ys, grad_xs)`, giving the same bits as `f` and
+/// `df` element by element: `forward_batch` and `backward_batch` use them for batches of
+/// at least `crate::kernels::ELEMENTWISE_MIN` scalars (on vector targets).
 macro_rules! activation {
-    ($(#[$doc:meta])* $name:ident, cache = $cache:ident) => {
+    ($(#[$doc:meta])* $name:ident, cache = $cache:ident $(, batch = $kf:path, $kb:path)?) => {
         $crate::layers::parameterless!($(#[$doc])* $name);
 
         impl<const N: usize, T: $crate::Scalar> $crate::Layer for $name<N, T> {
@@ -86,6 +91,8 @@ macro_rules! activation {
                 }
                 y
             }
+
+            $crate::layers::activation!(@forward_batch $($kf)?);
         }
 
         impl<const N: usize, T: $crate::Scalar> $crate::Train for $name<N, T> {
@@ -119,14 +126,47 @@ macro_rules! activation {
                 let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
                 $crate::batch::check_batch(n, &[ys.len(), grad_ys.len(), dxn], workspace.len(), 0)?;
                 if let Some(dxs) = grad_xs {
-                    for ((dx, gy), (_x, _y)) in dxs.iter_mut().zip(grad_ys).zip(xs.iter().zip(ys)) {
-                        let cache = $crate::layers::activation!(@batch_cache $cache, _x, _y);
-                        *dx = *gy;
-                        $crate::layers::activation!(@apply $cache, dx, cache);
-                    }
+                    $crate::layers::activation!(
+                        @backward_batch [$($kb)?] $cache, xs, ys, grad_ys, dxs
+                    );
                 }
                 Ok(())
             }
+        }
+    };
+    (@forward_batch) => {};
+    (@forward_batch $kf:path) => {
+        /// Element-wise on the whole batch at once: the same bits as
+        /// `forward` on each sample.
+        fn forward_batch(
+            &self,
+            xs: &[[T; N]],
+            ys: &mut [[T; N]],
+            workspace: &mut [T],
+        ) -> Result<(), $crate::BatchError> {
+            $crate::batch::check_batch(xs.len(), &[ys.len()], workspace.len(), 0)?;
+            if $crate::kernels::elementwise_blocked(xs.len() * N) {
+                $kf(xs.as_flattened(), ys.as_flattened_mut());
+            } else {
+                for (x, y) in xs.iter().zip(ys) {
+                    *y = <Self as $crate::Layer>::forward(self, x);
+                }
+            }
+            Ok(())
+        }
+    };
+    (@backward_batch [] $cache:ident, $xs:ident, $ys:ident, $gys:ident, $dxs:ident) => {
+        for ((dx, gy), (_x, _y)) in $dxs.iter_mut().zip($gys).zip($xs.iter().zip($ys)) {
+            let cache = $crate::layers::activation!(@batch_cache $cache, _x, _y);
+            *dx = *gy;
+            $crate::layers::activation!(@apply $cache, dx, cache);
+        }
+    };
+    (@backward_batch [$kb:path] input, $xs:ident, $ys:ident, $gys:ident, $dxs:ident) => {
+        if $crate::kernels::elementwise_blocked($xs.len() * N) {
+            $kb($xs.as_flattened(), $gys.as_flattened(), $dxs.as_flattened_mut());
+        } else {
+            $crate::layers::activation!(@backward_batch [] input, $xs, $ys, $gys, $dxs);
         }
     };
     (@cache_ty none, $t:ty, $n:ident) => { () };

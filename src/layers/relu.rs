@@ -25,5 +25,5 @@ super::activation! {
     /// use typenet::{Layer, Relu};
     /// assert_eq!(Relu::<3>::new().forward(&[-2.0, 0.0, 3.0]), [0.0, 0.0, 3.0]);
     /// ```
-    Relu, cache = input
+    Relu, cache = input, batch = crate::kernels::relu, crate::kernels::relu_grad
 }
