@@ -237,22 +237,7 @@ where
         grads: &mut Self,
         workspace: &mut [T],
     ) -> Result<(), BatchError> {
-        let n = xs.len();
-        let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
-        check_batch(
-            n,
-            &[ys.len(), grad_ys.len(), dxn],
-            workspace.len(),
-            Self::BATCH_WORKSPACE,
-        )?;
-        self.layer.backward_batch_train(
-            xs.as_flattened().as_flattened(),
-            ys.as_flattened().as_flattened(),
-            grad_ys.as_flattened().as_flattened(),
-            grad_xs.map(|d| d.as_flattened_mut().as_flattened_mut()),
-            &mut grads.layer,
-            workspace,
-        )
+        self.backward_pixels::<true>(xs, ys, grad_ys, grad_xs, grads, workspace)
     }
 
     /// The pixels of every sample, in order, as one batch through `L`'s
@@ -267,6 +252,35 @@ where
         grads: &mut Self,
         workspace: &mut [T],
     ) -> Result<(), BatchError> {
+        self.backward_pixels::<false>(xs, ys, grad_ys, grad_xs, grads, workspace)
+    }
+
+    /// The inner layer's hook, for a batch of `batch·H·W` pixels.
+    fn after_batch_step(&mut self, batch: usize, workspace: &[T]) {
+        if let Some(pixels) = batch.checked_mul(H * W) {
+            self.layer.after_batch_step(pixels, workspace);
+        }
+    }
+}
+
+impl<T, L, const C: usize, const D: usize, const H: usize, const W: usize> PerPixel<L, H, W>
+where
+    T: Scalar,
+    L: Train + Layer<Scalar = T, Input = [T; C], Output = [T; D]>,
+{
+    /// The batch's `N·H·W` pixels as one batch through `L`'s
+    /// [`backward_batch_train`](Train::backward_batch_train) (`TRAIN`) or
+    /// [`backward_batch`](Train::backward_batch).
+    #[inline]
+    fn backward_pixels<const TRAIN: bool>(
+        &self,
+        xs: &[[[[T; C]; W]; H]],
+        ys: &[[[[T; D]; W]; H]],
+        grad_ys: &[[[[T; D]; W]; H]],
+        grad_xs: Option<&mut [[[[T; C]; W]; H]]>,
+        grads: &mut Self,
+        workspace: &mut [T],
+    ) -> Result<(), BatchError> {
         let n = xs.len();
         let dxn = grad_xs.as_ref().map_or(n, |d| d.len());
         check_batch(
@@ -275,20 +289,16 @@ where
             workspace.len(),
             Self::BATCH_WORKSPACE,
         )?;
-        self.layer.backward_batch(
+        let (px, py, pg) = (
             xs.as_flattened().as_flattened(),
             ys.as_flattened().as_flattened(),
             grad_ys.as_flattened().as_flattened(),
-            grad_xs.map(|d| d.as_flattened_mut().as_flattened_mut()),
-            &mut grads.layer,
-            workspace,
-        )
-    }
-
-    /// The inner layer's hook, for a batch of `batch·H·W` pixels.
-    fn after_batch_step(&mut self, batch: usize, workspace: &[T]) {
-        if let Some(pixels) = batch.checked_mul(H * W) {
-            self.layer.after_batch_step(pixels, workspace);
+        );
+        let pdx = grad_xs.map(|d| d.as_flattened_mut().as_flattened_mut());
+        if TRAIN {
+            (self.layer).backward_batch_train(px, py, pg, pdx, &mut grads.layer, workspace)
+        } else {
+            (self.layer).backward_batch(px, py, pg, pdx, &mut grads.layer, workspace)
         }
     }
 }
