@@ -12,58 +12,9 @@ use typenet::{
 const EPS: f64 = 1e-3;
 const MOMENTUM: f64 = 0.2;
 
-struct Reader {
-    bytes: Vec<u8>,
-    pos: usize,
-}
-
-impl Reader {
-    fn open(name: &str, cases: usize) -> Self {
-        let path = format!("{}/tests/data/conv/{name}.bin", env!("CARGO_MANIFEST_DIR"));
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert_eq!(&bytes[..4], b"TNCV");
-        let mut r = Self { bytes, pos: 4 };
-        assert_eq!(r.u32(), 1, "format version");
-        assert_eq!(r.u32(), cases, "{path}: case count");
-        r
-    }
-    fn u32(&mut self) -> usize {
-        let v = u32::from_le_bytes(self.bytes[self.pos..self.pos + 4].try_into().unwrap());
-        self.pos += 4;
-        v as usize
-    }
-    fn sizes(&mut self, want: &[usize]) {
-        let got: Vec<usize> = want.iter().map(|_| self.u32()).collect();
-        assert_eq!(got, want, "sizes in the file and in the test");
-    }
-    fn values(&mut self, n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                let v = f64::from_le_bytes(self.bytes[self.pos..self.pos + 8].try_into().unwrap());
-                self.pos += 8;
-                v
-            })
-            .collect()
-    }
-    fn array<T: Scalar, const C: usize>(&mut self) -> [T; C] {
-        let v = self.values(C);
-        core::array::from_fn(|c| T::from_f64(v[c]))
-    }
-    fn batch<T: Scalar, V: Vector<T>>(&mut self, n: usize) -> Vec<V> {
-        (0..n)
-            .map(|_| {
-                let mut v = V::zeros();
-                for (e, x) in v.as_mut_slice().iter_mut().zip(self.values(V::LEN)) {
-                    *e = T::from_f64(x);
-                }
-                v
-            })
-            .collect()
-    }
-    fn end(&self) {
-        assert_eq!(self.pos, self.bytes.len(), "trailing bytes");
-    }
-}
+#[path = "support/jax_reader.rs"]
+mod jax_reader;
+use jax_reader::Reader;
 
 /// f64 runs on JAX's exact inputs; f32 on rounded ones.
 fn tol<T: Scalar>() -> f64 {

@@ -9,64 +9,9 @@ use typenet::{
     Tanh, Train, Valid, Vector,
 };
 
-struct Reader {
-    bytes: Vec<u8>,
-    pos: usize,
-}
-
-impl Reader {
-    fn open(name: &str, cases: usize) -> Self {
-        let path = format!("{}/tests/data/conv/{name}.bin", env!("CARGO_MANIFEST_DIR"));
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        assert_eq!(&bytes[..4], b"TNCV");
-        let mut r = Self { bytes, pos: 4 };
-        assert_eq!(r.u32(), 1, "format version");
-        assert_eq!(r.u32(), cases, "{path}: case count");
-        r
-    }
-    fn u32(&mut self) -> usize {
-        let v = u32::from_le_bytes(self.bytes[self.pos..self.pos + 4].try_into().unwrap());
-        self.pos += 4;
-        v as usize
-    }
-    fn sizes(&mut self, want: &[usize]) {
-        let got: Vec<usize> = want.iter().map(|_| self.u32()).collect();
-        assert_eq!(got, want, "sizes in the file and in the test");
-    }
-    fn values(&mut self, n: usize) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                let v = f64::from_le_bytes(self.bytes[self.pos..self.pos + 8].try_into().unwrap());
-                self.pos += 8;
-                v
-            })
-            .collect()
-    }
-    fn vector<T: Scalar, V: Vector<T>>(&mut self) -> (V, Vec<f64>) {
-        let mut v = V::zeros();
-        let exact = self.values(V::LEN);
-        for (e, &x) in v.as_mut_slice().iter_mut().zip(&exact) {
-            *e = T::from_f64(x);
-        }
-        (v, exact)
-    }
-    /// Fills every parameter tensor of `layer`, in its visiting order.
-    fn params<L: Layer>(&mut self, layer: &mut L) {
-        let mut all = Vec::new();
-        layer.visit_params(&mut |p| all.push(p.len()));
-        let mut k = 0;
-        let data: Vec<Vec<f64>> = all.iter().map(|&n| self.values(n)).collect();
-        layer.visit_params_mut(&mut |p| {
-            for (e, &x) in p.iter_mut().zip(&data[k]) {
-                *e = L::Scalar::from_f64(x);
-            }
-            k += 1;
-        });
-    }
-    fn end(&self) {
-        assert_eq!(self.pos, self.bytes.len(), "trailing bytes");
-    }
-}
+#[path = "support/jax_reader.rs"]
+mod jax_reader;
+use jax_reader::Reader;
 
 /// Tolerances: f64 runs on JAX's exact inputs; f32 on rounded ones.
 fn tol<T: Scalar>() -> f64 {
