@@ -28,11 +28,15 @@ export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$repo_root=/typenet --remap
 build() { # dir features bins... ; copies the ELFs to $tmp/<bin>.<n>
   local dir=$1 features=$2
   shift 2
+  # where cargo puts the images: CARGO_TARGET_DIR or build.target-dir if the user set one
+  local target_dir
+  target_dir=$(cd "$dir" && cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
   for n in 8 0; do
     (cd "$dir" && TYPENET_INFERENCES=$n cargo build -q --release --locked --target "$T" $features \
       $(printf -- '--bin %s ' "$@"))
     for b in "$@"; do
-      cp "$dir/target/$T/release/$b" "$tmp/$b.$n"
+      cp "$target_dir/$T/release/$b" "$tmp/$b.$n"
     done
   done
 }
